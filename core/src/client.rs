@@ -1,0 +1,285 @@
+//! The client and its configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{Credentials, TokenProvider};
+use crate::backoff::RetryPolicy;
+use crate::cdp::PaymentSessions;
+use crate::error::{Error, Result};
+use crate::transport::Transport;
+
+/// The production base URL of the CDP APIs.
+pub const DEFAULT_BASE_URL: &str = "https://api.cdp.coinbase.com/platform";
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default timeout of one attempt (connect, send and read the whole answer).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A capturekit client. Cheap to clone: clones share one connection pool.
+///
+/// ```no_run
+/// # async fn demo() -> capturekit::Result<()> {
+/// use capturekit::{CaptureRequest, Client};
+/// use rust_decimal::Decimal;
+///
+/// // Credentials from CDP_API_KEY_ID / CDP_API_KEY_SECRET.
+/// let client = Client::builder().build()?;
+/// let capture = client
+///     .payment_sessions()
+///     .capture(
+///         "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+///         CaptureRequest::amount(Decimal::new(250, 2)).final_capture(false),
+///     )
+///     .await?;
+/// println!("{} is {}", capture.capture_id, capture.status);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) transport: Arc<Transport>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The CDP Payment Sessions calls: capture, get, list, get session, wait.
+    pub fn payment_sessions(&self) -> PaymentSessions<'_> {
+        PaymentSessions { client: self }
+    }
+
+    /// The base URL this client sends to.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url.as_str()
+    }
+}
+
+/// Configures a [`Client`]. Every option has a sensible default; credentials default to
+/// `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment.
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<CredentialSource>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: Option<String>,
+}
+
+/// Where the credentials come from; resolved (and parsed, once) in [`ClientBuilder::build`].
+enum CredentialSource {
+    Ready(Credentials),
+    ApiKey { id: String, secret: zeroize::Zeroizing<String> },
+    KeyFile(PathBuf),
+    BearerToken(zeroize::Zeroizing<String>),
+}
+
+impl std::fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::Ready(c) => c.fmt(f),
+            CredentialSource::ApiKey { id, .. } => write!(f, "ApiKey {{ id: {id:?}, secret: <redacted> }}"),
+            CredentialSource::KeyFile(path) => write!(f, "KeyFile({path:?})"),
+            CredentialSource::BearerToken(_) => f.write_str("BearerToken(<redacted>)"),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API base URL (default [`DEFAULT_BASE_URL`]). Must be `https://`, or `http://` on a
+    /// loopback host (so a token never travels in clear).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Authenticate with a CDP API key id and secret (Ed25519 base64 or EC PEM).
+    pub fn api_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials = Some(CredentialSource::ApiKey {
+            id: id.into(),
+            secret: zeroize::Zeroizing::new(secret.into()),
+        });
+        self
+    }
+
+    /// Authenticate with the key JSON file the CDP portal hands out.
+    pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.credentials = Some(CredentialSource::KeyFile(path.into()));
+        self
+    }
+
+    /// Authenticate with a static bearer token.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Some(CredentialSource::BearerToken(zeroize::Zeroizing::new(token.into())));
+        self
+    }
+
+    /// Authenticate with a callback that returns a token for each attempt.
+    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
+        self.credentials = Some(CredentialSource::Ready(Credentials::token_provider(provider)));
+        self
+    }
+
+    /// Authenticate with ready-made [`Credentials`].
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(CredentialSource::Ready(credentials));
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long one attempt may take in all (default 30 s). Retries get their own.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Attempts after the first (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// The whole retry policy (count, base and cap of the backoff).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Checks the configuration, parses the key once, and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let credentials = match self.credentials {
+            Some(CredentialSource::Ready(c)) => c,
+            Some(CredentialSource::ApiKey { id, secret }) => Credentials::api_key(&id, &secret)?,
+            Some(CredentialSource::KeyFile(path)) => Credentials::key_file(path)?,
+            Some(CredentialSource::BearerToken(token)) => Credentials::bearer_token(token.as_str())?,
+            None => Credentials::from_env()?,
+        };
+        let connect_timeout = positive("connect_timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
+        let attempt_timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        if self.retry.max_retries > 10 {
+            return Err(Error::configuration(format!(
+                "max_retries: must be at most 10, got {}",
+                self.retry.max_retries
+            )));
+        }
+        let user_agent = match &self.user_agent {
+            Some(extra) if !extra.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
+                return Err(Error::configuration("user_agent: must be printable ASCII"))
+            }
+            Some(extra) => format!("capturekit-rust/{} {extra}", env!("CARGO_PKG_VERSION")),
+            None => format!("capturekit-rust/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .user_agent(user_agent)
+            // A redirect would resend a request we signed for another path; never follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
+        Ok(Client {
+            transport: Arc::new(Transport {
+                http,
+                base_url,
+                credentials,
+                retry: self.retry,
+                attempt_timeout,
+            }),
+        })
+    }
+}
+
+fn positive(field: &str, value: Duration) -> Result<Duration> {
+    if value.is_zero() {
+        return Err(Error::configuration(format!("{field}: must be greater than zero")));
+    }
+    Ok(value)
+}
+
+/// Accepts `https://` anywhere and `http://` only on loopback hosts.
+fn parse_base_url(text: &str) -> Result<url::Url> {
+    let url = url::Url::parse(text)
+        .map_err(|e| Error::configuration(format!("base_url: not a valid URL ({e})")))?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::configuration("base_url: must be an absolute http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::configuration("base_url: must not carry a query, fragment or credentials"));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::configuration(
+            "base_url: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://",
+        )),
+        other => Err(Error::configuration(format!("base_url: scheme must be https, got {other}"))),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn with_token() -> ClientBuilder {
+        Client::builder().bearer_token("tok")
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(with_token().build().is_ok());
+        for ok in ["http://127.0.0.1:9/platform", "http://localhost:1", "http://[::1]:8080/platform", "http://127.5.5.5"] {
+            assert!(with_token().base_url(ok).build().is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com/platform", "http://10.0.0.1/", "ftp://x/", "not a url", "https://u:p@h/", "https://h/?q=1"] {
+            let err = with_token().base_url(bad).build().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration, "{bad}");
+            assert!(err.message().starts_with("base_url: "), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let err = with_token().timeout(Duration::ZERO).build().unwrap_err();
+        assert_eq!(err.message(), "timeout: must be greater than zero");
+        let err = with_token().max_retries(11).build().unwrap_err();
+        assert!(err.message().starts_with("max_retries"));
+        let err = with_token().user_agent("bad\nagent").build().unwrap_err();
+        assert!(err.message().starts_with("user_agent"));
+    }
+
+    #[test]
+    fn debug_of_builder_and_client_hides_secrets() {
+        let builder = Client::builder().api_key("key-id", "super-secret-material");
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("super-secret-material"), "{shown}");
+        let client = Client::builder().bearer_token("tok_super_secret").build().unwrap();
+        assert!(!format!("{client:?}").contains("tok_super_secret"));
+    }
+}

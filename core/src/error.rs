@@ -1,0 +1,312 @@
+//! The one error type of capturekit, with a small set of stable kinds.
+//!
+//! Every failure, whether from validation, configuration, the network or the API, is an
+//! [`Error`] whose [`ErrorKind`] has a stable snake_case code (see [`ErrorKind::code`]).
+//! Bindings map these kinds one to one onto their language's idiom.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::cdp::Capture;
+
+/// The stable classification of an [`Error`]. Match on this, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller passed something invalid (caught before any I/O, or a 400 from the API).
+    InvalidRequest,
+    /// The credentials were refused (401).
+    Authentication,
+    /// The credentials are valid but not allowed to do this (403).
+    PermissionDenied,
+    /// The payment session or capture does not exist (404).
+    NotFound,
+    /// The idempotency key was reused with a different request (422 `idempotency_error`), or
+    /// is still being processed (409 `already_exists`, retried automatically).
+    IdempotencyConflict,
+    /// Too many requests (429); see [`Error::retry_after`].
+    RateLimited,
+    /// The session's `captureExpiresAt` has passed.
+    CaptureExpired,
+    /// The session has nothing left to capture.
+    NoCapturableBalance,
+    /// Any other error answered by the API (see [`Error::error_type`]).
+    Api,
+    /// The API failed on its side (5xx) on a call that is safe to repeat.
+    Server,
+    /// A create-capture ended without a definite answer (network error, timeout or 5xx after
+    /// the last attempt): the capture may or may not exist. Retry with the same
+    /// [`Error::idempotency_key`] to find out; never with a new key.
+    OutcomeUnknown,
+    /// The request could not be sent or its answer not received.
+    Network,
+    /// The attempt, or `wait_for_capture`, ran out of time.
+    Timeout,
+    /// The API answered something that could not be decoded.
+    Decode,
+    /// The client was configured wrongly (credentials, base URL, options).
+    Configuration,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order (bindings use it to check their mapping is complete).
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::InvalidRequest,
+        ErrorKind::Authentication,
+        ErrorKind::PermissionDenied,
+        ErrorKind::NotFound,
+        ErrorKind::IdempotencyConflict,
+        ErrorKind::RateLimited,
+        ErrorKind::CaptureExpired,
+        ErrorKind::NoCapturableBalance,
+        ErrorKind::Api,
+        ErrorKind::Server,
+        ErrorKind::OutcomeUnknown,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Decode,
+        ErrorKind::Configuration,
+    ];
+
+    /// The stable snake_case code of this kind, e.g. `"outcome_unknown"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::IdempotencyConflict => "idempotency_conflict",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::CaptureExpired => "capture_expired",
+            ErrorKind::NoCapturableBalance => "no_capturable_balance",
+            ErrorKind::Api => "api",
+            ErrorKind::Server => "server",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Configuration => "configuration",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A capturekit error: a stable [`ErrorKind`] plus whatever the API told us.
+///
+/// It never contains secrets: no key material, no bearer token, no JWT.
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    http_status: Option<u16>,
+    error_type: Option<String>,
+    correlation_id: Option<String>,
+    error_link: Option<String>,
+    idempotency_key: Option<String>,
+    retry_after: Option<Duration>,
+    last_capture: Option<Box<Capture>>,
+}
+
+/// Shorthand for `Result<T, capturekit::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` with a human-readable `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            http_status: None,
+            error_type: None,
+            correlation_id: None,
+            error_link: None,
+            idempotency_key: None,
+            retry_after: None,
+            last_capture: None,
+        }
+    }
+
+    /// An `invalid_request` error that names the field and the rule it broke.
+    pub fn invalid(field: &str, rule: impl fmt::Display) -> Self {
+        Error::new(ErrorKind::InvalidRequest, format!("{field}: {rule}"))
+    }
+
+    /// A `configuration` error.
+    pub fn configuration(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Configuration, message)
+    }
+
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// The stable snake_case code of [`Self::kind`].
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+    /// The human-readable message (the API's `errorMessage` when it sent one).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The HTTP status of the last response, if there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+    /// The API's `errorType` (e.g. `"capture_expired"`), if it sent one.
+    pub fn error_type(&self) -> Option<&str> {
+        self.error_type.as_deref()
+    }
+    /// The API's `correlationId`, to quote to the provider's support.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.correlation_id.as_deref()
+    }
+    /// The API's `errorLink` to its documentation.
+    pub fn error_link(&self) -> Option<&str> {
+        self.error_link.as_deref()
+    }
+    /// The idempotency key the failed create-capture was sent with: retry with this one.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+    /// How long the API asked us to wait (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+    /// For a `wait_for_capture` timeout: the last state of the capture that was seen.
+    pub fn last_capture(&self) -> Option<&Capture> {
+        self.last_capture.as_deref()
+    }
+
+    /// Whether repeating the same call (with the same idempotency key) may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::RateLimited
+            | ErrorKind::Network
+            | ErrorKind::Timeout
+            | ErrorKind::OutcomeUnknown => true,
+            ErrorKind::IdempotencyConflict => self.error_type.as_deref() == Some("already_exists"),
+            ErrorKind::Server => {
+                matches!(self.http_status, Some(500 | 502 | 503 | 504))
+                    && self.error_type.as_deref() != Some("endpoint_unavailable")
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn with_http(
+        mut self,
+        status: u16,
+        error_type: Option<String>,
+        correlation_id: Option<String>,
+        error_link: Option<String>,
+    ) -> Self {
+        self.http_status = Some(status);
+        self.error_type = error_type;
+        self.correlation_id = correlation_id;
+        self.error_link = error_link;
+        self
+    }
+
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub(crate) fn with_idempotency_key(mut self, key: Option<&str>) -> Self {
+        self.idempotency_key = key.map(str::to_owned);
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn with_last_capture(mut self, capture: Option<Capture>) -> Self {
+        self.last_capture = capture.map(Box::new);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.code(), self.message)?;
+        if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status}")?;
+            if let Some(error_type) = &self.error_type {
+                write!(f, ", {error_type}")?;
+            }
+            if let Some(correlation_id) = &self.correlation_id {
+                write!(f, ", correlation id {correlation_id}")?;
+            }
+            f.write_str(")")?;
+        }
+        if let Some(key) = &self.idempotency_key {
+            write!(f, " [idempotency key {key}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ErrorKind::ALL {
+            let code = kind.code();
+            assert!(seen.insert(code), "duplicate code {code}");
+            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{code}");
+        }
+    }
+
+    #[test]
+    fn retryability_follows_kind_and_error_type() {
+        assert!(Error::new(ErrorKind::RateLimited, "x").is_retryable());
+        assert!(Error::new(ErrorKind::OutcomeUnknown, "x").is_retryable());
+        assert!(!Error::new(ErrorKind::InvalidRequest, "x").is_retryable());
+        let bad_gateway = Error::new(ErrorKind::Server, "x").with_http(502, None, None, None);
+        assert!(bad_gateway.is_retryable());
+        let unavailable = Error::new(ErrorKind::Server, "x").with_http(
+            503,
+            Some("endpoint_unavailable".into()),
+            None,
+            None,
+        );
+        assert!(!unavailable.is_retryable());
+        let in_flight = Error::new(ErrorKind::IdempotencyConflict, "x").with_http(
+            409,
+            Some("already_exists".into()),
+            None,
+            None,
+        );
+        assert!(in_flight.is_retryable());
+        let reused = Error::new(ErrorKind::IdempotencyConflict, "x").with_http(
+            422,
+            Some("idempotency_error".into()),
+            None,
+            None,
+        );
+        assert!(!reused.is_retryable());
+    }
+
+    #[test]
+    fn display_names_kind_status_and_key() {
+        let e = Error::new(ErrorKind::Server, "boom")
+            .with_http(502, Some("bad_gateway".into()), Some("abc-IAD".into()), None)
+            .with_idempotency_key(Some("k1"));
+        assert_eq!(
+            e.to_string(),
+            "server: boom (HTTP 502, bad_gateway, correlation id abc-IAD) [idempotency key k1]"
+        );
+    }
+}

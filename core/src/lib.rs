@@ -1,0 +1,50 @@
+//! # capturekit
+//!
+//! Capture authorized payment funds, correctly: one Rust core that validates every input
+//! before any I/O, signs a fresh CDP JWT per attempt, retries only what is safe to retry,
+//! sends the same idempotency key on every attempt of a capture, and says `outcome_unknown`
+//! (never "failed") when a capture ended without a definite answer.
+//!
+//! ```no_run
+//! # async fn demo() -> capturekit::Result<()> {
+//! use std::time::Duration;
+//! use capturekit::{CaptureRequest, Client, WaitOptions};
+//! use rust_decimal::Decimal;
+//!
+//! let client = Client::builder().key_file("cdp_api_key.json").build()?;
+//! let sessions = client.payment_sessions();
+//! let session = "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad";
+//! let capture = sessions.capture(session, CaptureRequest::amount(Decimal::new(1000, 2))).await?;
+//! let settled = sessions
+//!     .wait_for_capture(session, &capture.capture_id, WaitOptions::timeout(Duration::from_secs(60)))
+//!     .await?;
+//! println!("{}: {}", settled.capture_id, settled.status);
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod auth;
+mod backoff;
+pub mod cdp;
+mod client;
+mod error;
+mod idempotency;
+mod open_enum;
+mod transport;
+pub mod validate;
+
+pub use auth::{ApiKey, Credentials, TokenProvider, TokenRequest};
+pub use backoff::RetryPolicy;
+pub use cdp::{
+    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError,
+    PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
+    PaymentSessions, WaitOptions,
+};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use error::{Error, ErrorKind, Result};
+pub use idempotency::{derive_idempotency_key, new_idempotency_key};
+pub use transport::IDEMPOTENCY_HEADER;
+
+/// Decimal amounts, re-exported so callers need not depend on `rust_decimal` themselves.
+pub use rust_decimal::Decimal;

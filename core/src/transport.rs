@@ -1,0 +1,359 @@
+//! Sending one API call: sign each attempt, retry what is safe to retry, classify errors.
+//!
+//! The one rule that matters most with money: a create call carries the same idempotency key
+//! on every attempt, and when it ends without a definite answer the error says
+//! `outcome_unknown` (with the key), never a plain failure.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::auth::Credentials;
+use crate::backoff::{parse_retry_after, RetryPolicy};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The header that carries the idempotency key.
+pub const IDEMPOTENCY_HEADER: &str = "X-Idempotency-Key";
+
+/// One API call, before it is sent.
+pub(crate) struct ApiRequest<'a> {
+    pub method: Method,
+    /// Path segments appended to the base URL (already validated; percent-encoded anyway).
+    pub path: &'a [&'a str],
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Bytes>,
+    /// Set for calls that create something: the key goes on every attempt, onto every
+    /// error, and turns an ambiguous ending into `outcome_unknown`.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// The HTTP machinery a client shares between its clones.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    pub http: reqwest::Client,
+    pub base_url: url::Url,
+    pub credentials: Credentials,
+    pub retry: RetryPolicy,
+    pub attempt_timeout: Duration,
+}
+
+/// The error body of the CDP API.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiErrorBody {
+    error_type: Option<String>,
+    error_message: Option<String>,
+    correlation_id: Option<String>,
+    error_link: Option<String>,
+}
+
+impl Transport {
+    /// Sends `request`, retrying per the policy, and decodes a 2xx body as `T`.
+    pub(crate) async fn send<T: DeserializeOwned>(&self, request: ApiRequest<'_>) -> Result<T> {
+        let url = self.url(&request);
+        let key = request.idempotency_key;
+        let mut any_ambiguous = false;
+        let mut retry = 0;
+        loop {
+            let error = match self.attempt(&request, &url, retry + 1).await {
+                Ok(body) => {
+                    return serde_json::from_slice(&body).map_err(|e| {
+                        Error::new(
+                            ErrorKind::Decode,
+                            format!("could not decode the response of {} {}: {e}", request.method, url.path()),
+                        )
+                        .with_idempotency_key(key)
+                    })
+                }
+                Err(error) => error,
+            };
+            any_ambiguous |= is_ambiguous(&error);
+            if error.is_retryable() && retry < self.retry.max_retries {
+                if let Some(delay) = self.retry.delay(retry, error.retry_after()) {
+                    tracing::debug!(code = error.code(), retry = retry + 1, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                    retry += 1;
+                    continue;
+                }
+            }
+            return Err(finalize(error, key, any_ambiguous));
+        }
+    }
+
+    fn url(&self, request: &ApiRequest<'_>) -> url::Url {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .expect("base URL was checked to have a path")
+            .pop_if_empty()
+            .extend(request.path);
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query.iter());
+        }
+        url
+    }
+
+    /// One attempt: a fresh `Authorization`, then the request with its own timeout.
+    async fn attempt(&self, request: &ApiRequest<'_>, url: &url::Url, attempt: u32) -> Result<Bytes> {
+        let authorization = self.credentials.authorization(request.method.as_str(), url).await?;
+        let mut auth_value = HeaderValue::from_str(&authorization)
+            .map_err(|_| Error::configuration("the authorization token is not a valid header value"))?;
+        auth_value.set_sensitive(true);
+
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url.clone())
+            .timeout(self.attempt_timeout)
+            .header(AUTHORIZATION, auth_value)
+            .header(ACCEPT, "application/json");
+        if let Some(key) = request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_HEADER, key);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+        }
+
+        let started = Instant::now();
+        let outcome = async {
+            let response = builder.send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body))
+        }
+        .await;
+        let latency_ms = started.elapsed().as_millis() as u64;
+
+        match outcome {
+            Ok((status, headers, body)) => {
+                if status.is_success() {
+                    tracing::debug!(method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms, "response");
+                    return Ok(body);
+                }
+                let error = error_from_response(status, &headers, &body);
+                tracing::info!(
+                    method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms,
+                    correlation_id = error.correlation_id().unwrap_or(""), code = error.code(), "error response"
+                );
+                Err(error)
+            }
+            Err(e) => {
+                let error = error_from_transport(&e, self.attempt_timeout);
+                tracing::info!(method = %request.method, path = url.path(), attempt, latency_ms, code = error.code(), "request failed");
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Whether an attempt that ended in `error` may have been carried out by the server.
+fn is_ambiguous(error: &Error) -> bool {
+    match error.kind() {
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server => true,
+        ErrorKind::IdempotencyConflict => error.error_type() == Some("already_exists"),
+        _ => false,
+    }
+}
+
+/// Turns the last attempt's error into what the caller sees.
+fn finalize(error: Error, key: Option<&str>, any_ambiguous: bool) -> Error {
+    let Some(key) = key else { return error };
+    // A 429 after an earlier ambiguous attempt says nothing about whether that one landed.
+    let unknown = is_ambiguous(&error) || (any_ambiguous && error.kind() == ErrorKind::RateLimited);
+    let error = if unknown {
+        let message = format!(
+            "the outcome is unknown: the request may or may not have been carried out ({}). \
+             Repeat it with the same idempotency key to find out; never with a new key",
+            error.message()
+        );
+        let kind_changed = Error::new(ErrorKind::OutcomeUnknown, message);
+        match error.http_status() {
+            Some(status) => kind_changed
+                .with_http(
+                    status,
+                    error.error_type().map(str::to_owned),
+                    error.correlation_id().map(str::to_owned),
+                    error.error_link().map(str::to_owned),
+                )
+                .with_retry_after(error.retry_after()),
+            None => kind_changed,
+        }
+    } else {
+        error
+    };
+    error.with_idempotency_key(Some(key))
+}
+
+fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error {
+    if e.is_timeout() {
+        return Error::new(
+            ErrorKind::Timeout,
+            format!("no answer within the attempt timeout of {:?}", attempt_timeout),
+        );
+    }
+    // reqwest's Display hides the cause ("error sending request"); the chain says what broke.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::new(ErrorKind::Network, message)
+}
+
+/// Classifies an error response by its `errorType` first, then its status.
+fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
+    let (error_type, message, correlation_id, error_link) = match parsed {
+        Some(b) => (b.error_type, b.error_message, b.correlation_id, b.error_link),
+        None => (None, None, None, None),
+    };
+    let kind = classify(status.as_u16(), error_type.as_deref());
+    let message = message.unwrap_or_else(|| {
+        format!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or("error"))
+    });
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+    Error::new(kind, message)
+        .with_http(status.as_u16(), error_type, correlation_id, error_link)
+        .with_retry_after(retry_after)
+}
+
+/// Maps an HTTP status and CDP `errorType` to an [`ErrorKind`].
+pub(crate) fn classify(status: u16, error_type: Option<&str>) -> ErrorKind {
+    match error_type {
+        Some("capture_expired") => return ErrorKind::CaptureExpired,
+        Some("no_capturable_balance") => return ErrorKind::NoCapturableBalance,
+        Some("idempotency_error" | "already_exists") => return ErrorKind::IdempotencyConflict,
+        Some("rate_limit_exceeded") => return ErrorKind::RateLimited,
+        Some("invalid_request" | "metadata_too_many_entries" | "metadata_key_too_long" | "metadata_value_too_long") => {
+            return ErrorKind::InvalidRequest
+        }
+        Some("unauthorized") => return ErrorKind::Authentication,
+        Some("forbidden") => return ErrorKind::PermissionDenied,
+        Some("not_found") => return ErrorKind::NotFound,
+        _ => {}
+    }
+    match status {
+        400 => ErrorKind::InvalidRequest,
+        401 => ErrorKind::Authentication,
+        403 => ErrorKind::PermissionDenied,
+        404 => ErrorKind::NotFound,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::Api,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str, retry_after: Option<&str>) -> Error {
+        let mut headers = HeaderMap::new();
+        if let Some(v) = retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
+        }
+        error_from_response(StatusCode::from_u16(status).unwrap(), &headers, body.as_bytes())
+    }
+
+    #[test]
+    fn classification_by_error_type_then_status() {
+        let cases = [
+            (400, Some("invalid_request"), ErrorKind::InvalidRequest),
+            (400, Some("metadata_key_too_long"), ErrorKind::InvalidRequest),
+            (400, Some("capture_expired"), ErrorKind::CaptureExpired),
+            (400, Some("no_capturable_balance"), ErrorKind::NoCapturableBalance),
+            (401, Some("unauthorized"), ErrorKind::Authentication),
+            (403, Some("forbidden"), ErrorKind::PermissionDenied),
+            (404, Some("not_found"), ErrorKind::NotFound),
+            (409, Some("already_exists"), ErrorKind::IdempotencyConflict),
+            (422, Some("idempotency_error"), ErrorKind::IdempotencyConflict),
+            (429, Some("rate_limit_exceeded"), ErrorKind::RateLimited),
+            (409, Some("payment_session_action_pending"), ErrorKind::Api),
+            (500, Some("internal_server_error"), ErrorKind::Server),
+            (503, Some("endpoint_unavailable"), ErrorKind::Server),
+            (502, None, ErrorKind::Server),
+            (401, None, ErrorKind::Authentication),
+            (418, None, ErrorKind::Api),
+        ];
+        for (status, error_type, kind) in cases {
+            assert_eq!(classify(status, error_type), kind, "{status} {error_type:?}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_are_read_whole() {
+        let e = response(
+            400,
+            r#"{"errorType":"capture_expired","errorMessage":"Capture deadline has passed.","correlationId":"41deb8d5-IAD","errorLink":"https://docs.cdp.coinbase.com/api-reference/v2/errors#capture-expired"}"#,
+            None,
+        );
+        assert_eq!(e.kind(), ErrorKind::CaptureExpired);
+        assert_eq!(e.message(), "Capture deadline has passed.");
+        assert_eq!(e.correlation_id(), Some("41deb8d5-IAD"));
+        assert!(e.error_link().unwrap().ends_with("#capture-expired"));
+        assert_eq!(e.http_status(), Some(400));
+        assert!(!e.is_retryable());
+
+        let limited = response(429, r#"{"errorType":"rate_limit_exceeded","errorMessage":"slow down"}"#, Some("2"));
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(2)));
+        assert!(limited.is_retryable());
+
+        let html = response(502, "<html>bad gateway</html>", None);
+        assert_eq!(html.kind(), ErrorKind::Server);
+        assert_eq!(html.message(), "HTTP 502 Bad Gateway");
+    }
+
+    #[test]
+    fn which_statuses_are_retried() {
+        for (status, error_type, retried) in [
+            (500, "internal_server_error", true),
+            (502, "bad_gateway", true),
+            (503, "service_unavailable", true),
+            (504, "timed_out", true),
+            (501, "x", false),
+            (503, "endpoint_unavailable", false),
+            (429, "rate_limit_exceeded", true),
+            (409, "already_exists", true),
+            (422, "idempotency_error", false),
+            (400, "invalid_request", false),
+            (401, "unauthorized", false),
+            (404, "not_found", false),
+        ] {
+            let body = format!(r#"{{"errorType":"{error_type}","errorMessage":"m"}}"#);
+            assert_eq!(response(status, &body, None).is_retryable(), retried, "{status} {error_type}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_endings_of_creates_become_outcome_unknown_with_the_key() {
+        let server = response(500, r#"{"errorType":"internal_server_error","errorMessage":"m"}"#, None);
+        let e = finalize(server.clone(), Some("key-1"), true);
+        assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(e.idempotency_key(), Some("key-1"));
+        assert_eq!(e.http_status(), Some(500));
+        assert_eq!(e.error_type(), Some("internal_server_error"));
+
+        // A read (no key) keeps its own kind.
+        assert_eq!(finalize(server, None, true).kind(), ErrorKind::Server);
+
+        let timeout = Error::new(ErrorKind::Timeout, "t");
+        assert_eq!(finalize(timeout, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
+
+        let limited = response(429, r#"{"errorType":"rate_limit_exceeded","errorMessage":"m"}"#, None);
+        assert_eq!(finalize(limited.clone(), Some("k"), false).kind(), ErrorKind::RateLimited);
+        assert_eq!(finalize(limited, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
+
+        let invalid = response(400, r#"{"errorType":"invalid_request","errorMessage":"m"}"#, None);
+        let e = finalize(invalid, Some("k"), false);
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(e.idempotency_key(), Some("k"));
+    }
+}
