@@ -1,1 +1,139 @@
-pub fn x(){}
+//! # capturekit-emulator
+//!
+//! A stateful local emulator of the CDP Payment Sessions capture API: balances, captures
+//! that settle asynchronously, idempotent replay, JWT checks and injected faults, with a
+//! control API under `/_emulator/`. Start it from Rust tests with [`Emulator::start`], or
+//! as the `capturekit-emulator` binary.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use capturekit_emulator::{Emulator, EmulatorConfig};
+//! let key = capturekit::ApiKey::from_json_file("dev-key.json").unwrap();
+//! let emulator = Emulator::start(EmulatorConfig { keys: vec![key], ..Default::default() }).await?;
+//! println!("API at {}", emulator.base_url());
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod api;
+mod api_error;
+mod auth;
+mod control;
+pub mod dev_key;
+pub mod faults;
+mod idempotency;
+mod model;
+mod paging;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use capturekit::ApiKey;
+use tokio::sync::watch;
+
+pub use api_error::ApiError;
+pub use model::Outcome;
+
+use crate::auth::Verifier;
+use crate::model::Model;
+use crate::state::{AppState, Shared};
+
+/// How to start an emulator.
+#[derive(Debug)]
+pub struct EmulatorConfig {
+    /// Loopback port; 0 picks a free one.
+    pub port: u16,
+    /// The address to listen on (default 127.0.0.1).
+    pub host: std::net::IpAddr,
+    /// API keys whose JWTs are accepted.
+    pub keys: Vec<ApiKey>,
+    /// Static bearer tokens accepted as they are (for tests of the bearer-token mode).
+    pub bearer_tokens: Vec<String>,
+    /// How long a new capture stays `pending`; `None` = until `/_emulator/settle`.
+    pub settle_delay: Option<Duration>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
+            keys: Vec::new(),
+            bearer_tokens: Vec::new(),
+            settle_delay: Some(Duration::from_millis(1000)),
+        }
+    }
+}
+
+/// A running emulator. It stops when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds the port and starts serving on the current tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let mut verifier = Verifier::default();
+        for key in &config.keys {
+            verifier.add_key(key);
+        }
+        for token in &config.bearer_tokens {
+            verifier.add_bearer_token(token);
+        }
+        let state = AppState(Arc::new(Shared {
+            model: Mutex::new(Model::new(config.settle_delay)),
+            idempotency: Mutex::default(),
+            faults: Mutex::default(),
+            verifier,
+            requests: AtomicU64::new(0),
+            authenticated: AtomicU64::new(0),
+        }));
+        let router = axum::Router::new()
+            .nest("/platform", api::routes(state.clone()))
+            .nest("/_emulator", control::routes(state));
+        let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, receiver) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, router, receiver));
+        Ok(Emulator { addr, shutdown, task: Some(task) })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the root (the control API is under `/_emulator/`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/platform`, the base URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("{}/platform", self.url())
+    }
+
+    /// Stops serving and waits for the accept loop to end.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}

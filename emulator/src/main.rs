@@ -1,1 +1,93 @@
-fn main(){}
+//! `capturekit-emulator`: the emulator as a process, for demos and for tests in any language.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use capturekit::ApiKey;
+use capturekit_emulator::{dev_key, Emulator, EmulatorConfig};
+use clap::Parser;
+
+/// A stateful local emulator of the CDP Payment Sessions capture API.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Port to listen on; 0 picks a free port (it is printed on the first line).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// A CDP key JSON file whose JWTs are accepted (repeatable).
+    #[arg(long = "key-file")]
+    key_files: Vec<PathBuf>,
+    /// Use (or create, when missing) a development key JSON file at this path and accept it.
+    #[arg(long = "dev-key")]
+    dev_key: Option<PathBuf>,
+    /// A static bearer token to accept as is (repeatable).
+    #[arg(long = "bearer-token")]
+    bearer_tokens: Vec<String>,
+    /// Milliseconds a new capture stays pending before it settles.
+    #[arg(long, default_value_t = 1000)]
+    settle_delay_ms: u64,
+    /// Settle captures only when told to (POST /_emulator/settle).
+    #[arg(long)]
+    manual_settle: bool,
+}
+
+fn main() {
+    if let Err(message) = run(Args::parse()) {
+        eprintln!("capturekit-emulator: {message}");
+        std::process::exit(2);
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CAPTUREKIT_EMULATOR_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let mut keys = Vec::new();
+    for path in &args.key_files {
+        keys.push(ApiKey::from_json_file(path).map_err(|e| e.to_string())?);
+    }
+    if let Some(path) = &args.dev_key {
+        keys.push(dev_key::load_or_create(path).map_err(|e| format!("dev key {}: {e}", path.display()))?);
+    }
+    if keys.is_empty() && args.bearer_tokens.is_empty() {
+        return Err("give at least one --key-file, --dev-key or --bearer-token".into());
+    }
+    let config = EmulatorConfig {
+        port: args.port,
+        host: args.host,
+        keys,
+        bearer_tokens: args.bearer_tokens,
+        settle_delay: (!args.manual_settle).then(|| Duration::from_millis(args.settle_delay_ms)),
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let emulator = Emulator::start(config).await.map_err(|e| format!("cannot listen: {e}"))?;
+        // The first line is for scripts: they read the URL from it.
+        println!("CAPTUREKIT_EMULATOR_URL={}", emulator.url());
+        if let Some(path) = &args.dev_key {
+            println!("dev key file: {}", path.display());
+        }
+        println!("API base URL: {}  (control API: {}/_emulator/)", emulator.base_url(), emulator.url());
+        let _ = std::io::stdout().flush();
+        shutdown_signal().await;
+        emulator.stop().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

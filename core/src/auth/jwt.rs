@@ -84,23 +84,14 @@ mod tests {
     }
 
     fn decoding_key(key: &ApiKey) -> (DecodingKey, Algorithm) {
-        match &key.key {
-            SigningKey::Ed25519(k) => (
-                DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(k.verifying_key().as_bytes()))
-                    .unwrap(),
-                Algorithm::EdDSA,
-            ),
-            SigningKey::Es256(k) => {
-                let point = k.verifying_key().to_encoded_point(false);
-                (
-                    DecodingKey::from_ec_components(
-                        &URL_SAFE_NO_PAD.encode(point.x().unwrap()),
-                        &URL_SAFE_NO_PAD.encode(point.y().unwrap()),
-                    )
-                    .unwrap(),
-                    Algorithm::ES256,
-                )
+        match key.public_key() {
+            crate::auth::PublicKey::Ed25519 { x } => {
+                (DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(x)).unwrap(), Algorithm::EdDSA)
             }
+            crate::auth::PublicKey::P256 { x, y } => (
+                DecodingKey::from_ec_components(&URL_SAFE_NO_PAD.encode(x), &URL_SAFE_NO_PAD.encode(y)).unwrap(),
+                Algorithm::ES256,
+            ),
         }
     }
 

@@ -113,6 +113,39 @@ impl ApiKey {
     pub fn algorithm(&self) -> &'static str {
         self.key.algorithm()
     }
+
+    /// The public half of the key, to verify its tokens (the emulator does).
+    pub fn public_key(&self) -> PublicKey {
+        match &self.key {
+            SigningKey::Ed25519(k) => PublicKey::Ed25519 { x: k.verifying_key().to_bytes() },
+            SigningKey::Es256(k) => {
+                let point = k.verifying_key().to_encoded_point(false);
+                let mut x = [0u8; 32];
+                let mut y = [0u8; 32];
+                // An uncompressed point on P-256 always has both 32-byte coordinates.
+                x.copy_from_slice(point.x().expect("uncompressed point has x"));
+                y.copy_from_slice(point.y().expect("uncompressed point has y"));
+                PublicKey::P256 { x, y }
+            }
+        }
+    }
+}
+
+/// The public half of an [`ApiKey`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// An Ed25519 public key (`alg: EdDSA`).
+    Ed25519 {
+        /// The 32-byte public key.
+        x: [u8; 32],
+    },
+    /// A P-256 public key (`alg: ES256`).
+    P256 {
+        /// The affine x coordinate, big-endian.
+        x: [u8; 32],
+        /// The affine y coordinate, big-endian.
+        y: [u8; 32],
+    },
 }
 
 fn parse_secret(secret: &str) -> Result<SigningKey> {

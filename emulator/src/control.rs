@@ -1,0 +1,164 @@
+//! The control API under `/_emulator/`: set up sessions, decide outcomes, settle, move the
+//! clock and inject faults. It needs no authentication (the emulator listens on loopback).
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api_error::ApiError;
+use crate::faults::FaultSpec;
+use crate::model::{timestamp, Outcome};
+use crate::state::{lock, AppState};
+
+/// The control routes, to be nested under `/_emulator`.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({"ok": true})) }))
+        .route("/payment-sessions", post(create_session))
+        .route("/payment-sessions/{session}/authorize", post(authorize))
+        .route("/captures/next-outcome", post(next_outcome))
+        .route("/settle", post(settle))
+        .route("/clock/advance", post(advance_clock))
+        .route("/config", put(configure))
+        .route("/faults", post(add_fault).delete(clear_faults))
+        .route("/stats", get(stats))
+        .with_state(state)
+}
+
+fn reply(result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let body = if body.is_empty() { b"{}".as_slice() } else { body };
+    serde_json::from_slice(body).map_err(|e| ApiError::invalid_request(format!("Bad control request: {e}.")))
+}
+
+/// `POST /_emulator/payment-sessions`: an authorized session (`"authorized": false` for a
+/// `created` one) with `amount`, `asset` and optional deadlines.
+async fn create_session(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(crate::api::parse_new_session(&body, true).and_then(|new| lock(&state.0.model).create_session(new)))
+}
+
+/// `POST /_emulator/payment-sessions/{id}/authorize`: authorizes a `created` session.
+async fn authorize(State(state): State<AppState>, Path(session): Path<String>) -> Response {
+    reply(lock(&state.0.model).authorize(&session))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NextOutcome {
+    outcome: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `POST /_emulator/captures/next-outcome`: how the next `count` captures will settle.
+async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
+    reply((|| {
+        let request: NextOutcome = parse(&body)?;
+        let outcome = match request.outcome.as_str() {
+            "succeeded" => Outcome::Succeeded,
+            "failed" => Outcome::Failed {
+                code: request.error_code.unwrap_or_else(|| "insufficient_funds".into()),
+                message: request.error_message.unwrap_or_else(|| "The payer does not have sufficient funds.".into()),
+            },
+            _ => return Err(ApiError::invalid_request("outcome must be \"succeeded\" or \"failed\".")),
+        };
+        let mut model = lock(&state.0.model);
+        for _ in 0..request.count {
+            model.push_outcome(outcome.clone());
+        }
+        Ok(json!({"queued": request.count}))
+    })())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settle {
+    payment_session_id: Option<String>,
+    capture_id: Option<String>,
+}
+
+/// `POST /_emulator/settle`: settles pending captures now (all, one session's, or one).
+async fn settle(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse::<Settle>(&body).map(|request| {
+        let settled = lock(&state.0.model).settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref());
+        json!({"settled": settled})
+    }))
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: i64,
+}
+
+/// `POST /_emulator/clock/advance`: moves the emulator's clock forward by `seconds`.
+async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse::<Advance>(&body).and_then(|request| {
+        if !(0..=10 * 365 * 86_400).contains(&request.seconds) {
+            return Err(ApiError::invalid_request("seconds must be 0 to ten years."));
+        }
+        let now = lock(&state.0.model).advance_clock(chrono::Duration::seconds(request.seconds));
+        Ok(json!({"now": timestamp(now)}))
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Config {
+    /// Milliseconds until a new capture settles; `null` = only on `/settle`.
+    settle_delay_ms: Option<u64>,
+}
+
+/// `PUT /_emulator/config`: `{"settleDelayMs": n | null}`.
+async fn configure(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse::<Config>(&body).map(|config| {
+        lock(&state.0.model).settle_delay = config.settle_delay_ms.map(Duration::from_millis);
+        json!({"settleDelayMs": config.settle_delay_ms})
+    }))
+}
+
+/// `POST /_emulator/faults`: adds a fault rule (see [`FaultSpec`]).
+async fn add_fault(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse::<FaultSpec>(&body).and_then(|spec| {
+        spec.validate()?;
+        lock(&state.0.faults).add(spec);
+        Ok(json!({"ok": true}))
+    }))
+}
+
+/// `DELETE /_emulator/faults`: removes every fault rule.
+async fn clear_faults(State(state): State<AppState>) -> Response {
+    lock(&state.0.faults).clear();
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `GET /_emulator/stats`: request and object counts.
+async fn stats(State(state): State<AppState>) -> Response {
+    let (sessions, captures) = lock(&state.0.model).counts();
+    Json(json!({
+        "requests": state.0.requests.load(Ordering::Relaxed),
+        "authenticatedRequests": state.0.authenticated.load(Ordering::Relaxed),
+        "faultsApplied": lock(&state.0.faults).applied,
+        "sessions": sessions,
+        "captures": captures,
+    }))
+    .into_response()
+}

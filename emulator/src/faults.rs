@@ -1,0 +1,176 @@
+//! Injected faults: what the control API asks the emulator to do wrong, and to which
+//! requests.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::api_error::ApiError;
+
+/// What goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer an error status before doing anything (nothing is committed).
+    Status,
+    /// Hold the request for `delayMs` before processing it (a create's key is in flight
+    /// meanwhile), to outlast a client's timeout.
+    Delay,
+    /// Process the request, then answer 200 with a truncated JSON body.
+    Malformed,
+    /// Process (commit) the request, then close the connection without answering.
+    Drop,
+}
+
+/// One fault rule, as posted to `POST /_emulator/faults`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultSpec {
+    /// What goes wrong.
+    #[serde(rename = "type")]
+    pub kind: FaultKind,
+    /// How many matching requests it hits (default 1; 0 = every one until cleared).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// The chance that a matching request is hit (default 1).
+    #[serde(default = "certain")]
+    pub probability: f64,
+    /// For `status`: the HTTP status (default 503).
+    pub status: Option<u16>,
+    /// For `status`: the errorType (default follows the status).
+    pub error_type: Option<String>,
+    /// For `status`: a `Retry-After` in seconds.
+    pub retry_after: Option<u64>,
+    /// For `delay`: how long, in milliseconds (default 2000).
+    pub delay_ms: Option<u64>,
+    /// Only requests with this method (e.g. `POST`).
+    pub method: Option<String>,
+    /// Only requests whose path contains this text (e.g. `/captures`).
+    pub path: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn certain() -> f64 {
+    1.0
+}
+
+impl FaultSpec {
+    /// Checks the rule before it is stored.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if !(0.0..=1.0).contains(&self.probability) {
+            return Err(ApiError::invalid_request("probability must be between 0 and 1"));
+        }
+        if let Some(status) = self.status {
+            if !(400..=599).contains(&status) {
+                return Err(ApiError::invalid_request("status must be 400 to 599"));
+            }
+        }
+        Ok(())
+    }
+
+    /// For `delay`: how long.
+    pub fn delay(&self) -> Duration {
+        Duration::from_millis(self.delay_ms.unwrap_or(2000))
+    }
+
+    /// For `status`: the error to answer.
+    pub fn error(&self) -> ApiError {
+        let status = self.status.unwrap_or(503);
+        let default_type = match status {
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not_found",
+            409 => "already_exists",
+            429 => "rate_limit_exceeded",
+            500 => "internal_server_error",
+            502 => "bad_gateway",
+            503 => "service_unavailable",
+            504 => "timed_out",
+            _ => "invalid_request",
+        };
+        let error_type = self.error_type.as_deref().unwrap_or(default_type);
+        let mut error = ApiError::new(status, error_type, format!("Injected fault: {error_type}."));
+        error.retry_after = self.retry_after;
+        error
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().map_or(true, |m| m.eq_ignore_ascii_case(method))
+            && self.path.as_deref().map_or(true, |p| path.contains(p))
+    }
+}
+
+#[derive(Debug)]
+struct Active {
+    spec: FaultSpec,
+    remaining: Option<u32>,
+}
+
+/// The active fault rules, first added first tried.
+#[derive(Debug, Default)]
+pub struct Faults {
+    active: Vec<Active>,
+    /// How many requests a fault hit, in all.
+    pub applied: u64,
+}
+
+impl Faults {
+    /// Adds a rule.
+    pub fn add(&mut self, spec: FaultSpec) {
+        let remaining = (spec.count > 0).then_some(spec.count);
+        self.active.push(Active { spec, remaining });
+    }
+
+    /// Removes every rule.
+    pub fn clear(&mut self) {
+        self.active.clear();
+    }
+
+    /// The fault that hits this request, if any (and counts it).
+    pub fn pick(&mut self, method: &str, path: &str) -> Option<FaultSpec> {
+        let index = self.active.iter().position(|a| {
+            a.spec.matches(method, path) && (a.spec.probability >= 1.0 || rand::random::<f64>() < a.spec.probability)
+        })?;
+        let spec = self.active[index].spec.clone();
+        if let Some(remaining) = &mut self.active[index].remaining {
+            *remaining -= 1;
+            if *remaining == 0 {
+                self.active.remove(index);
+            }
+        }
+        self.applied += 1;
+        Some(spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: &str) -> FaultSpec {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn counts_filters_and_defaults() {
+        let mut faults = Faults::default();
+        faults.add(spec(r#"{"type": "status", "count": 2, "method": "POST", "path": "/captures"}"#));
+        assert!(faults.pick("GET", "/platform/v2/payment-sessions/x/captures").is_none());
+        assert!(faults.pick("POST", "/platform/v2/payment-sessions/x").is_none());
+        let hit = faults.pick("POST", "/platform/v2/payment-sessions/x/captures").unwrap();
+        assert_eq!(hit.error().status, 503);
+        assert_eq!(hit.error().error_type, "service_unavailable");
+        assert!(faults.pick("post", "/a/captures").is_some());
+        assert!(faults.pick("POST", "/a/captures").is_none(), "count exhausted");
+
+        faults.add(spec(r#"{"type": "status", "status": 429, "retryAfter": 1, "count": 0}"#));
+        for _ in 0..5 {
+            let e = faults.pick("GET", "/x").unwrap().error();
+            assert_eq!((e.status, e.error_type.as_str(), e.retry_after), (429, "rate_limit_exceeded", Some(1)));
+        }
+        faults.clear();
+        assert!(faults.pick("GET", "/x").is_none());
+    }
+}

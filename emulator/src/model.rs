@@ -1,0 +1,547 @@
+//! The emulator's state and the rules of the CDP Payment Sessions API: balances, captures
+//! that settle asynchronously, deadlines and a virtual clock.
+//!
+//! Everything here is synchronous and runs under one lock, so concurrent captures on one
+//! session can never capture more than was authorized.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::api_error::ApiError;
+
+/// How a capture will settle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Funds move; the capture gets an onchain transaction.
+    Succeeded,
+    /// No funds move; the capture gets an `error` with this code and message.
+    Failed {
+        /// e.g. `insufficient_funds`.
+        code: String,
+        /// A human-readable message.
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct CaptureRecord {
+    id: String,
+    session_id: String,
+    amount: Decimal,
+    final_capture: bool,
+    status: &'static str,
+    error: Option<Value>,
+    metadata: BTreeMap<String, String>,
+    external_reference_id: Option<String>,
+    transaction_hash: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    settle_at: Option<DateTime<Utc>>,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    amount: Decimal,
+    asset: String,
+    network: String,
+    target_address: String,
+    status: String,
+    authorization_expires_at: DateTime<Utc>,
+    capture_expires_at: DateTime<Utc>,
+    refund_expires_at: DateTime<Utc>,
+    capturable: Decimal,
+    captured: Decimal,
+    refunded: Decimal,
+    capture_ids: Vec<String>,
+    metadata: BTreeMap<String, String>,
+    external_reference_id: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// What a new session looks like (control API or public create).
+#[derive(Debug, Clone, Default)]
+pub struct NewSession {
+    /// The payment amount, as sent.
+    pub amount: String,
+    /// The asset symbol (default `usdc`).
+    pub asset: Option<String>,
+    /// Authorized already (control API) or `created` (public API).
+    pub authorized: bool,
+    /// Deadlines; defaults now+1d, +7d, +30d.
+    pub authorization_expires_at: Option<DateTime<Utc>>,
+    /// See above.
+    pub capture_expires_at: Option<DateTime<Utc>>,
+    /// See above.
+    pub refund_expires_at: Option<DateTime<Utc>>,
+    /// Target wallet, if given.
+    pub target_address: Option<String>,
+    /// Target network, if given.
+    pub network: Option<String>,
+    /// Merchant metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Merchant reference.
+    pub external_reference_id: Option<String>,
+}
+
+/// A parsed create-capture body.
+#[derive(Debug, Clone)]
+pub struct NewCapture {
+    /// `None`: all that is capturable.
+    pub amount: Option<String>,
+    /// Release the rest once settled.
+    pub final_capture: bool,
+    /// Merchant metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Merchant reference.
+    pub external_reference_id: Option<String>,
+}
+
+/// The whole emulated world.
+#[derive(Debug, Default)]
+pub struct Model {
+    clock_offset: chrono::Duration,
+    sessions: HashMap<String, Session>,
+    captures: HashMap<String, CaptureRecord>,
+    next_outcomes: VecDeque<Outcome>,
+    /// `None`: captures settle only on command.
+    pub settle_delay: Option<Duration>,
+}
+
+/// Fractional digits an asset allows.
+fn asset_decimals(asset: &str) -> u32 {
+    match asset.to_ascii_lowercase().as_str() {
+        "usd" | "eur" | "cad" | "gbp" => 2,
+        "eth" | "weth" => 18,
+        _ => 6, // usdc, eurc, usdt, pyusd and other stablecoins
+    }
+}
+
+/// ISO 8601 UTC with milliseconds, as the API writes timestamps.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::Rng::fill(&mut rand::thread_rng(), buf.as_mut_slice());
+    hex::encode(buf)
+}
+
+/// Parses a plain positive decimal with at most `decimals` fractional digits.
+fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError> {
+    let plain = {
+        let (i, f) = text.split_once('.').unwrap_or((text, "0"));
+        !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+    };
+    let value = Decimal::from_str(text).ok().filter(|_| plain).ok_or_else(|| {
+        ApiError::invalid_request(format!("amount must be a positive decimal string, got {text:?}"))
+    })?;
+    if value <= Decimal::ZERO {
+        return Err(ApiError::invalid_request("amount must be greater than zero"));
+    }
+    let decimals = asset_decimals(asset);
+    if value.normalize().scale() > decimals {
+        return Err(ApiError::invalid_request(format!(
+            "amount {text} has more than {decimals} decimal places, the precision of {asset}"
+        )));
+    }
+    Ok(value)
+}
+
+/// Checks metadata as the API does, with its specific error types.
+pub fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if metadata.len() > 10 {
+        return Err(ApiError::new(400, "metadata_too_many_entries", "Metadata may have at most 10 entries."));
+    }
+    for (key, value) in metadata {
+        if key.chars().count() > 40 {
+            return Err(ApiError::new(400, "metadata_key_too_long", "Metadata keys must be at most 40 characters."));
+        }
+        if value.chars().count() > 500 {
+            return Err(ApiError::new(
+                400,
+                "metadata_value_too_long",
+                "Metadata values must be at most 500 characters.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Model {
+    /// An empty world whose captures settle after `settle_delay` (`None`: on command only).
+    pub fn new(settle_delay: Option<Duration>) -> Self {
+        Model { settle_delay, ..Default::default() }
+    }
+
+    /// The emulator's current time: the wall clock plus any advance.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
+    }
+
+    /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime).
+    pub fn advance_clock(&mut self, by: chrono::Duration) -> DateTime<Utc> {
+        self.clock_offset += by;
+        self.settle_due();
+        self.now()
+    }
+
+    /// Queues how the next created capture will settle.
+    pub fn push_outcome(&mut self, outcome: Outcome) {
+        self.next_outcomes.push_back(outcome);
+    }
+
+    /// Creates a session; authorized ones start with all their amount capturable.
+    pub fn create_session(&mut self, new: NewSession) -> Result<Value, ApiError> {
+        let asset = new.asset.unwrap_or_else(|| "usdc".into()).to_ascii_lowercase();
+        if asset.is_empty() || asset.len() > 42 {
+            return Err(ApiError::invalid_request("asset must be 1 to 42 characters"));
+        }
+        let amount = parse_amount(&new.amount, &asset)?;
+        check_metadata(&new.metadata)?;
+        let now = self.now();
+        let authorization = new.authorization_expires_at.unwrap_or(now + chrono::Duration::days(1));
+        let capture = new.capture_expires_at.unwrap_or(now + chrono::Duration::days(7));
+        let refund = new.refund_expires_at.unwrap_or(now + chrono::Duration::days(30));
+        if !(authorization <= capture && capture <= refund) {
+            return Err(ApiError::invalid_request(
+                "expiries must satisfy authorizationExpiresAt <= captureExpiresAt <= refundExpiresAt",
+            ));
+        }
+        let id = format!("paymentSession_{}", uuid::Uuid::new_v4());
+        let session = Session {
+            id: id.clone(),
+            amount,
+            asset,
+            network: new.network.unwrap_or_else(|| "base".into()),
+            target_address: new.target_address.unwrap_or_else(|| "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913".into()),
+            status: if new.authorized { "authorization_succeeded" } else { "created" }.into(),
+            authorization_expires_at: authorization,
+            capture_expires_at: capture,
+            refund_expires_at: refund,
+            capturable: if new.authorized { amount } else { Decimal::ZERO },
+            captured: Decimal::ZERO,
+            refunded: Decimal::ZERO,
+            capture_ids: Vec::new(),
+            metadata: new.metadata,
+            external_reference_id: new.external_reference_id,
+            created_at: now,
+            updated_at: now,
+        };
+        self.sessions.insert(id.clone(), session);
+        Ok(self.session_json(&id))
+    }
+
+    /// Authorizes a `created` session for its whole amount.
+    pub fn authorize(&mut self, session_id: &str) -> Result<Value, ApiError> {
+        let now = self.now();
+        let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
+        if session.status != "created" {
+            return Err(ApiError::new(409, "invalid_request", "Only a created session can be authorized."));
+        }
+        if now > session.authorization_expires_at {
+            return Err(ApiError::new(400, "authorization_expired", "The authorization deadline has passed."));
+        }
+        session.status = "authorization_succeeded".into();
+        session.capturable = session.amount;
+        session.updated_at = now;
+        Ok(self.session_json(session_id))
+    }
+
+    /// Creates a capture: reserves its amount from `capturable` at once.
+    pub fn create_capture(&mut self, session_id: &str, new: NewCapture) -> Result<Value, ApiError> {
+        self.settle_due();
+        let now = self.now();
+        let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
+        check_metadata(&new.metadata)?;
+        if new.external_reference_id.as_ref().is_some_and(|r| r.chars().count() > 256) {
+            return Err(ApiError::invalid_request("externalReferenceId must be at most 256 characters"));
+        }
+        let amount = new.amount.as_deref().map(|a| parse_amount(a, &session.asset)).transpose()?;
+        if now > session.capture_expires_at {
+            return Err(ApiError::new(400, "capture_expired", "The capture deadline (captureExpiresAt) has passed."));
+        }
+        if session.capturable <= Decimal::ZERO {
+            return Err(ApiError::new(400, "no_capturable_balance", "The payment session has no capturable balance."));
+        }
+        let amount = amount.unwrap_or(session.capturable);
+        if amount > session.capturable {
+            return Err(ApiError::invalid_request(format!(
+                "amount {amount} exceeds the capturable balance {}",
+                session.capturable
+            )));
+        }
+        session.capturable -= amount;
+        session.status = "capture_pending".into();
+        session.updated_at = now;
+        let id = format!("capture_{}", uuid::Uuid::new_v4());
+        session.capture_ids.push(id.clone());
+        let record = CaptureRecord {
+            id: id.clone(),
+            session_id: session_id.to_owned(),
+            amount,
+            final_capture: new.final_capture,
+            status: "pending",
+            error: None,
+            metadata: new.metadata,
+            external_reference_id: new.external_reference_id,
+            transaction_hash: None,
+            created_at: now,
+            updated_at: now,
+            settle_at: self.settle_delay.map(|d| now + chrono::Duration::from_std(d).unwrap_or_default()),
+            outcome: self.next_outcomes.pop_front().unwrap_or(Outcome::Succeeded),
+        };
+        let body = capture_json(&record, &session.network);
+        self.captures.insert(id, record);
+        Ok(body)
+    }
+
+    /// One capture of one session.
+    pub fn get_capture(&mut self, session_id: &str, capture_id: &str) -> Result<Value, ApiError> {
+        self.settle_due();
+        let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
+        let record = self
+            .captures
+            .get(capture_id)
+            .filter(|c| c.session_id == session_id)
+            .ok_or_else(|| ApiError::new(404, "not_found", "Capture with the given ID does not exist."))?;
+        Ok(capture_json(record, &session.network))
+    }
+
+    /// A page of a session's captures, oldest first. The page token is an opaque offset.
+    pub fn list_captures(&mut self, session_id: &str, page_size: usize, offset: usize) -> Result<Value, ApiError> {
+        self.settle_due();
+        let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
+        let ids = &session.capture_ids;
+        let end = (offset + page_size).min(ids.len());
+        let captures: Vec<Value> = ids
+            .get(offset..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|id| capture_json(&self.captures[id], &session.network))
+            .collect();
+        let mut body = json!({ "captures": captures });
+        if end < ids.len() {
+            body["nextPageToken"] = json!(crate::paging::encode_token(end));
+        }
+        Ok(body)
+    }
+
+    /// A session with its balances, expiries and captures.
+    pub fn get_session(&mut self, session_id: &str) -> Result<Value, ApiError> {
+        self.settle_due();
+        if !self.sessions.contains_key(session_id) {
+            return Err(ApiError::session_not_found());
+        }
+        Ok(self.session_json(session_id))
+    }
+
+    /// Settles pending captures now: all of them, or those of one session or one capture.
+    pub fn settle_now(&mut self, session_id: Option<&str>, capture_id: Option<&str>) -> usize {
+        let ids: Vec<String> = self
+            .pending_captures()
+            .into_iter()
+            .filter(|c| session_id.map_or(true, |s| self.captures[c].session_id == s))
+            .filter(|c| capture_id.map_or(true, |id| c == id))
+            .collect();
+        let count = ids.len();
+        for id in ids {
+            self.settle(&id);
+        }
+        count
+    }
+
+    /// Numbers for tests: how many sessions and captures exist.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.sessions.len(), self.captures.len())
+    }
+
+    /// Settles every pending capture whose time has come, oldest first.
+    fn settle_due(&mut self) {
+        let now = self.now();
+        let due: Vec<String> = self
+            .pending_captures()
+            .into_iter()
+            .filter(|id| self.captures[id].settle_at.is_some_and(|t| t <= now))
+            .collect();
+        for id in due {
+            self.settle(&id);
+        }
+    }
+
+    fn pending_captures(&self) -> Vec<String> {
+        let mut pending: Vec<&CaptureRecord> = self.captures.values().filter(|c| c.status == "pending").collect();
+        pending.sort_by_key(|c| (c.settle_at, c.created_at));
+        pending.into_iter().map(|c| c.id.clone()).collect()
+    }
+
+    fn settle(&mut self, capture_id: &str) {
+        let now = self.now();
+        let Some(record) = self.captures.get_mut(capture_id) else { return };
+        if record.status != "pending" {
+            return;
+        }
+        let session = self.sessions.get_mut(&record.session_id).expect("capture's session exists");
+        record.updated_at = now;
+        match &record.outcome {
+            Outcome::Succeeded => {
+                record.status = "succeeded";
+                record.transaction_hash = Some(format!("0x{}", random_hex(32)));
+                session.captured += record.amount;
+                session.status = "capture_succeeded".into();
+                if record.final_capture {
+                    // The rest of the authorization goes back to the payer.
+                    session.capturable = Decimal::ZERO;
+                }
+            }
+            Outcome::Failed { code, message } => {
+                record.status = "failed";
+                record.error = Some(json!({"code": code, "message": message, "occurredAt": timestamp(now)}));
+                session.capturable += record.amount;
+                session.status = "capture_failed".into();
+            }
+        }
+        session.updated_at = now;
+    }
+
+    fn session_json(&self, session_id: &str) -> Value {
+        let s = &self.sessions[session_id];
+        let captures: Vec<Value> = s.capture_ids.iter().map(|id| capture_json(&self.captures[id], &s.network)).collect();
+        let mut body = json!({
+            "paymentSessionId": s.id,
+            "entityId": "entity_00000000-0000-4000-8000-000000000000",
+            "status": s.status,
+            "amount": s.amount.to_string(),
+            "asset": s.asset,
+            "target": {"address": s.target_address, "network": s.network},
+            "autoCapture": false,
+            "expiries": {
+                "authorizationExpiresAt": timestamp(s.authorization_expires_at),
+                "captureExpiresAt": timestamp(s.capture_expires_at),
+                "refundExpiresAt": timestamp(s.refund_expires_at),
+            },
+            "balances": {
+                "capturable": s.capturable.normalize().to_string(),
+                "captured": s.captured.normalize().to_string(),
+                "refundable": (s.captured - s.refunded).normalize().to_string(),
+                "refunded": s.refunded.normalize().to_string(),
+            },
+            "captures": captures,
+            "metadata": s.metadata,
+            "createdAt": timestamp(s.created_at),
+            "updatedAt": timestamp(s.updated_at),
+        });
+        if let Some(reference) = &s.external_reference_id {
+            body["externalReferenceId"] = json!(reference);
+        }
+        body
+    }
+}
+
+fn capture_json(c: &CaptureRecord, network: &str) -> Value {
+    let mut body = json!({
+        "captureId": c.id,
+        "paymentSessionId": c.session_id,
+        "status": c.status,
+        "amount": c.amount.to_string(),
+        "finalCapture": c.final_capture,
+        "metadata": c.metadata,
+        "onchainTransactions": c.transaction_hash.iter()
+            .map(|h| json!({"transactionHash": h, "network": network})).collect::<Vec<_>>(),
+        "createdAt": timestamp(c.created_at),
+        "updatedAt": timestamp(c.updated_at),
+    });
+    if let Some(error) = &c.error {
+        body["error"] = error.clone();
+    }
+    if let Some(reference) = &c.external_reference_id {
+        body["externalReferenceId"] = json!(reference);
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authorized(model: &mut Model, amount: &str) -> String {
+        let s = model.create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }).unwrap();
+        s["paymentSessionId"].as_str().unwrap().to_owned()
+    }
+
+    fn capture(amount: Option<&str>, final_capture: bool) -> NewCapture {
+        NewCapture { amount: amount.map(Into::into), final_capture, metadata: BTreeMap::new(), external_reference_id: None }
+    }
+
+    fn balance(model: &mut Model, id: &str, which: &str) -> String {
+        model.get_session(id).unwrap()["balances"][which].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_capture_reserves_then_moves_funds() {
+        let mut m = Model::default();
+        let id = authorized(&mut m, "10.00");
+        let c = m.create_capture(&id, capture(Some("4.00"), false)).unwrap();
+        assert_eq!(c["status"], "pending");
+        assert_eq!(balance(&mut m, &id, "capturable"), "6");
+        assert_eq!(balance(&mut m, &id, "captured"), "0");
+        assert_eq!(m.get_session(&id).unwrap()["status"], "capture_pending");
+        assert_eq!(m.settle_now(None, None), 1);
+        assert_eq!(balance(&mut m, &id, "captured"), "4");
+        assert_eq!(balance(&mut m, &id, "refundable"), "4");
+        let c = m.get_capture(&id, c["captureId"].as_str().unwrap()).unwrap();
+        assert_eq!(c["status"], "succeeded");
+        assert_eq!(c["onchainTransactions"][0]["network"], "base");
+        assert_eq!(c["onchainTransactions"][0]["transactionHash"].as_str().unwrap().len(), 66);
+    }
+
+    #[test]
+    fn a_failed_capture_returns_its_amount_and_a_final_one_releases_the_rest() {
+        let mut m = Model::default();
+        let id = authorized(&mut m, "10");
+        m.push_outcome(Outcome::Failed { code: "insufficient_funds".into(), message: "no".into() });
+        let failed = m.create_capture(&id, capture(Some("3"), false)).unwrap();
+        m.settle_now(None, None);
+        let failed = m.get_capture(&id, failed["captureId"].as_str().unwrap()).unwrap();
+        assert_eq!(failed["error"]["code"], "insufficient_funds");
+        assert_eq!(balance(&mut m, &id, "capturable"), "10");
+        m.create_capture(&id, capture(Some("2"), true)).unwrap();
+        m.settle_now(None, None);
+        assert_eq!(balance(&mut m, &id, "capturable"), "0");
+        assert_eq!(balance(&mut m, &id, "captured"), "2");
+    }
+
+    #[test]
+    fn guards_and_precision() {
+        let mut m = Model::default();
+        let id = authorized(&mut m, "1");
+        assert_eq!(m.create_capture(&id, capture(Some("1.0000001"), false)).unwrap_err().error_type, "invalid_request");
+        assert_eq!(m.create_capture(&id, capture(Some("2"), false)).unwrap_err().error_type, "invalid_request");
+        m.create_capture(&id, capture(None, false)).unwrap();
+        assert_eq!(m.create_capture(&id, capture(None, false)).unwrap_err().error_type, "no_capturable_balance");
+        let late = authorized(&mut m, "1");
+        m.advance_clock(chrono::Duration::days(8));
+        assert_eq!(m.create_capture(&late, capture(None, false)).unwrap_err().error_type, "capture_expired");
+        // Deadlines are guards only: the status did not change.
+        assert_eq!(m.get_session(&late).unwrap()["status"], "authorization_succeeded");
+    }
+
+    #[test]
+    fn settlement_after_a_delay_follows_the_clock() {
+        let mut m = Model { settle_delay: Some(Duration::from_secs(60)), ..Default::default() };
+        let id = authorized(&mut m, "5");
+        let c = m.create_capture(&id, capture(None, false)).unwrap();
+        let cid = c["captureId"].as_str().unwrap().to_owned();
+        assert_eq!(m.get_capture(&id, &cid).unwrap()["status"], "pending");
+        m.advance_clock(chrono::Duration::seconds(61));
+        assert_eq!(m.get_capture(&id, &cid).unwrap()["status"], "succeeded");
+    }
+}

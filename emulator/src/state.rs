@@ -1,0 +1,39 @@
+//! The state shared by every request handler.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::auth::Verifier;
+use crate::faults::Faults;
+use crate::idempotency::IdempotencyStore;
+use crate::model::Model;
+
+/// Shared, cheap-to-clone handle on the emulator's state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+/// The emulator's state. Each lock is held only for short synchronous steps, never across
+/// an await.
+pub struct Shared {
+    pub model: Mutex<Model>,
+    pub idempotency: Mutex<IdempotencyStore>,
+    pub faults: Mutex<Faults>,
+    pub verifier: Verifier,
+    pub requests: AtomicU64,
+    pub authenticated: AtomicU64,
+}
+
+/// Locks a mutex, recovering from poisoning: state stays usable even if a handler panicked.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl AppState {
+    /// Counts one API request, authenticated or not.
+    pub fn count_request(&self, authenticated: bool) {
+        self.0.requests.fetch_add(1, Ordering::Relaxed);
+        if authenticated {
+            self.0.authenticated.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
