@@ -43,7 +43,11 @@ async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
     let authorization = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
     let method = request.method().as_str().to_owned();
-    let path = request.uri().path().to_owned();
+    // Nesting strips "/platform"; the token names the full path.
+    let path = match request.extensions().get::<axum::extract::OriginalUri>() {
+        Some(original) => original.path().to_owned(),
+        None => request.uri().path().to_owned(),
+    };
     let principal = match state.0.verifier.verify(authorization.as_deref(), &method, &host, &path) {
         Ok(principal) => principal,
         Err(error) => {

@@ -1,1 +1,87 @@
+//! Test support: an emulator with the fixture keys, a client pointed at it, and the runner of
+//! the shared scenarios under `tests/scenarios/`.
 
+pub mod scenario;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use capturekit::{ApiKey, Client, ClientBuilder, RetryPolicy};
+use capturekit_emulator::{Emulator, EmulatorConfig};
+use serde_json::Value;
+
+/// The static bearer token every test emulator accepts.
+pub const TEST_BEARER_TOKEN: &str = "test-bearer-token";
+
+/// The folder of this crate (`tests/`).
+pub fn tests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Path of a fixture key file: `ed25519-key.json` or `es256-key.json`.
+pub fn fixture_key_path(name: &str) -> PathBuf {
+    tests_dir().join("fixtures").join(name)
+}
+
+/// A fixture key.
+pub fn fixture_key(name: &str) -> ApiKey {
+    ApiKey::from_json_file(fixture_key_path(name)).expect("fixture key parses")
+}
+
+/// An emulator on a free loopback port that accepts both fixture keys and the test token,
+/// plus an HTTP client for its control API. It stops when dropped.
+pub struct TestEmulator {
+    /// The running emulator.
+    pub emulator: Emulator,
+    control: reqwest::Client,
+}
+
+impl TestEmulator {
+    /// Starts one; `settle_delay` `None` means captures settle only on command.
+    pub async fn start(settle_delay: Option<Duration>) -> TestEmulator {
+        let emulator = Emulator::start(EmulatorConfig {
+            keys: vec![fixture_key("ed25519-key.json"), fixture_key("es256-key.json")],
+            bearer_tokens: vec![TEST_BEARER_TOKEN.to_owned()],
+            settle_delay,
+            ..Default::default()
+        })
+        .await
+        .expect("emulator starts");
+        TestEmulator { emulator, control: reqwest::Client::new() }
+    }
+
+    /// Calls the control API: `POST`/`PUT`/`DELETE`/`GET /_emulator/{path}`.
+    pub async fn control(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}/_emulator/{path}", self.emulator.url());
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = self.control.request(method, url).json(&body).send().await.expect("control call");
+        let status = response.status();
+        let value: Value = response.json().await.expect("control answer is JSON");
+        assert!(status.is_success(), "control {path} failed: {value}");
+        value
+    }
+
+    /// Creates an authorized session and returns its id.
+    pub async fn authorized_session(&self, amount: &str) -> String {
+        let session = self.control("POST", "payment-sessions", serde_json::json!({"amount": amount})).await;
+        session["paymentSessionId"].as_str().expect("session id").to_owned()
+    }
+
+    /// A client builder pointed at this emulator, signing with the Ed25519 fixture key, with
+    /// fast retries.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .base_url(self.emulator.base_url())
+            .key_file(fixture_key_path("ed25519-key.json"))
+            .retry_policy(RetryPolicy {
+                max_retries: 2,
+                base_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(50),
+            })
+    }
+
+    /// A ready client (see [`Self::client_builder`]).
+    pub fn client(&self) -> Client {
+        self.client_builder().build().expect("client builds")
+    }
+}

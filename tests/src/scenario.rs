@@ -1,0 +1,235 @@
+//! The Rust runner of the shared scenarios (`tests/scenarios/*.json`, format in its README).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use capturekit::{CaptureRequest, Client, Decimal, Error, RetryPolicy, WaitOptions};
+use serde_json::{json, Value};
+
+use crate::{fixture_key_path, TestEmulator, TEST_BEARER_TOKEN};
+
+/// Runs one scenario file against a fresh emulator; `Err` describes the first failed step.
+pub async fn run_file(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    let scenario: Value = serde_json::from_str(&text).map_err(|e| format!("parse {}: {e}", path.display()))?;
+    let settle_delay = match scenario["emulator"].get("settleDelayMs") {
+        Some(Value::Number(ms)) => Some(Duration::from_millis(ms.as_u64().unwrap_or(0))),
+        _ => None,
+    };
+    let emulator = TestEmulator::start(settle_delay).await;
+    let client = build_client(&emulator, &scenario["client"])?;
+    let mut saved: HashMap<String, Value> = HashMap::new();
+    let steps = scenario["steps"].as_array().ok_or("scenario has no steps")?;
+    for (index, step) in steps.iter().enumerate() {
+        run_step(&emulator, &client, step, &mut saved)
+            .await
+            .map_err(|e| format!("step {index} ({}): {e}", step["op"]))?;
+    }
+    Ok(())
+}
+
+fn build_client(emulator: &TestEmulator, options: &Value) -> Result<Client, String> {
+    let mut builder = Client::builder().base_url(emulator.emulator.base_url());
+    // A freshly generated key that the emulator was never told about.
+    let unknown_key_path = std::env::temp_dir().join(format!("capturekit-unknown-key-{}.json", uuid::Uuid::new_v4()));
+    builder = match options["auth"].as_str().unwrap_or("ed25519") {
+        "ed25519" => builder.key_file(fixture_key_path("ed25519-key.json")),
+        "es256" => builder.key_file(fixture_key_path("es256-key.json")),
+        "bearer" => builder.bearer_token(TEST_BEARER_TOKEN),
+        "unknown_key" => {
+            capturekit_emulator::dev_key::load_or_create(&unknown_key_path).map_err(|e| e.to_string())?;
+            builder.key_file(&unknown_key_path)
+        }
+        other => return Err(format!("unknown auth {other}")),
+    };
+    let retry_base = Duration::from_millis(options["retryBaseDelayMs"].as_u64().unwrap_or(5));
+    builder = builder.retry_policy(RetryPolicy {
+        max_retries: options["maxRetries"].as_u64().unwrap_or(2) as u32,
+        base_delay: retry_base,
+        max_delay: retry_base * 10,
+    });
+    if let Some(ms) = options["timeoutMs"].as_u64() {
+        builder = builder.timeout(Duration::from_millis(ms));
+    }
+    let client = builder.build().map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&unknown_key_path);
+    client
+}
+
+async fn run_step(
+    emulator: &TestEmulator,
+    client: &Client,
+    step: &Value,
+    saved: &mut HashMap<String, Value>,
+) -> Result<(), String> {
+    let op = step["op"].as_str().ok_or("op missing")?;
+    let args = resolve(step.get("with").cloned().unwrap_or(json!({})), saved)?;
+    let outcome: Result<Value, Value> = if let Some(name) = op.strip_prefix("control.") {
+        Ok(control(emulator, name, args).await)
+    } else {
+        call(client, op, &args).await.map_err(|e| error_json(&e))
+    };
+    match (&outcome, step.get("expect"), step.get("expectError")) {
+        (Ok(value), Some(expect), _) => check(value, expect, saved)?,
+        (Ok(value), None, Some(_)) => return Err(format!("expected an error, got {value}")),
+        (Err(error), None, Some(expect)) => check(error, expect, saved)?,
+        (Err(error), _, None) => return Err(format!("unexpected error {error}")),
+        (Ok(_), None, None) => {}
+        (Err(error), Some(_), _) => return Err(format!("expected success, got error {error}")),
+    }
+    if let (Some(name), Ok(value)) = (step["save"].as_str(), &outcome) {
+        saved.insert(name.to_owned(), value.clone());
+    }
+    Ok(())
+}
+
+async fn control(emulator: &TestEmulator, name: &str, args: Value) -> Value {
+    match name {
+        "create_session" => emulator.control("POST", "payment-sessions", args).await,
+        "next_outcome" => emulator.control("POST", "captures/next-outcome", args).await,
+        "settle" => emulator.control("POST", "settle", args).await,
+        "advance_clock" => emulator.control("POST", "clock/advance", args).await,
+        "config" => emulator.control("PUT", "config", args).await,
+        "fault" => emulator.control("POST", "faults", args).await,
+        "clear_faults" => emulator.control("DELETE", "faults", json!({})).await,
+        "stats" => emulator.control("GET", "stats", json!({})).await,
+        other => panic!("unknown control op {other}"),
+    }
+}
+
+fn text<'a>(args: &'a Value, name: &str) -> &'a str {
+    args[name].as_str().unwrap_or_default()
+}
+
+async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
+    let sessions = client.payment_sessions();
+    let session = text(args, "paymentSessionId");
+    let value = match op {
+        "capture" => {
+            let mut request = CaptureRequest::remaining().final_capture(args["finalCapture"].as_bool().unwrap_or(false));
+            if let Some(amount) = args["amount"].as_str() {
+                // Text amounts go through the same parser the bindings use.
+                request.amount = Some(capturekit::validate::parse_amount("amount", amount)?);
+            }
+            if let Some(metadata) = args["metadata"].as_object() {
+                request.metadata = metadata
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect::<BTreeMap<_, _>>();
+            }
+            request.external_reference_id = args["externalReferenceId"].as_str().map(str::to_owned);
+            request.idempotency_key = args["idempotencyKey"].as_str().map(str::to_owned);
+            capture_json(&sessions.capture(session, request).await?)
+        }
+        "get_capture" => capture_json(&sessions.get_capture(session, text(args, "captureId")).await?),
+        "list_captures" => {
+            let size = args["pageSize"].as_u64().map(|n| n as u32);
+            let page = sessions.list_captures(session, size, args["pageToken"].as_str()).await?;
+            serde_json::to_value(page).expect("page serializes")
+        }
+        "list_all_captures" => {
+            let size = args["pageSize"].as_u64().map(|n| n as u32);
+            json!({ "captures": sessions.list_all_captures(session, size).await? })
+        }
+        "get_session" => serde_json::to_value(sessions.get_session(session).await?).expect("session serializes"),
+        "wait_for_capture" => {
+            let timeout = Duration::from_millis(args["timeoutMs"].as_u64().unwrap_or(5000));
+            let options = WaitOptions { initial_interval: Duration::from_millis(50), ..WaitOptions::timeout(timeout) };
+            capture_json(&sessions.wait_for_capture(session, text(args, "captureId"), options).await?)
+        }
+        "derive_idempotency_key" => {
+            let parts: Vec<&str> = args["parts"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            json!({ "key": capturekit::derive_idempotency_key(&parts)? })
+        }
+        other => panic!("unknown op {other}"),
+    };
+    Ok(value)
+}
+
+/// A capture in the API's JSON shape, plus the idempotency key it was created with.
+fn capture_json(capture: &capturekit::Capture) -> Value {
+    let mut value = serde_json::to_value(capture).expect("capture serializes");
+    if let Some(key) = &capture.idempotency_key {
+        value["idempotencyKey"] = json!(key);
+    }
+    value
+}
+
+/// An error in the shared shape.
+pub fn error_json(error: &Error) -> Value {
+    json!({
+        "code": error.code(),
+        "httpStatus": error.http_status(),
+        "errorType": error.error_type(),
+        "message": error.message(),
+        "correlationId": error.correlation_id(),
+        "idempotencyKey": error.idempotency_key(),
+        "lastCapture": error.last_capture().map(capture_json),
+    })
+}
+
+/// Replaces `"$name.path"` strings with saved values.
+fn resolve(value: Value, saved: &HashMap<String, Value>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) if s.starts_with("$$") => Value::String(s[1..].to_owned()),
+        Value::String(s) if s.starts_with('$') => {
+            let (name, path) = s[1..].split_once('.').unwrap_or((&s[1..], ""));
+            let root = saved.get(name).ok_or_else(|| format!("nothing saved as {name}"))?;
+            lookup(root, path).cloned().ok_or_else(|| format!("{s} is not set"))?
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| resolve(v, saved)).collect::<Result<_, _>>()?),
+        Value::Object(map) => Value::Object(
+            map.into_iter().map(|(k, v)| Ok((k, resolve(v, saved)?))).collect::<Result<_, String>>()?,
+        ),
+        other => other,
+    })
+}
+
+fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    if path.is_empty() {
+        return Some(root);
+    }
+    path.split('.').try_fold(root, |node, part| match node {
+        Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+        Value::Object(map) => map.get(part),
+        _ => None,
+    })
+}
+
+fn check(actual: &Value, expect: &Value, saved: &HashMap<String, Value>) -> Result<(), String> {
+    let expect = expect.as_object().ok_or("expect must be an object")?;
+    for (path, matcher) in expect {
+        let matcher = resolve(matcher.clone(), saved)?;
+        let found = lookup(actual, path).filter(|v| !v.is_null());
+        let ok = match (&matcher, found) {
+            (Value::Object(m), found) if m.len() == 1 && is_matcher(m) => {
+                let (name, arg) = m.iter().next().expect("one entry");
+                match (name.as_str(), found) {
+                    ("present", found) => arg.as_bool() == Some(found.is_some()),
+                    ("decimal", Some(Value::String(s))) => decimal(s).is_some() && decimal(s) == arg.as_str().and_then(decimal),
+                    ("len", Some(Value::Array(items))) => Some(items.len() as u64) == arg.as_u64(),
+                    ("len", Some(Value::String(s))) => Some(s.chars().count() as u64) == arg.as_u64(),
+                    ("contains", Some(Value::String(s))) => arg.as_str().is_some_and(|t| s.contains(t)),
+                    ("notEqual", found) => found != Some(arg),
+                    _ => false,
+                }
+            }
+            (expected, Some(found)) => expected == found,
+            (_, None) => false,
+        };
+        if !ok {
+            return Err(format!("{path}: expected {matcher}, got {}", found.cloned().unwrap_or(Value::Null)));
+        }
+    }
+    Ok(())
+}
+
+fn is_matcher(m: &serde_json::Map<String, Value>) -> bool {
+    m.keys().all(|k| matches!(k.as_str(), "present" | "decimal" | "len" | "contains" | "notEqual"))
+}
+
+fn decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str(text).ok().map(|d| d.normalize())
+}
