@@ -1,0 +1,105 @@
+//! Money invariants under faults and concurrency: no lost capture, no double capture, never
+//! more captured than authorized.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use capturekit::{CaptureRequest, Client, Decimal, ErrorKind, RetryPolicy};
+use capturekit_tests::TestEmulator;
+use futures_util::future::join_all;
+use serde_json::json;
+
+/// Retries a capture with the same key while the outcome is unknown, as an application
+/// would after a crash or a give-up.
+async fn capture_until_known(client: &Client, session: &str, request: CaptureRequest) -> capturekit::Result<capturekit::Capture> {
+    let mut last = None;
+    for _ in 0..20 {
+        match client.payment_sessions().capture(session, request.clone()).await {
+            Err(e) if e.kind() == ErrorKind::OutcomeUnknown => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.expect("at least one attempt"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exactly_once_while_responses_are_dropped_after_commit() {
+    let emulator = TestEmulator::start(None).await;
+    // Half of all create-capture answers are lost after the capture was committed, and some
+    // are held past the client's timeout while their key is in flight.
+    emulator
+        .control("POST", "faults", json!({"type": "drop", "count": 0, "probability": 0.5, "method": "POST", "path": "/captures"}))
+        .await;
+    emulator
+        .control("POST", "faults", json!({"type": "delay", "delayMs": 400, "count": 0, "probability": 0.1, "method": "POST", "path": "/captures"}))
+        .await;
+    let client = emulator
+        .client_builder()
+        .timeout(Duration::from_millis(250))
+        .retry_policy(RetryPolicy { max_retries: 6, base_delay: Duration::from_millis(2), max_delay: Duration::from_millis(100) })
+        .build()
+        .unwrap();
+
+    const SESSIONS: usize = 4;
+    const CAPTURES_PER_SESSION: usize = 15;
+    let mut sessions = Vec::new();
+    for _ in 0..SESSIONS {
+        sessions.push(emulator.authorized_session("100").await);
+    }
+    let calls = sessions.iter().enumerate().flat_map(|(s, session)| {
+        let client = &client;
+        (0..CAPTURES_PER_SESSION).map(move |n| async move {
+            let key = capturekit::derive_idempotency_key(&[format!("order-{s}"), format!("capture-{n}")]).unwrap();
+            // 0.01, 0.02, ... so every amount is distinct and the sums are exact.
+            let amount = Decimal::new((n + 1) as i64, 2);
+            let request = CaptureRequest::amount(amount).idempotency_key(key.clone());
+            let capture = capture_until_known(client, session, request).await.expect("capture eventually known");
+            assert_eq!(capture.idempotency_key.as_deref(), Some(key.as_str()));
+            assert_eq!(capture.amount, Some(amount));
+            capture.capture_id
+        })
+    });
+    let ids: Vec<String> = join_all(calls).await;
+
+    let unique: HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), SESSIONS * CAPTURES_PER_SESSION, "one capture per logical call");
+    let stats = emulator.control("GET", "stats", json!({})).await;
+    assert_eq!(stats["captures"], json!(SESSIONS * CAPTURES_PER_SESSION), "the emulator holds exactly one capture per call");
+    assert!(stats["faultsApplied"].as_u64().unwrap() > 10, "faults really happened: {stats}");
+
+    emulator.control("DELETE", "faults", json!({})).await;
+    emulator.control("POST", "settle", json!({})).await;
+    let expected_captured: Decimal = (1..=CAPTURES_PER_SESSION as i64).map(|n| Decimal::new(n, 2)).sum();
+    for session in &sessions {
+        let s = client.payment_sessions().get_session(session).await.unwrap();
+        assert_eq!(s.captures.len(), CAPTURES_PER_SESSION);
+        assert_eq!(s.balances.captured, expected_captured, "to the cent");
+        assert_eq!(s.balances.capturable + s.balances.captured, Decimal::new(100, 0));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_partial_captures_never_exceed_the_authorization() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client();
+    let session = emulator.authorized_session("10").await;
+    let attempts = (0..50).map(|_| {
+        let client = &client;
+        let session = &session;
+        async move { client.payment_sessions().capture(session, CaptureRequest::amount(Decimal::new(5, 1))).await }
+    });
+    let results = join_all(attempts).await;
+    let accepted = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(accepted, 20, "10 / 0.5 = 20 captures fit");
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(refused.kind(), ErrorKind::NoCapturableBalance | ErrorKind::InvalidRequest),
+            "{refused}"
+        );
+        assert!(refused.idempotency_key().is_some());
+    }
+    emulator.control("POST", "settle", json!({})).await;
+    let s = client.payment_sessions().get_session(&session).await.unwrap();
+    assert_eq!(s.balances.captured, Decimal::new(10, 0));
+    assert_eq!(s.balances.capturable, Decimal::ZERO);
+}

@@ -1,0 +1,209 @@
+//! Retries, timeouts, network failures, decoding and authentication modes against the
+//! emulator.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capturekit::{CaptureRequest, Client, Decimal, ErrorKind, RetryPolicy, TokenRequest};
+use capturekit_tests::{fixture_key, TestEmulator};
+use serde_json::json;
+
+async fn requests(emulator: &TestEmulator) -> u64 {
+    emulator.control("GET", "stats", json!({})).await["requests"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn retryable_statuses_are_retried_and_others_are_not() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client();
+    let session = emulator.authorized_session("10").await;
+
+    for status in [500, 502, 503, 504, 429] {
+        let before = requests(&emulator).await;
+        emulator.control("POST", "faults", json!({"type": "status", "status": status, "count": 2})).await;
+        client.payment_sessions().get_session(&session).await.unwrap_or_else(|e| panic!("{status}: {e}"));
+        assert_eq!(requests(&emulator).await - before, 3, "two retries after {status}");
+    }
+    for (status, error_type) in [(400, "invalid_request"), (401, "unauthorized"), (403, "forbidden"), (404, "not_found"), (422, "idempotency_error"), (501, "not_implemented"), (503, "endpoint_unavailable")] {
+        let before = requests(&emulator).await;
+        emulator
+            .control("POST", "faults", json!({"type": "status", "status": status, "errorType": error_type, "count": 3}))
+            .await;
+        let err = client.payment_sessions().get_session(&session).await.unwrap_err();
+        assert_eq!(err.http_status(), Some(status));
+        assert_eq!(requests(&emulator).await - before, 1, "no retry after {status} {error_type}");
+        emulator.control("DELETE", "faults", json!({})).await;
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator
+        .client_builder()
+        .retry_policy(RetryPolicy { max_retries: 2, base_delay: Duration::from_millis(5), max_delay: Duration::from_secs(2) })
+        .build()
+        .unwrap();
+    let session = emulator.authorized_session("10").await;
+    emulator.control("POST", "faults", json!({"type": "status", "status": 429, "retryAfter": 1, "count": 1})).await;
+    let started = Instant::now();
+    client.payment_sessions().get_session(&session).await.unwrap();
+    // The client's own first backoff here is at most 5 ms; only Retry-After explains a second.
+    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+
+    // A Retry-After longer than the backoff cap is not waited for: the caller decides.
+    emulator.control("POST", "faults", json!({"type": "status", "status": 429, "retryAfter": 30, "count": 1})).await;
+    let err = client.payment_sessions().get_session(&session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_a_timeout_and_an_unknown_outcome_for_a_capture() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client_builder().timeout(Duration::from_millis(150)).max_retries(0).build().unwrap();
+    let session = emulator.authorized_session("10").await;
+
+    emulator.control("POST", "faults", json!({"type": "delay", "delayMs": 1000, "count": 1, "method": "GET"})).await;
+    let err = client.payment_sessions().get_session(&session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.is_retryable());
+
+    emulator.control("POST", "faults", json!({"type": "delay", "delayMs": 1000, "count": 1, "method": "POST"})).await;
+    let err = client
+        .payment_sessions()
+        .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("slow-capture"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(err.idempotency_key(), Some("slow-capture"));
+    // The client hung up during the delay, so the emulator never processed it; the same key
+    // now creates the capture once.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let capture = client
+        .payment_sessions()
+        .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("slow-capture"))
+        .await
+        .unwrap();
+    assert_eq!(capture.idempotency_key.as_deref(), Some("slow-capture"));
+    assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_key_still_in_flight_is_409_and_retried_until_replayed() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("10").await;
+    let slow_client = emulator.client_builder().max_retries(0).build().unwrap();
+    emulator.control("POST", "faults", json!({"type": "delay", "delayMs": 300, "count": 1, "method": "POST"})).await;
+    let request = CaptureRequest::amount(Decimal::ONE).idempotency_key("in-flight-key");
+    let first = tokio::spawn({
+        let client = slow_client.clone();
+        let session = session.clone();
+        let request = request.clone();
+        async move { client.payment_sessions().capture(&session, request).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // No retries: the in-flight answer shows through as an unknown outcome.
+    let err = slow_client.payment_sessions().capture(&session, request.clone()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(err.error_type(), Some("already_exists"));
+    assert_eq!(err.http_status(), Some(409));
+    // With retries spanning the delay, the second call ends with the first call's capture.
+    let patient = emulator
+        .client_builder()
+        .retry_policy(RetryPolicy { max_retries: 10, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(100) })
+        .build()
+        .unwrap();
+    let second = patient.payment_sessions().capture(&session, request).await.unwrap();
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.capture_id, second.capture_id);
+}
+
+#[tokio::test]
+async fn connection_failures_are_network_errors_or_unknown_outcomes() {
+    // Bind then free a port so nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/platform"))
+        .key_file(capturekit_tests::fixture_key_path("ed25519-key.json"))
+        .retry_policy(RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(1) })
+        .build()
+        .unwrap();
+    let session = "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad";
+    let err = client.payment_sessions().get_session(session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(err.message().to_lowercase().contains("connect"), "{}", err.message());
+    let err = client.payment_sessions().capture(session, CaptureRequest::remaining()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert!(err.idempotency_key().is_some());
+}
+
+#[tokio::test]
+async fn malformed_answers_are_decode_errors() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client();
+    let session = emulator.authorized_session("10").await;
+    emulator.control("POST", "faults", json!({"type": "malformed", "count": 1, "method": "GET"})).await;
+    let err = client.payment_sessions().get_session(&session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+
+    emulator.control("POST", "faults", json!({"type": "malformed", "count": 1, "method": "POST"})).await;
+    let err = client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.idempotency_key(), Some("mangled"));
+    // The capture was made; asking again with the key replays it.
+    let capture = client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled")).await.unwrap();
+    assert_eq!(capture.amount, Some(Decimal::ONE));
+    assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_token_provider_is_asked_once_per_attempt_for_that_request() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("10").await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let key = Arc::new(fixture_key("es256-key.json"));
+    let provider = {
+        let calls = calls.clone();
+        move |request: TokenRequest| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let key = key.clone();
+            // What an app's back end does: mint a JWT bound to exactly this request.
+            async move {
+                assert!(request.uri.starts_with(&format!("{} 127.0.0.1:", request.method)));
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+                Ok(capturekit::auth::sign_jwt(&key, &request.uri, now))
+            }
+        }
+    };
+    let client = emulator
+        .client_builder()
+        .token_provider(provider)
+        .build()
+        .unwrap();
+    emulator.control("POST", "faults", json!({"type": "status", "status": 503, "count": 1})).await;
+    client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE)).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one token per attempt");
+
+    let before = requests(&emulator).await;
+    let failing = emulator
+        .client_builder()
+        .token_provider(|_request: TokenRequest| async { Err("session expired".to_string()) })
+        .build()
+        .unwrap();
+    let err = failing.payment_sessions().get_session(&session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert!(err.message().contains("session expired"));
+    assert_eq!(requests(&emulator).await, before, "nothing was sent without a token");
+}
+
+#[tokio::test]
+async fn a_wrong_bearer_token_is_an_authentication_error() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("10").await;
+    let client = emulator.client_builder().bearer_token("not-the-token").build().unwrap();
+    let err = client.payment_sessions().get_session(&session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert_eq!(err.http_status(), Some(401));
+}
