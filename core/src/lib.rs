@@ -48,3 +48,8 @@ pub use transport::IDEMPOTENCY_HEADER;
 
 /// Decimal amounts, re-exported so callers need not depend on `rust_decimal` themselves.
 pub use rust_decimal::Decimal;
+
+// The README's Rust examples are compiled (and, unless marked no_run, run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -12,8 +12,8 @@ use futures_util::stream::{self, StreamExt};
 const IN_FLIGHT: usize = 32;
 
 fn main() {
-    // `cargo test --benches` runs this in test mode: keep that run short.
-    let quick = std::env::args().any(|a| a == "--test");
+    // Without --bench (as under `cargo test --benches`) this is a smoke run: keep it short.
+    let quick = !std::env::args().any(|a| a == "--bench");
     let duration = if quick { Duration::from_millis(200) } else { Duration::from_secs(5) };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {

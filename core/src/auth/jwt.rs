@@ -2,10 +2,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ed25519_dalek::Signer as _;
 use serde::Serialize;
 
-use super::key::{ApiKey, SigningKey};
+use super::key::ApiKey;
 
 /// How long a CDP JWT lives, in seconds.
 pub const JWT_LIFETIME_SECS: u64 = 120;
@@ -48,14 +47,7 @@ pub fn sign_jwt(key: &ApiKey, uri: &str, now: u64) -> String {
     URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(&header).expect("header serializes"), &mut token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(&claims).expect("claims serialize"), &mut token);
-    let signature = match &key.key {
-        SigningKey::Ed25519(k) => k.sign(token.as_bytes()).to_bytes(),
-        SigningKey::Es256(k) => {
-            let sig: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(k, token.as_bytes());
-            let bytes: [u8; 64] = sig.to_bytes().into();
-            bytes
-        }
-    };
+    let signature = key.key.sign(token.as_bytes());
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     token

@@ -6,8 +6,12 @@ use std::path::Path;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING};
 use zeroize::Zeroizing;
 
+use super::wiped_box::WipedBox;
 use crate::error::{Error, Result};
 
 /// The formats a CDP API key secret may take, quoted in every key error.
@@ -15,12 +19,13 @@ pub(crate) const ACCEPTED_FORMATS: &str = "an Ed25519 key as standard base64 of 
 (32-byte seed then 32-byte public key), or an EC P-256 key in PEM \
 (\"-----BEGIN EC PRIVATE KEY-----\" SEC1 or \"-----BEGIN PRIVATE KEY-----\" PKCS#8; literal \\n line breaks are accepted)";
 
-/// A parsed signing key. Both variants zeroize their key material on drop.
+/// A parsed signing key, ready to sign without parsing again. ring's key pairs do not
+/// zeroize themselves, so each lives in a [`WipedBox`] that wipes it when freed.
 pub(crate) enum SigningKey {
     /// `alg: EdDSA`.
-    Ed25519(ed25519_dalek::SigningKey),
+    Ed25519(WipedBox<Ed25519KeyPair>),
     /// `alg: ES256`.
-    Es256(p256::ecdsa::SigningKey),
+    Es256(WipedBox<EcdsaKeyPair>, SystemRandom),
 }
 
 impl SigningKey {
@@ -28,8 +33,37 @@ impl SigningKey {
     pub(crate) fn algorithm(&self) -> &'static str {
         match self {
             SigningKey::Ed25519(_) => "EdDSA",
-            SigningKey::Es256(_) => "ES256",
+            SigningKey::Es256(..) => "ES256",
         }
+    }
+
+    /// Signs `message`: 64 bytes for both algorithms (ES256 as fixed-size r || s).
+    pub(crate) fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            SigningKey::Ed25519(pair) => pair.sign(message).as_ref().to_vec(),
+            // ring fails only when the system RNG does, which leaves no way to sign at all.
+            SigningKey::Es256(pair, rng) => pair.sign(rng, message).expect("system random source works").as_ref().to_vec(),
+        }
+    }
+
+    fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self> {
+        let pair = Ed25519KeyPair::from_seed_and_public_key(seed, public)
+            .map_err(|_| bad_key("the public half of the Ed25519 key does not match its seed"))?;
+        Ok(SigningKey::Ed25519(WipedBox::new(pair)))
+    }
+
+    fn es256(secret: &p256::SecretKey) -> Result<Self> {
+        let scalar = Zeroizing::new(secret.to_bytes());
+        let public = secret.public_key().to_encoded_point(false);
+        let rng = SystemRandom::new();
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &scalar[..],
+            public.as_bytes(),
+            &rng,
+        )
+        .map_err(|_| bad_key("the EC key is not a valid P-256 key"))?;
+        Ok(SigningKey::Es256(WipedBox::new(pair), rng))
     }
 }
 
@@ -117,14 +151,18 @@ impl ApiKey {
     /// The public half of the key, to verify its tokens (the emulator does).
     pub fn public_key(&self) -> PublicKey {
         match &self.key {
-            SigningKey::Ed25519(k) => PublicKey::Ed25519 { x: k.verifying_key().to_bytes() },
-            SigningKey::Es256(k) => {
-                let point = k.verifying_key().to_encoded_point(false);
+            SigningKey::Ed25519(pair) => {
+                let mut x = [0u8; 32];
+                x.copy_from_slice(pair.public_key().as_ref());
+                PublicKey::Ed25519 { x }
+            }
+            SigningKey::Es256(pair, _) => {
+                // ring gives the uncompressed point: 0x04, then x and y of 32 bytes each.
+                let point = pair.public_key().as_ref();
                 let mut x = [0u8; 32];
                 let mut y = [0u8; 32];
-                // An uncompressed point on P-256 always has both 32-byte coordinates.
-                x.copy_from_slice(point.x().expect("uncompressed point has x"));
-                y.copy_from_slice(point.y().expect("uncompressed point has y"));
+                x.copy_from_slice(&point[1..33]);
+                y.copy_from_slice(&point[33..65]);
                 PublicKey::P256 { x, y }
             }
         }
@@ -167,12 +205,10 @@ fn parse_ed25519_base64(secret: &str) -> Result<SigningKey> {
             .decode(secret)
             .map_err(|_| bad_key("not a PEM block and not valid base64"))?,
     );
-    let pair: &[u8; 64] = bytes.as_slice().try_into().map_err(|_| {
-        bad_key(&format!("base64 decodes to {} bytes, not 64", bytes.len()))
-    })?;
-    let key = ed25519_dalek::SigningKey::from_keypair_bytes(pair)
-        .map_err(|_| bad_key("the last 32 bytes are not the public key of the first 32"))?;
-    Ok(SigningKey::Ed25519(key))
+    if bytes.len() != 64 {
+        return Err(bad_key(&format!("base64 decodes to {} bytes, not 64", bytes.len())));
+    }
+    SigningKey::ed25519(&bytes[..32], &bytes[32..])
 }
 
 fn parse_ec_pem(secret: &str) -> Result<SigningKey> {
@@ -181,15 +217,15 @@ fn parse_ec_pem(secret: &str) -> Result<SigningKey> {
     if pem.contains("BEGIN EC PRIVATE KEY") {
         let key = p256::SecretKey::from_sec1_pem(&pem)
             .map_err(|_| bad_key("the EC PRIVATE KEY PEM is not a valid P-256 key"))?;
-        return Ok(SigningKey::Es256(key.into()));
+        return SigningKey::es256(&key);
     }
     if pem.contains("BEGIN PRIVATE KEY") {
-        if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(&pem) {
-            return Ok(SigningKey::Es256(key));
+        if let Ok(key) = p256::SecretKey::from_pkcs8_pem(&pem) {
+            return SigningKey::es256(&key);
         }
         // CDP's own keys are P-256 in PEM; an Ed25519 PKCS#8 PEM is accepted too.
         if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(&pem) {
-            return Ok(SigningKey::Ed25519(key));
+            return SigningKey::ed25519(key.as_bytes(), key.verifying_key().as_bytes());
         }
         return Err(bad_key("the PRIVATE KEY PEM is neither a P-256 nor an Ed25519 PKCS#8 key"));
     }

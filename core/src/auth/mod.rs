@@ -3,6 +3,7 @@
 
 mod jwt;
 mod key;
+mod wiped_box;
 
 use std::fmt;
 use std::future::Future;
