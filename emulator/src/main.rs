@@ -68,13 +68,16 @@ fn run(args: Args) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let emulator = Emulator::start(config).await.map_err(|e| format!("cannot listen: {e}"))?;
-        // The first line is for scripts: they read the URL from it.
-        println!("CAPTUREKIT_EMULATOR_URL={}", emulator.url());
+        // The first line is for scripts: they read the URL from it. Whoever started us may
+        // close the pipe after that line, so write errors are ignored, never fatal.
+        let mut banner = format!("CAPTUREKIT_EMULATOR_URL={}\n", emulator.url());
         if let Some(path) = &args.dev_key {
-            println!("dev key file: {}", path.display());
+            banner.push_str(&format!("dev key file: {}\n", path.display()));
         }
-        println!("API base URL: {}  (control API: {}/_emulator/)", emulator.base_url(), emulator.url());
-        let _ = std::io::stdout().flush();
+        banner.push_str(&format!("API base URL: {}  (control API: {}/_emulator/)\n", emulator.base_url(), emulator.url()));
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes()).and_then(|_| stdout.flush());
+        drop(stdout);
         shutdown_signal().await;
         emulator.stop().await;
         Ok(())

@@ -25,13 +25,25 @@ async fn retryable_statuses_are_retried_and_others_are_not() {
         client.payment_sessions().get_session(&session).await.unwrap_or_else(|e| panic!("{status}: {e}"));
         assert_eq!(requests(&emulator).await - before, 3, "two retries after {status}");
     }
-    for (status, error_type) in [(400, "invalid_request"), (401, "unauthorized"), (403, "forbidden"), (404, "not_found"), (422, "idempotency_error"), (501, "not_implemented"), (503, "endpoint_unavailable")] {
+    for (status, error_type, kind) in [
+        (400, "invalid_request", ErrorKind::InvalidRequest),
+        (401, "unauthorized", ErrorKind::Authentication),
+        (403, "forbidden", ErrorKind::PermissionDenied),
+        (404, "not_found", ErrorKind::NotFound),
+        (422, "idempotency_error", ErrorKind::IdempotencyConflict),
+        (409, "payment_session_action_pending", ErrorKind::Api),
+        (501, "not_implemented", ErrorKind::Server),
+        (503, "endpoint_unavailable", ErrorKind::Server),
+    ] {
         let before = requests(&emulator).await;
         emulator
             .control("POST", "faults", json!({"type": "status", "status": status, "errorType": error_type, "count": 3}))
             .await;
         let err = client.payment_sessions().get_session(&session).await.unwrap_err();
         assert_eq!(err.http_status(), Some(status));
+        assert_eq!(err.kind(), kind, "{status} {error_type}");
+        assert_eq!(err.error_type(), Some(error_type));
+        assert!(err.correlation_id().is_some());
         assert_eq!(requests(&emulator).await - before, 1, "no retry after {status} {error_type}");
         emulator.control("DELETE", "faults", json!({})).await;
     }
