@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -90,6 +90,20 @@ impl Drop for InFlightGuard<'_> {
 }
 
 impl Exchange {
+    /// Runs a POST that creates something, idempotently when it carries `X-Idempotency-Key`.
+    async fn create(
+        self,
+        headers: &HeaderMap,
+        path: &str,
+        body: &[u8],
+        operation: impl FnOnce(&mut Model) -> Result<Value, ApiError>,
+    ) -> Response {
+        match idempotency_key(headers) {
+            Ok(key) => self.run(key.as_deref(), &fingerprint("POST", path, body), operation).await,
+            Err(error) => error.into_response(),
+        }
+    }
+
     /// Runs `operation` at most once per idempotency key, applying the picked fault.
     async fn run(
         self,
@@ -160,8 +174,22 @@ fn json_response(status: u16, body: Vec<u8>) -> Response {
         .expect("valid response")
 }
 
-fn exchange(state: AppState, principal: Principal, fault: PickedFault, kill: Option<Extension<ConnKill>>) -> Exchange {
-    Exchange { state, principal: principal.0, fault: fault.0, kill: kill.map(|Extension(k)| k) }
+/// Every API handler takes an `Exchange`: the state plus what the gate put in the request.
+impl axum::extract::FromRequestParts<AppState> for Exchange {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .ok_or_else(|| ApiError::unauthorized("Request was not authenticated."))?;
+        Ok(Exchange {
+            state: state.clone(),
+            principal: principal.0.clone(),
+            fault: parts.extensions.get::<PickedFault>().and_then(|f| f.0.clone()),
+            kill: parts.extensions.get::<ConnKill>().cloned(),
+        })
+    }
 }
 
 /// The same request body always fingerprints the same, whatever its key order or spacing.
@@ -253,61 +281,31 @@ fn parse_new_capture(body: &[u8]) -> Result<NewCapture, ApiError> {
     })
 }
 
-async fn create_session(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(fault): Extension<PickedFault>,
-    kill: Option<Extension<ConnKill>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let key = match idempotency_key(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
-    let print = fingerprint("POST", "/v2/payment-sessions", &body);
-    exchange(state, principal, fault, kill)
-        .run(key.as_deref(), &print, |model| model.create_session(parse_new_session(&body, false)?))
+async fn create_session(exchange: Exchange, headers: HeaderMap, body: Bytes) -> Response {
+    exchange
+        .create(&headers, "/v2/payment-sessions", &body, |model| model.create_session(parse_new_session(&body, false)?))
         .await
 }
 
-async fn create_capture(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(fault): Extension<PickedFault>,
-    kill: Option<Extension<ConnKill>>,
-    Path(session): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let key = match idempotency_key(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
-    let print = fingerprint("POST", &format!("/v2/payment-sessions/{session}/captures"), &body);
-    exchange(state, principal, fault, kill)
-        .run(key.as_deref(), &print, |model| model.create_capture(&session, parse_new_capture(&body)?))
+async fn create_capture(exchange: Exchange, Path(session): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let path = format!("/v2/payment-sessions/{session}/captures");
+    exchange
+        .create(&headers, &path, &body, |model| model.create_capture(&session, parse_new_capture(&body)?))
         .await
 }
 
 async fn get_capture(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(fault): Extension<PickedFault>,
-    kill: Option<Extension<ConnKill>>,
+    exchange: Exchange,
     Path((session, capture)): Path<(String, String)>,
 ) -> Response {
-    exchange(state, principal, fault, kill).run(None, "", |model| model.get_capture(&session, &capture)).await
+    exchange.run(None, "", |model| model.get_capture(&session, &capture)).await
 }
 
 async fn get_session(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(fault): Extension<PickedFault>,
-    kill: Option<Extension<ConnKill>>,
+    exchange: Exchange,
     Path(session): Path<String>,
 ) -> Response {
-    exchange(state, principal, fault, kill).run(None, "", |model| model.get_session(&session)).await
+    exchange.run(None, "", |model| model.get_session(&session)).await
 }
 
 #[derive(Deserialize)]
@@ -318,10 +316,7 @@ struct ListQuery {
 }
 
 async fn list_captures(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Extension(fault): Extension<PickedFault>,
-    kill: Option<Extension<ConnKill>>,
+    exchange: Exchange,
     Path(session): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Response {
@@ -337,7 +332,7 @@ async fn list_captures(
         let offset = query.page_token.as_deref().map(crate::paging::decode_token).transpose()?.unwrap_or(0);
         Ok::<_, ApiError>((size, offset))
     })();
-    exchange(state, principal, fault, kill)
+    exchange
         .run(None, "", |model| {
             let (size, offset) = page?;
             model.list_captures(&session, size, offset)
