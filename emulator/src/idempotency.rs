@@ -2,7 +2,7 @@
 //! answer; the same key with another payload is a 422 `idempotency_error`; a key whose first
 //! request is still being processed is a 409 `already_exists`. Keys live 24 hours.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -46,6 +46,8 @@ pub enum Begin {
 #[derive(Debug, Default)]
 pub struct IdempotencyStore {
     records: HashMap<(String, String), Record>,
+    /// Keys in the order they were first seen, so expiry touches only the expired ones.
+    by_age: VecDeque<(DateTime<Utc>, (String, String))>,
 }
 
 impl IdempotencyStore {
@@ -71,6 +73,7 @@ impl IdempotencyStore {
                 };
             }
         }
+        self.by_age.push_back((now, id.clone()));
         self.records.insert(id, Record { fingerprint: fingerprint.to_owned(), created_at: now, state: State::InFlight });
         Ok(Begin::Process)
     }
@@ -92,7 +95,22 @@ impl IdempotencyStore {
 
     /// Drops keys older than their lifetime.
     pub fn expire(&mut self, now: DateTime<Utc>) {
-        self.records.retain(|_, r| now - r.created_at <= KEY_LIFETIME);
+        while let Some((created_at, id)) = self.by_age.front() {
+            if now - *created_at <= KEY_LIFETIME {
+                break;
+            }
+            // A key re-used after expiry has a newer record; only remove the one this entry made.
+            if self.records.get(id).is_some_and(|r| r.created_at == *created_at) {
+                self.records.remove(id);
+            }
+            self.by_age.pop_front();
+        }
+    }
+
+    /// How many keys are remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.records.len()
     }
 }
 
@@ -113,5 +131,9 @@ mod tests {
         assert_eq!(store.begin("k2", "a", "fp2", t0).unwrap(), Begin::Process, "keys are per principal");
         let later = t0 + KEY_LIFETIME + chrono::Duration::seconds(1);
         assert_eq!(store.begin("k1", "a", "fp2", later).unwrap(), Begin::Process);
+        // Expiry drops the old k2 key but keeps k1's renewed record.
+        store.expire(later);
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.begin("k1", "a", "fp2", later).unwrap_err().status, 409);
     }
 }

@@ -4,7 +4,7 @@
 //! Everything here is synchronous and runs under one lock, so concurrent captures on one
 //! session can never capture more than was authorized.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -110,6 +110,9 @@ pub struct Model {
     clock_offset: chrono::Duration,
     sessions: HashMap<String, Session>,
     captures: HashMap<String, CaptureRecord>,
+    /// Pending captures in settlement order: (settle time, or None = on command; sequence; id).
+    pending: BTreeSet<(Option<DateTime<Utc>>, u64, String)>,
+    next_sequence: u64,
     next_outcomes: VecDeque<Outcome>,
     /// `None`: captures settle only on command.
     pub settle_delay: Option<Duration>,
@@ -300,6 +303,8 @@ impl Model {
             outcome: self.next_outcomes.pop_front().unwrap_or(Outcome::Succeeded),
         };
         let body = capture_json(&record, &session.network);
+        self.next_sequence += 1;
+        self.pending.insert((record.settle_at, self.next_sequence, id.clone()));
         self.captures.insert(id, record);
         Ok(body)
     }
@@ -346,17 +351,18 @@ impl Model {
 
     /// Settles pending captures now: all of them, or those of one session or one capture.
     pub fn settle_now(&mut self, session_id: Option<&str>, capture_id: Option<&str>) -> usize {
-        let ids: Vec<String> = self
-            .pending_captures()
-            .into_iter()
-            .filter(|c| session_id.map_or(true, |s| self.captures[c].session_id == s))
-            .filter(|c| capture_id.map_or(true, |id| c == id))
+        let chosen: Vec<_> = self
+            .pending
+            .iter()
+            .filter(|(_, _, id)| session_id.map_or(true, |s| self.captures[id].session_id == s))
+            .filter(|(_, _, id)| capture_id.map_or(true, |c| id == c))
+            .cloned()
             .collect();
-        let count = ids.len();
-        for id in ids {
-            self.settle(&id);
+        for entry in &chosen {
+            self.pending.remove(entry);
+            self.settle(&entry.2);
         }
-        count
+        chosen.len()
     }
 
     /// Numbers for tests: how many sessions and captures exist.
@@ -364,23 +370,18 @@ impl Model {
         (self.sessions.len(), self.captures.len())
     }
 
-    /// Settles every pending capture whose time has come, oldest first.
+    /// Settles every pending capture whose time has come, oldest first. Only the due ones
+    /// are touched, so a busy emulator does not slow down as captures pile up.
     fn settle_due(&mut self) {
         let now = self.now();
-        let due: Vec<String> = self
-            .pending_captures()
-            .into_iter()
-            .filter(|id| self.captures[id].settle_at.is_some_and(|t| t <= now))
-            .collect();
-        for id in due {
-            self.settle(&id);
+        // Entries without a time (settle on command) sort first; skip past them.
+        while let Some(entry) = self.pending.range((Some(DateTime::<Utc>::MIN_UTC), 0, String::new())..).next().cloned() {
+            if entry.0.is_some_and(|t| t > now) {
+                break;
+            }
+            self.pending.remove(&entry);
+            self.settle(&entry.2);
         }
-    }
-
-    fn pending_captures(&self) -> Vec<String> {
-        let mut pending: Vec<&CaptureRecord> = self.captures.values().filter(|c| c.status == "pending").collect();
-        pending.sort_by_key(|c| (c.settle_at, c.created_at));
-        pending.into_iter().map(|c| c.id.clone()).collect()
     }
 
     fn settle(&mut self, capture_id: &str) {
