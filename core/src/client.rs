@@ -48,8 +48,8 @@ impl Client {
     }
 
     /// The CDP Payment Sessions calls: capture, get, list, get session, wait.
-    pub fn payment_sessions(&self) -> PaymentSessions<'_> {
-        PaymentSessions { client: self }
+    pub fn payment_sessions(&self) -> PaymentSessions {
+        PaymentSessions { client: self.clone() }
     }
 
     /// The base URL this client sends to.

@@ -32,16 +32,12 @@ pub async fn run_file(path: &Path) -> Result<(), String> {
 
 fn build_client(emulator: &TestEmulator, options: &Value) -> Result<Client, String> {
     let mut builder = Client::builder().base_url(emulator.emulator.base_url());
-    // A freshly generated key that the emulator was never told about.
-    let unknown_key_path = std::env::temp_dir().join(format!("capturekit-unknown-key-{}.json", uuid::Uuid::new_v4()));
     builder = match options["auth"].as_str().unwrap_or("ed25519") {
         "ed25519" => builder.key_file(fixture_key_path("ed25519-key.json")),
         "es256" => builder.key_file(fixture_key_path("es256-key.json")),
         "bearer" => builder.bearer_token(TEST_BEARER_TOKEN),
-        "unknown_key" => {
-            capturekit_emulator::dev_key::load_or_create(&unknown_key_path).map_err(|e| e.to_string())?;
-            builder.key_file(&unknown_key_path)
-        }
+        // A valid key that no test emulator is given.
+        "unknown_key" => builder.key_file(fixture_key_path("unknown-key.json")),
         other => return Err(format!("unknown auth {other}")),
     };
     let retry_base = Duration::from_millis(options["retryBaseDelayMs"].as_u64().unwrap_or(5));
@@ -53,9 +49,7 @@ fn build_client(emulator: &TestEmulator, options: &Value) -> Result<Client, Stri
     if let Some(ms) = options["timeoutMs"].as_u64() {
         builder = builder.timeout(Duration::from_millis(ms));
     }
-    let client = builder.build().map_err(|e| e.to_string());
-    let _ = std::fs::remove_file(&unknown_key_path);
-    client
+    builder.build().map_err(|e| e.to_string())
 }
 
 async fn run_step(

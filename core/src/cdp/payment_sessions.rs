@@ -122,12 +122,13 @@ impl WaitOptions {
 }
 
 /// The Payment Sessions calls of a [`Client`]; get it with [`Client::payment_sessions`].
-#[derive(Debug, Clone, Copy)]
-pub struct PaymentSessions<'c> {
-    pub(crate) client: &'c Client,
+/// It shares the client's connection pool and is cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PaymentSessions {
+    pub(crate) client: Client,
 }
 
-impl PaymentSessions<'_> {
+impl PaymentSessions {
     /// Creates a capture on an authorized session. The capture comes back `pending`; use
     /// [`Self::wait_for_capture`] to learn how it settles.
     ///
@@ -208,18 +209,21 @@ impl PaymentSessions<'_> {
             .await
     }
 
-    /// Every capture of a session, page after page, as a stream.
+    /// Every capture of a session, page after page, as a stream that fetches each page when
+    /// it is reached.
     pub fn captures_stream(
         &self,
         payment_session_id: &str,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<Capture>> + '_ {
+    ) -> impl Stream<Item = Result<Capture>> + Send + 'static {
         let session = payment_session_id.to_owned();
+        let calls = self.clone();
         let pages = stream::try_unfold(Some(None::<String>), move |state| {
             let session = session.clone();
+            let calls = calls.clone();
             async move {
                 let Some(token) = state else { return Ok(None) };
-                let page = self.list_captures(&session, page_size, token.as_deref()).await?;
+                let page = calls.list_captures(&session, page_size, token.as_deref()).await?;
                 let next = match page.next_page_token.filter(|t| !t.is_empty()) {
                     Some(next) if Some(&next) == token.as_ref() => {
                         return Err(Error::new(

@@ -1,0 +1,67 @@
+"""capturekit: capture authorized payment funds correctly, over one Rust core.
+
+>>> import capturekit
+>>> client = capturekit.Client(key_file="cdp_api_key.json")             # doctest: +SKIP
+>>> capture = client.payment_sessions.capture(session_id, "10.00")       # doctest: +SKIP
+"""
+
+from typing import List
+
+from . import _native
+from ._client import Amount, AsyncClient, AsyncPaymentSessions, Client, PaymentSessions, TokenProvider
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    CaptureExpiredError,
+    CaptureKitError,
+    ConfigurationError,
+    DecodeError,
+    IdempotencyError,
+    InvalidRequestError,
+    NetworkError,
+    NoCapturableBalanceError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+)
+from ._models import (
+    Capture,
+    CapturePage,
+    CaptureStatus,
+    Network,
+    OnchainTransaction,
+    PaymentError,
+    PaymentExpiries,
+    PaymentSession,
+    PaymentSessionBalances,
+    PaymentSessionStatus,
+)
+
+TokenRequest = _native.TokenRequest
+__version__: str = _native.__version__
+
+
+def derive_idempotency_key(*parts: str) -> str:
+    """A UUID-v4-shaped idempotency key derived from your own identifiers, e.g.
+    ``derive_idempotency_key("order-1234", "capture-1")``: the same parts give the same key
+    in every run and every capturekit language, so a restarted process can retry safely."""
+    return _native.derive_idempotency_key(list(parts))
+
+
+def new_idempotency_key() -> str:
+    """A fresh random UUID v4 idempotency key."""
+    return _native.new_idempotency_key()
+
+
+__all__: List[str] = [
+    "Amount", "AsyncClient", "AsyncPaymentSessions", "Client", "PaymentSessions", "TokenProvider", "TokenRequest",
+    "derive_idempotency_key", "new_idempotency_key",
+    "Capture", "CapturePage", "CaptureStatus", "Network", "OnchainTransaction", "PaymentError",
+    "PaymentExpiries", "PaymentSession", "PaymentSessionBalances", "PaymentSessionStatus",
+    "CaptureKitError", "InvalidRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
+    "IdempotencyError", "RateLimitError", "CaptureExpiredError", "NoCapturableBalanceError", "APIError",
+    "ServerError", "OutcomeUnknownError", "NetworkError", "TimeoutError", "DecodeError", "ConfigurationError",
+]

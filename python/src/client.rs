@@ -1,0 +1,285 @@
+//! `NativeClient`: the core client behind `capturekit.Client` and `capturekit.AsyncClient`.
+//! Each call runs on the process runtime, blocking with the GIL released (sync) or as an
+//! awaitable on the caller's event loop (async).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use capturekit::{CaptureRequest, Client, Credentials, Error, WaitOptions};
+use futures_util::{Stream, StreamExt};
+use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert;
+use crate::errors::to_py_err;
+use crate::runtime::{current_pid, runtime, CaptureKitRuntime};
+use crate::token_provider::PyTokenProvider;
+
+/// What a client was configured with, kept so that a forked child can build its own
+/// connection pool (pooled connections belong to the parent process).
+struct Settings {
+    credentials: Credentials,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    user_agent: Option<String>,
+}
+
+impl Settings {
+    fn build(&self) -> Result<Client, Error> {
+        let mut builder = Client::builder().credentials(self.credentials.clone());
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(retries) = self.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if let Some(agent) = &self.user_agent {
+            builder = builder.user_agent(format!("capturekit-python {agent}"));
+        }
+        builder.build()
+    }
+}
+
+fn seconds(field: &str, value: Option<f64>) -> Result<Option<Duration>, Error> {
+    value
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .map_err(|_| Error::configuration(format!("{field}: must be a positive number of seconds, got {s}")))
+        })
+        .transpose()
+}
+
+/// The core client, for the Python package's `Client` and `AsyncClient`.
+#[pyclass(frozen, module = "capturekit._native")]
+pub struct NativeClient {
+    settings: Settings,
+    client: Mutex<(u32, Client)>,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
+/// Runs `future` and converts its value: blocking with the GIL released, or as an awaitable.
+fn dispatch<T: Send + 'static>(
+    py: Python<'_>,
+    is_async: bool,
+    future: BoxFuture<T>,
+    convert: for<'py> fn(Python<'py>, &T) -> PyResult<Bound<'py, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    if is_async {
+        let awaitable = pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, _>(py, async move {
+            let value = future.await.map_err(to_py_err)?;
+            Python::attach(|py| convert(py, &value).map(Bound::unbind))
+        })?;
+        Ok(awaitable.unbind())
+    } else {
+        let value = py.detach(|| runtime().block_on(future)).map_err(to_py_err)?;
+        convert(py, &value).map(|d| d.into_any().unbind())
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (*, api_key_id=None, api_key_secret=None, key_file=None, bearer_token=None,
+        token_provider=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, user_agent=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        api_key_id: Option<String>,
+        api_key_secret: Option<String>,
+        key_file: Option<std::path::PathBuf>,
+        bearer_token: Option<String>,
+        token_provider: Option<Py<PyAny>>,
+        base_url: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        max_retries: Option<u32>,
+        user_agent: Option<String>,
+    ) -> PyResult<Self> {
+        let chosen = [api_key_id.is_some() || api_key_secret.is_some(), key_file.is_some(), bearer_token.is_some(), token_provider.is_some()]
+            .iter()
+            .filter(|given| **given)
+            .count();
+        let credentials = if chosen > 1 {
+            Err(Error::configuration(
+                "credentials: pass only one of api_key_id/api_key_secret, key_file, bearer_token or token_provider",
+            ))
+        } else if let Some(path) = key_file {
+            Credentials::key_file(path)
+        } else if let Some(token) = bearer_token {
+            Credentials::bearer_token(token)
+        } else if let Some(callable) = token_provider {
+            Ok(Credentials::token_provider(PyTokenProvider { callable }))
+        } else if api_key_id.is_some() || api_key_secret.is_some() {
+            match (api_key_id, api_key_secret) {
+                (Some(id), Some(secret)) => Credentials::api_key(&id, &secret),
+                _ => Err(Error::configuration("credentials: api_key_id and api_key_secret go together")),
+            }
+        } else {
+            Credentials::from_env()
+        };
+        let settings = Settings {
+            credentials: credentials.map_err(to_py_err)?,
+            base_url,
+            timeout: seconds("timeout", timeout).map_err(to_py_err)?,
+            connect_timeout: seconds("connect_timeout", connect_timeout).map_err(to_py_err)?,
+            max_retries,
+            user_agent,
+        };
+        let client = settings.build().map_err(to_py_err)?;
+        Ok(NativeClient { settings, client: Mutex::new((current_pid(), client)) })
+    }
+
+    /// The base URL the client sends to.
+    #[getter]
+    fn base_url(&self) -> String {
+        self.client().base_url().to_owned()
+    }
+
+    #[pyo3(signature = (payment_session_id, amount, final_capture, metadata, external_reference_id, idempotency_key, is_async))]
+    #[allow(clippy::too_many_arguments)]
+    fn capture(
+        &self,
+        py: Python<'_>,
+        payment_session_id: String,
+        amount: Option<Bound<'_, PyAny>>,
+        final_capture: bool,
+        metadata: Option<Bound<'_, PyAny>>,
+        external_reference_id: Option<String>,
+        idempotency_key: Option<String>,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let request = CaptureRequest {
+            amount: convert::amount(amount.as_ref())?,
+            final_capture,
+            metadata: convert::metadata(metadata.as_ref())?,
+            external_reference_id,
+            idempotency_key,
+        };
+        let calls = self.client().payment_sessions();
+        let future = Box::pin(async move { calls.capture(&payment_session_id, request).await });
+        dispatch(py, is_async, future, convert::capture)
+    }
+
+    fn get_capture(&self, py: Python<'_>, payment_session_id: String, capture_id: String, is_async: bool) -> PyResult<Py<PyAny>> {
+        let calls = self.client().payment_sessions();
+        let future = Box::pin(async move { calls.get_capture(&payment_session_id, &capture_id).await });
+        dispatch(py, is_async, future, convert::capture)
+    }
+
+    #[pyo3(signature = (payment_session_id, page_size, page_token, is_async))]
+    fn list_captures(
+        &self,
+        py: Python<'_>,
+        payment_session_id: String,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let calls = self.client().payment_sessions();
+        let future = Box::pin(async move { calls.list_captures(&payment_session_id, page_size, page_token.as_deref()).await });
+        dispatch(py, is_async, future, convert::page)
+    }
+
+    #[pyo3(signature = (payment_session_id, page_size))]
+    fn iter_captures(&self, payment_session_id: String, page_size: Option<u32>) -> CaptureIterator {
+        let stream = self.client().payment_sessions().captures_stream(&payment_session_id, page_size);
+        CaptureIterator { stream: std::sync::Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
+    }
+
+    fn get_session(&self, py: Python<'_>, payment_session_id: String, is_async: bool) -> PyResult<Py<PyAny>> {
+        let calls = self.client().payment_sessions();
+        let future = Box::pin(async move { calls.get_session(&payment_session_id).await });
+        dispatch(py, is_async, future, convert::session)
+    }
+
+    #[pyo3(signature = (payment_session_id, capture_id, timeout, poll_interval, is_async))]
+    fn wait_for_capture(
+        &self,
+        py: Python<'_>,
+        payment_session_id: String,
+        capture_id: String,
+        timeout: f64,
+        poll_interval: Option<f64>,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let timeout = Duration::try_from_secs_f64(timeout)
+            .map_err(|_| to_py_err(Error::invalid("timeout", format!("must be a positive number of seconds, got {timeout}"))))?;
+        let mut options = WaitOptions::timeout(timeout);
+        if let Some(interval) = poll_interval {
+            options.initial_interval = Duration::try_from_secs_f64(interval).map_err(|_| {
+                to_py_err(Error::invalid("poll_interval", format!("must be a positive number of seconds, got {interval}")))
+            })?;
+        }
+        let calls = self.client().payment_sessions();
+        let future = Box::pin(async move { calls.wait_for_capture(&payment_session_id, &capture_id, options).await });
+        dispatch(py, is_async, future, convert::capture)
+    }
+}
+
+impl NativeClient {
+    /// The core client, rebuilt once in a forked child.
+    fn client(&self) -> Client {
+        let mut slot = self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let pid = current_pid();
+        if slot.0 != pid {
+            // Building succeeded with the same settings in the parent.
+            if let Ok(fresh) = self.settings.build() {
+                *slot = (pid, fresh);
+            }
+        }
+        slot.1.clone()
+    }
+}
+
+type CaptureStream = Pin<Box<dyn Stream<Item = Result<capturekit::Capture, Error>> + Send>>;
+
+/// Every capture of a session, fetched a page at a time as iteration reaches it
+/// (`for` and `async for`).
+#[pyclass(frozen, module = "capturekit._native")]
+pub struct CaptureIterator {
+    stream: std::sync::Arc<tokio::sync::Mutex<CaptureStream>>,
+}
+
+#[pymethods]
+impl CaptureIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let stream = self.stream.clone();
+        let next = py.detach(|| runtime().block_on(async move { stream.lock().await.next().await }));
+        match next {
+            None => Ok(None),
+            Some(item) => convert::capture(py, &item.map_err(to_py_err)?).map(|d| Some(d.into_any().unbind())),
+        }
+    }
+
+    fn __aiter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let stream = self.stream.clone();
+        pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, _>(py, async move {
+            match stream.lock().await.next().await {
+                None => Err(PyStopAsyncIteration::new_err(())),
+                Some(item) => {
+                    let capture = item.map_err(to_py_err)?;
+                    Python::attach(|py| convert::capture(py, &capture).map(Bound::unbind))
+                }
+            }
+        })
+    }
+}

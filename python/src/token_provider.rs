@@ -1,0 +1,91 @@
+//! A Python callable (sync or async) as the core's token provider.
+
+use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest as CoreTokenRequest};
+use pyo3::prelude::*;
+use pyo3_async_runtimes::generic::ContextExt;
+
+use crate::runtime::CaptureKitRuntime;
+
+/// What the token provider is asked for: a token for this one request.
+#[pyclass(frozen, get_all, module = "capturekit._native")]
+pub struct TokenRequest {
+    /// The HTTP method, e.g. `"POST"`.
+    pub method: String,
+    /// Host (with `:port` when not the default) and path.
+    pub host_and_path: String,
+    /// `"<METHOD> <host><path>"`, the JWT `uris` claim a back end should sign.
+    pub uri: String,
+}
+
+#[pymethods]
+impl TokenRequest {
+    fn __repr__(&self) -> String {
+        format!("TokenRequest(method={:?}, uri={:?})", self.method, self.uri)
+    }
+}
+
+/// Calls the Python callable with a [`TokenRequest`]; a coroutine result is awaited on the
+/// caller's event loop (async client) or run to completion (sync client).
+pub struct PyTokenProvider {
+    pub callable: Py<PyAny>,
+}
+
+enum Answer {
+    Token(String),
+    Pending(std::pin::Pin<Box<dyn std::future::Future<Output = PyResult<Py<PyAny>>> + Send>>),
+}
+
+fn describe(py: Python<'_>, error: PyErr) -> String {
+    let name = error.get_type(py).name().map(|n| n.to_string()).unwrap_or_else(|_| "Exception".into());
+    format!("{name}: {}", error.value(py))
+}
+
+fn extract_token(py: Python<'_>, value: &Bound<'_, PyAny>) -> Result<String, String> {
+    value.extract::<String>().map_err(|_| {
+        let type_name = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        describe(py, pyo3::exceptions::PyTypeError::new_err(format!("the token provider must return a str, not {type_name}")))
+    })
+}
+
+impl TokenProvider for PyTokenProvider {
+    fn token(&self, request: CoreTokenRequest) -> TokenFuture<'_> {
+        let locals = CaptureKitRuntime::get_task_locals();
+        Box::pin(async move {
+            let answer = Python::attach(|py| -> Result<Answer, String> {
+                let request = TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
+                let result = self.callable.bind(py).call1((request,)).map_err(|e| describe(py, e))?;
+                let is_awaitable = py
+                    .import("inspect")
+                    .and_then(|inspect| inspect.call_method1("isawaitable", (&result,)))
+                    .and_then(|b| b.is_truthy())
+                    .map_err(|e| describe(py, e))?;
+                if !is_awaitable {
+                    return extract_token(py, &result).map(Answer::Token);
+                }
+                match &locals {
+                    // Async client: await it on the caller's event loop.
+                    Some(locals) => pyo3_async_runtimes::into_future_with_locals(locals, result)
+                        .map(|future| Answer::Pending(Box::pin(future)))
+                        .map_err(|e| describe(py, e)),
+                    // Sync client: no loop is running on this thread; run it to completion.
+                    None => py
+                        .import("capturekit._client")
+                        .and_then(|m| m.call_method1("_run_awaitable", (result,)))
+                        .map_err(|e| describe(py, e))
+                        .and_then(|token| extract_token(py, &token))
+                        .map(Answer::Token),
+                }
+            })?;
+            match answer {
+                Answer::Token(token) => Ok(token),
+                Answer::Pending(future) => {
+                    let value = future.await;
+                    Python::attach(|py| match value {
+                        Ok(value) => extract_token(py, value.bind(py)),
+                        Err(error) => Err(describe(py, error)),
+                    })
+                }
+            }
+        })
+    }
+}

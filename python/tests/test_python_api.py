@@ -1,0 +1,387 @@
+"""What is Python's own: exception classes, Decimal and datetime, float refusal, enums,
+models, threads, asyncio, fork, pickling, token providers, argument types and the stubs."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from datetime import timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+
+import capturekit
+from capturekit import CaptureStatus
+from conftest import BEARER_TOKEN, ED25519_KEY, UNKNOWN_KEY, Emulator
+
+UNUSED_SESSION = "paymentSession_00000000-0000-4000-8000-000000000000"
+
+
+def client(emulator: Emulator, **options: Any) -> capturekit.Client:
+    options.setdefault("key_file", ED25519_KEY)
+    return capturekit.Client(base_url=emulator.base_url, **options)
+
+
+# --- exceptions ---------------------------------------------------------------------------
+
+ALL_ERRORS = [
+    (capturekit.InvalidRequestError, "invalid_request"),
+    (capturekit.AuthenticationError, "authentication"),
+    (capturekit.PermissionDeniedError, "permission_denied"),
+    (capturekit.NotFoundError, "not_found"),
+    (capturekit.IdempotencyError, "idempotency_conflict"),
+    (capturekit.RateLimitError, "rate_limited"),
+    (capturekit.CaptureExpiredError, "capture_expired"),
+    (capturekit.NoCapturableBalanceError, "no_capturable_balance"),
+    (capturekit.APIError, "api"),
+    (capturekit.ServerError, "server"),
+    (capturekit.OutcomeUnknownError, "outcome_unknown"),
+    (capturekit.NetworkError, "network"),
+    (capturekit.TimeoutError, "timeout"),
+    (capturekit.DecodeError, "decode"),
+    (capturekit.ConfigurationError, "configuration"),
+]
+
+
+@pytest.mark.parametrize("cls,code", ALL_ERRORS, ids=[c for _, c in ALL_ERRORS])
+def test_every_exception_class_has_its_code_fields_and_pickles(cls: type, code: str) -> None:
+    error = cls("boom", http_status=503, error_type="service_unavailable", correlation_id="c-1",
+                error_link="https://docs.example/e", idempotency_key="k-1")
+    assert isinstance(error, capturekit.CaptureKitError)
+    assert error.code == code
+    assert (error.message, error.http_status, error.error_type) == ("boom", 503, "service_unavailable")
+    assert (error.correlation_id, error.error_link, error.idempotency_key) == ("c-1", "https://docs.example/e", "k-1")
+    assert str(error) == f"{code}: boom (HTTP 503, service_unavailable, correlation id c-1) [idempotency key k-1]"
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert (copy.message, copy.http_status, copy.correlation_id, copy.idempotency_key) == ("boom", 503, "c-1", "k-1")
+
+
+def test_exceptions_are_also_the_right_builtins() -> None:
+    assert issubclass(capturekit.InvalidRequestError, ValueError)
+    assert issubclass(capturekit.TimeoutError, builtins.TimeoutError)
+    assert issubclass(capturekit.ServerError, capturekit.APIError)
+    limited = pickle.loads(pickle.dumps(capturekit.RateLimitError("slow", retry_after=2.5)))
+    assert limited.retry_after == 2.5
+
+
+def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path) -> None:
+    session = emulator.authorized_session("1")
+    ck = client(emulator, max_retries=0)
+    ps = ck.payment_sessions
+
+    def raises(cls: type, call: Any, **fault: Any) -> Any:
+        if fault:
+            emulator.control("POST", "faults", fault)
+        with pytest.raises(cls) as caught:
+            call()
+        emulator.control("DELETE", "faults")
+        return caught.value
+
+    raises(capturekit.NotFoundError, lambda: ps.get_session(UNUSED_SESSION))
+    raises(capturekit.InvalidRequestError, lambda: ps.capture(session, "5"))
+    raises(capturekit.PermissionDeniedError, lambda: ps.get_session(session), type="status", status=403)
+    raises(capturekit.IdempotencyError, lambda: ps.get_session(session), type="status", status=422,
+           errorType="idempotency_error")
+    raises(capturekit.APIError, lambda: ps.get_session(session), type="status", status=409,
+           errorType="payment_session_action_pending")
+    limited = raises(capturekit.RateLimitError, lambda: ps.get_session(session), type="status", status=429, retryAfter=7)
+    assert limited.retry_after == 7.0
+    server = raises(capturekit.ServerError, lambda: ps.get_session(session), type="status", status=502)
+    assert server.error_type == "bad_gateway" and server.correlation_id
+    unknown = raises(capturekit.OutcomeUnknownError, lambda: ps.capture(session, "1", idempotency_key="py-unknown"),
+                     type="status", status=500)
+    assert unknown.idempotency_key == "py-unknown"
+    raises(capturekit.DecodeError, lambda: ps.get_session(session), type="malformed")
+    slow = client(emulator, max_retries=0, timeout=0.2)
+    raises(builtins.TimeoutError, lambda: slow.payment_sessions.get_session(session), type="delay", delayMs=1500)
+    raises(capturekit.AuthenticationError, lambda: client(emulator, key_file=UNKNOWN_KEY).payment_sessions.get_session(session))
+    ps.capture(session, final_capture=True)
+    raises(capturekit.NoCapturableBalanceError, lambda: ps.capture(session, "1"))
+    late = emulator.authorized_session("1")
+    emulator.control("POST", "clock/advance", {"seconds": 8 * 86400})
+    raises(capturekit.CaptureExpiredError, lambda: ps.capture(late, "1"))
+
+    closed = Emulator()
+    closed.stop()
+    offline = capturekit.Client(base_url=closed.base_url, key_file=ED25519_KEY, max_retries=0)
+    raises(capturekit.NetworkError, lambda: offline.payment_sessions.get_session(session))
+    bad_key = tmp_path / "bad.json"
+    bad_key.write_text('{"id": "k", "privateKey": "not-a-key"}')
+    error = raises(capturekit.ConfigurationError, lambda: capturekit.Client(key_file=bad_key))
+    assert "not-a-key" not in str(error)
+
+
+# --- money and time -----------------------------------------------------------------------
+
+def test_amounts_round_trip_as_decimal_and_times_as_aware_datetimes(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    ps = client(emulator).payment_sessions
+    for given, expected in [(Decimal("2.50"), Decimal("2.50")), ("1.25", Decimal("1.25")), (3, Decimal("3"))]:
+        capture = ps.capture(session, given)
+        assert isinstance(capture.amount, Decimal) and capture.amount == expected
+        assert capture.created_at is not None and capture.created_at.tzinfo is not None
+        assert capture.created_at.utcoffset() == timezone.utc.utcoffset(None)
+    balances = ps.get_session(session).balances
+    assert balances.capturable == Decimal("3.25") and isinstance(balances.capturable, Decimal)
+    assert sum(c.amount or 0 for c in ps.list_captures(session)) == Decimal("6.75")
+
+
+@pytest.mark.parametrize("bad", [1.5, 0.1 + 0.2, float("nan")])
+def test_a_float_amount_is_a_type_error_that_says_why(bad: float) -> None:
+    ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
+    with pytest.raises(TypeError, match="money is never a float"):
+        ck.payment_sessions.capture(UNUSED_SESSION, bad)
+
+
+@pytest.mark.parametrize("bad", [Decimal("1E+2"), Decimal("NaN"), Decimal("-1"), "1e3", "0", " 1"])
+def test_malformed_amounts_are_invalid_requests(bad: Any) -> None:
+    ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
+    with pytest.raises(capturekit.InvalidRequestError, match="^invalid_request: amount"):
+        ck.payment_sessions.capture(UNUSED_SESSION, bad)
+
+
+@pytest.mark.parametrize("call", [
+    lambda ps: ps.capture(12345, "1"),
+    lambda ps: ps.capture(UNUSED_SESSION, True),
+    lambda ps: ps.capture(UNUSED_SESSION, ["1"]),
+    lambda ps: ps.capture(UNUSED_SESSION, "1", metadata={"k": 1}),
+    lambda ps: ps.capture(UNUSED_SESSION, "1", metadata=["k"]),
+    lambda ps: ps.capture(UNUSED_SESSION, "1", final_capture="yes"),
+    lambda ps: ps.capture(UNUSED_SESSION, "1", idempotency_key=7),
+    lambda ps: ps.get_capture(None, None),
+    lambda ps: ps.list_captures_page(UNUSED_SESSION, page_size=-1),
+    lambda ps: ps.wait_for_capture(UNUSED_SESSION, "capture_x", timeout="soon"),
+])
+def test_arguments_of_the_wrong_type_raise_never_crash(call: Any) -> None:
+    ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
+    with pytest.raises((TypeError, OverflowError, capturekit.InvalidRequestError)):
+        call(ck.payment_sessions)
+
+
+def test_wait_timeout_carries_the_last_capture(emulator: Emulator) -> None:
+    session = emulator.authorized_session("1")
+    ps = client(emulator).payment_sessions
+    capture = ps.capture(session)
+    with pytest.raises(capturekit.TimeoutError) as caught:
+        ps.wait_for_capture(session, capture.capture_id, timeout=0.3, poll_interval=0.05)
+    assert caught.value.last_capture == capture.__class__(**{**capture.__dict__, "idempotency_key": None})
+    assert caught.value.last_capture.status is CaptureStatus.PENDING
+
+
+# --- models -------------------------------------------------------------------------------
+
+def test_status_enums_keep_unknown_values() -> None:
+    assert CaptureStatus("pending") is CaptureStatus.PENDING and CaptureStatus.PENDING == "pending"
+    reversed_ = CaptureStatus("reversed")
+    assert reversed_ == "reversed" and reversed_.value == "reversed" and not reversed_.is_known
+    assert CaptureStatus.SUCCEEDED.is_settled and not reversed_.is_settled
+    assert capturekit.Network("solana").value == "solana"
+
+
+def test_models_have_repr_equality_and_to_dict(emulator: Emulator) -> None:
+    session = emulator.authorized_session("5")
+    ps = client(emulator).payment_sessions
+    capture = ps.capture(session, "2", metadata={"order_id": "o-1"}, idempotency_key="model-key")
+    assert repr(capture).startswith("Capture(capture_id='capture_")
+    fetched = ps.get_capture(session, capture.capture_id)
+    assert fetched == ps.get_capture(session, capture.capture_id)
+    assert fetched != capture  # the fetched one has no idempotency key
+    as_dict = capture.to_dict()
+    assert as_dict["status"] == "pending" and type(as_dict["status"]) is str
+    assert as_dict["amount"] == Decimal("2") and as_dict["metadata"] == {"order_id": "o-1"}
+    assert as_dict["idempotency_key"] == "model-key"
+    with pytest.raises(AttributeError):
+        capture.amount = Decimal("3")  # type: ignore[misc]
+    session_dict = ps.get_session(session).to_dict()
+    assert session_dict["balances"]["capturable"] == Decimal("3")
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+def wait_for_requests(emulator: Emulator, count: int, deadline: float = 10.0) -> int:
+    end = time.monotonic() + deadline
+    seen = 0
+    while time.monotonic() < end:
+        seen = emulator.control("GET", "stats")["requests"]
+        if seen >= count:
+            break
+        time.sleep(0.02)
+    return int(seen)
+
+
+def test_threads_share_one_client_and_wait_together(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    ck = client(emulator)
+    # Every request is held 1.5 s: if calls ran one at a time (GIL held), at most one would
+    # have reached the emulator when we look.
+    emulator.control("POST", "faults", {"type": "delay", "delayMs": 1500, "count": 8})
+    results: List[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(ck.payment_sessions.get_session(session))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    assert wait_for_requests(emulator, 8) == 8
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8
+
+
+def test_the_gil_is_released_while_a_call_waits(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    ck = client(emulator)
+    emulator.control("POST", "faults", {"type": "delay", "delayMs": 500, "count": 1})
+    ticks = 0
+    stop = threading.Event()
+
+    def count() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    ck.payment_sessions.get_session(session)
+    before_stop = ticks
+    stop.set()
+    counter.join()
+    assert before_stop > 10_000, f"the counting thread barely ran ({before_stop}): the GIL was held"
+
+
+def test_asyncio_gather_runs_captures_concurrently(emulator: Emulator) -> None:
+    session = emulator.authorized_session("100")
+
+    async def main() -> List[capturekit.Capture]:
+        ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
+        emulator.control("POST", "faults", {"type": "delay", "delayMs": 1500, "count": 10, "method": "POST"})
+        calls = asyncio.gather(*(ck.payment_sessions.capture(session, "1") for _ in range(10)))
+        seen = await asyncio.get_running_loop().run_in_executor(None, wait_for_requests, emulator, 10)
+        assert seen == 10, "all ten captures were in flight at once"
+        return list(await calls)
+
+    captures = asyncio.run(main())
+    assert len({c.capture_id for c in captures}) == 10
+
+
+def test_async_iteration_over_every_page(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    ps = client(emulator).payment_sessions
+    made = [ps.capture(session, "1").capture_id for _ in range(5)]
+
+    async def main() -> List[str]:
+        ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
+        return [c.capture_id async for c in ck.payment_sessions.list_captures(session, page_size=2)]
+
+    assert asyncio.run(main()) == made
+    assert [c.capture_id for c in ps.list_captures(session, page_size=2)] == made
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_can_still_make_calls(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    ck = client(emulator)
+    ck.payment_sessions.get_session(session)  # the parent's runtime and pool exist now
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ok = ck.payment_sessions.get_session(session).payment_session_id == session
+            ok = ok and ck.payment_sessions.capture(session, "1").status is CaptureStatus.PENDING
+            os._exit(0 if ok else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    after = ck.payment_sessions.get_session(session)
+    assert len(after.captures) == 1, "the child's capture was made"
+    assert after.balances.capturable == Decimal("9")
+
+
+# --- credentials --------------------------------------------------------------------------
+
+def test_token_providers_sync_and_async_for_both_clients(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    asked: List[capturekit.TokenRequest] = []
+
+    def sync_provider(request: capturekit.TokenRequest) -> str:
+        asked.append(request)
+        return BEARER_TOKEN
+
+    async def async_provider(request: capturekit.TokenRequest) -> str:
+        await asyncio.sleep(0)
+        asked.append(request)
+        return BEARER_TOKEN
+
+    emulator.control("POST", "faults", {"type": "status", "status": 503, "count": 1})
+    capturekit.Client(base_url=emulator.base_url, token_provider=sync_provider).payment_sessions.capture(session, "1")
+    assert len(asked) == 2, "one token per attempt"
+    assert asked[0].method == "POST" and asked[0].uri == f"POST {asked[0].host_and_path}"
+    assert asked[0].host_and_path.endswith(f"/platform/v2/payment-sessions/{session}/captures")
+    capturekit.Client(base_url=emulator.base_url, token_provider=async_provider).payment_sessions.get_session(session)
+
+    async def main() -> None:
+        for provider in (sync_provider, async_provider):
+            ck = capturekit.AsyncClient(base_url=emulator.base_url, token_provider=provider)
+            await ck.payment_sessions.get_session(session)
+
+    asyncio.run(main())
+    assert len(asked) == 5
+
+
+def test_a_failing_token_provider_is_an_authentication_error(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+
+    def broken(request: capturekit.TokenRequest) -> str:
+        raise RuntimeError("the back end is down")
+
+    with pytest.raises(capturekit.AuthenticationError, match="RuntimeError: the back end is down"):
+        capturekit.Client(base_url=emulator.base_url, token_provider=broken).payment_sessions.get_session(session)
+    with pytest.raises(capturekit.AuthenticationError, match="must return a str"):
+        capturekit.Client(base_url=emulator.base_url, token_provider=lambda r: 42).payment_sessions.get_session(session)
+    assert emulator.control("GET", "stats")["requests"] == 0, "nothing was sent without a token"
+
+
+def test_credentials_from_the_environment(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    key = json.loads(ED25519_KEY.read_text())
+    monkeypatch.setenv("CDP_API_KEY_ID", key["id"])
+    monkeypatch.setenv("CDP_API_KEY_SECRET", key["privateKey"])
+    session = emulator.authorized_session("1")
+    assert capturekit.Client(base_url=emulator.base_url).payment_sessions.get_session(session).amount == Decimal("1")
+    monkeypatch.delenv("CDP_API_KEY_SECRET")
+    with pytest.raises(capturekit.ConfigurationError, match="CDP_API_KEY_SECRET"):
+        capturekit.Client(base_url=emulator.base_url)
+    with pytest.raises(capturekit.ConfigurationError, match="only one of"):
+        capturekit.Client(bearer_token="a", key_file=ED25519_KEY)
+
+
+def test_repr_never_shows_a_secret() -> None:
+    ck = capturekit.Client(bearer_token="super-secret-token", base_url="http://127.0.0.1:9/platform")
+    assert "super-secret-token" not in repr(ck) and "super-secret-token" not in repr(ck.payment_sessions.__dict__)
+
+
+def test_the_stubs_match_the_native_module() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy.stubtest", "capturekit._native"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_type_checks() -> None:
+    package = Path(capturekit.__file__).parent
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(package)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,204 @@
+"""Runs the shared scenarios (tests/scenarios/*.json) through the Python client.
+
+The format is described in tests/scenarios/README.md; the Rust runner reads the same files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import pytest
+
+import capturekit
+from conftest import BEARER_TOKEN, ED25519_KEY, ES256_KEY, SCENARIOS, UNKNOWN_KEY, Emulator
+
+CONTROL = {
+    "create_session": ("POST", "payment-sessions"),
+    "next_outcome": ("POST", "captures/next-outcome"),
+    "settle": ("POST", "settle"),
+    "advance_clock": ("POST", "clock/advance"),
+    "config": ("PUT", "config"),
+    "fault": ("POST", "faults"),
+    "clear_faults": ("DELETE", "faults"),
+    "stats": ("GET", "stats"),
+}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_wire(value: Any, key: Optional[str] = None) -> Any:
+    """A result in the API's JSON shape, as the scenario files expect."""
+    if key == "metadata":
+        return dict(value)
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, dict):
+        return {camel(k): to_wire(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_wire(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def error_to_wire(error: capturekit.CaptureKitError) -> Dict[str, Any]:
+    last = getattr(error, "last_capture", None)
+    return {
+        "code": error.code,
+        "httpStatus": error.http_status,
+        "errorType": error.error_type,
+        "message": error.message,
+        "correlationId": error.correlation_id,
+        "idempotencyKey": error.idempotency_key,
+        "lastCapture": to_wire(last) if last is not None else None,
+    }
+
+
+def make_client(emulator: Emulator, options: Dict[str, Any], use_async: bool) -> Any:
+    auth = options.get("auth", "ed25519")
+    credentials: Dict[str, Any] = {
+        "ed25519": {"key_file": ED25519_KEY},
+        "es256": {"key_file": ES256_KEY},
+        "bearer": {"bearer_token": BEARER_TOKEN},
+        "unknown_key": {"key_file": UNKNOWN_KEY},
+    }[auth]
+    cls = capturekit.AsyncClient if use_async else capturekit.Client
+    return cls(base_url=emulator.base_url, max_retries=options.get("maxRetries", 2),
+               timeout=options["timeoutMs"] / 1000 if "timeoutMs" in options else None, **credentials)
+
+
+def resolve(value: Any, saved: Dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$$"):
+        return value[1:]
+    if isinstance(value, str) and value.startswith("$"):
+        name, _, path = value[1:].partition(".")
+        found = lookup(saved[name], path)
+        assert found is not None, f"{value} is not set"
+        return found
+    if isinstance(value, list):
+        return [resolve(v, saved) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, saved) for k, v in value.items()}
+    return value
+
+
+def lookup(root: Any, path: str) -> Any:
+    node = root
+    for part in path.split(".") if path else []:
+        if isinstance(node, list):
+            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
+MATCHERS = {"present", "decimal", "len", "contains", "notEqual"}
+
+
+def check(actual: Any, expect: Dict[str, Any], saved: Dict[str, Any]) -> None:
+    for path, matcher in expect.items():
+        matcher = resolve(matcher, saved)
+        found = lookup(actual, path)
+        if isinstance(matcher, dict) and len(matcher) == 1 and set(matcher) <= MATCHERS:
+            (name, arg), = matcher.items()
+            ok = {
+                "present": lambda: (found is not None) == arg,
+                "decimal": lambda: isinstance(found, str) and Decimal(found) == Decimal(arg),
+                "len": lambda: isinstance(found, (list, str)) and len(found) == arg,
+                "contains": lambda: isinstance(found, str) and arg in found,
+                "notEqual": lambda: found != arg,
+            }[name]()
+        else:
+            ok = found is not None and found == matcher
+        assert ok, f"{path}: expected {matcher!r}, got {found!r}"
+
+
+async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> Any:
+    sessions = client.payment_sessions
+
+    async def run(result: Any) -> Any:
+        return await result if use_async else result
+
+    session = args.get("paymentSessionId", "")
+    if op == "capture":
+        return await run(sessions.capture(
+            session, args.get("amount"), final_capture=args.get("finalCapture", False), metadata=args.get("metadata"),
+            external_reference_id=args.get("externalReferenceId"), idempotency_key=args.get("idempotencyKey")))
+    if op == "get_capture":
+        return await run(sessions.get_capture(session, args["captureId"]))
+    if op == "list_captures":
+        return await run(sessions.list_captures_page(session, page_size=args.get("pageSize"),
+                                                     page_token=args.get("pageToken")))
+    if op == "list_all_captures":
+        if use_async:
+            return {"captures": [c async for c in sessions.list_captures(session, page_size=args.get("pageSize"))]}
+        return {"captures": list(sessions.list_captures(session, page_size=args.get("pageSize")))}
+    if op == "get_session":
+        return await run(sessions.get_session(session))
+    if op == "wait_for_capture":
+        return await run(sessions.wait_for_capture(session, args["captureId"], timeout=args["timeoutMs"] / 1000,
+                                                   poll_interval=0.05))
+    if op == "derive_idempotency_key":
+        return {"key": capturekit.derive_idempotency_key(*args["parts"])}
+    raise AssertionError(f"unknown op {op}")
+
+
+async def run_scenario(path: Path, tmp_path: Path, use_async: bool) -> None:
+    scenario = json.loads(path.read_text())
+    settle = scenario.get("emulator", {}).get("settleDelayMs")
+    emulator = Emulator(settle_delay_ms=settle)
+    try:
+        client = make_client(emulator, scenario.get("client", {}), use_async)
+        saved: Dict[str, Any] = {}
+        for index, step in enumerate(scenario["steps"]):
+            op = step["op"]
+            args = resolve(step.get("with", {}), saved)
+            try:
+                if op.startswith("control."):
+                    method, route = CONTROL[op.split(".", 1)[1]]
+                    result, error = emulator.control(method, route, args), None
+                else:
+                    result, error = to_wire(await call(client, op, args, use_async)), None
+            except capturekit.CaptureKitError as raised:
+                result, error = None, error_to_wire(raised)
+            where = f"step {index} ({op})"
+            if "expectError" in step:
+                assert error is not None, f"{where}: expected an error, got {result}"
+                check(error, step["expectError"], saved)
+            else:
+                assert error is None, f"{where}: unexpected error {error}"
+                if "expect" in step:
+                    check(result, step["expect"], saved)
+            if "save" in step and result is not None:
+                saved[step["save"]] = result
+    finally:
+        emulator.stop()
+
+
+SCENARIO_FILES = sorted(SCENARIOS.glob("*.json"))
+
+
+def test_the_shared_scenarios_are_found() -> None:
+    assert len(SCENARIO_FILES) >= 10
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_scenario_with_the_blocking_client(path: Path, tmp_path: Path) -> None:
+    asyncio.run(run_scenario(path, tmp_path, use_async=False))
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_scenario_with_the_async_client(path: Path, tmp_path: Path) -> None:
+    asyncio.run(run_scenario(path, tmp_path, use_async=True))
