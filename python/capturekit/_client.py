@@ -7,7 +7,6 @@ signing) is the core's.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from decimal import Decimal
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping, Optional, Union
@@ -25,6 +24,9 @@ TokenProvider = Callable[[_native.TokenRequest], Union[str, Awaitable[str]]]
 
 def _run_awaitable(awaitable: Awaitable[str]) -> str:
     """Runs an async token provider's result for the blocking client (no loop runs there)."""
+    # Imported here: asyncio is most of the package's import time, and blocking users
+    # without an async token provider never need it.
+    import asyncio
 
     async def wait() -> str:
         return await awaitable
