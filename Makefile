@@ -8,17 +8,17 @@ EMULATOR := target/debug/capturekit-emulator
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 
-.PHONY: demo test test-rust test-python python-dev bench emulator build clean
+.PHONY: demo test test-rust test-python test-node python-dev node-build bench emulator build clean
 
 build:
 	$(CARGO) build --workspace --bins --examples
 
-demo: build python-dev
+demo: build python-dev node-build
 	@mkdir -p $(DEMO_DIR)
 	scripts/with-emulator.sh $(EMULATOR) $(DEMO_DIR)/dev-key.json -- \
-		sh -c 'target/debug/examples/capture_flow && $(VENV_PY) python/examples/capture_flow.py'
+		sh -c 'target/debug/examples/capture_flow && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js'
 
-test: test-rust test-python
+test: test-rust test-python test-node
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -37,6 +37,17 @@ python-dev: $(VENV)/.installed
 test-python: python-dev build
 	CAPTUREKIT_EMULATOR_BIN=$(abspath $(EMULATOR)) $(VENV_PY) -m pytest python/tests -q
 
+# The npm package: pinned dev dependencies from package-lock.json, then the addon (debug).
+node/node_modules/.installed: node/package-lock.json
+	cd node && npm ci --no-audit --no-fund
+	touch $@
+
+node-build: node/node_modules/.installed
+	cd node && npm run build
+
+test-node: node-build build
+	cd node && CAPTUREKIT_EMULATOR_BIN=$(abspath $(EMULATOR)) npm test
+
 bench:
 	$(CARGO) bench --workspace
 
@@ -46,4 +57,4 @@ emulator: build
 
 clean:
 	$(CARGO) clean
-	rm -rf $(DEMO_DIR) $(VENV) python/capturekit/*.so
+	rm -rf $(DEMO_DIR) $(VENV) python/capturekit/*.so node/node_modules node/*.node node/native.js node/native.d.ts

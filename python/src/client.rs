@@ -159,13 +159,16 @@ impl NativeClient {
         idempotency_key: Option<String>,
         is_async: bool,
     ) -> PyResult<Py<PyAny>> {
-        let request = CaptureRequest {
-            amount: convert::amount(amount.as_ref())?,
+        let mut request = CaptureRequest {
+            amount: None,
             final_capture,
             metadata: convert::metadata(metadata.as_ref())?,
             external_reference_id,
             idempotency_key,
         };
+        if let Some(text) = convert::amount_text(amount.as_ref())? {
+            request = request.amount_text(&text).map_err(to_py_err)?;
+        }
         let calls = self.client().payment_sessions();
         let future = Box::pin(async move { calls.capture(&payment_session_id, request).await });
         dispatch(py, is_async, future, convert::capture)

@@ -3,16 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use capturekit::{Capture, CapturePage, Decimal, OnchainTransaction, PaymentError, PaymentSession};
+use capturekit::{Capture, CapturePage, OnchainTransaction, PaymentError, PaymentSession};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 
-use crate::errors::to_py_err;
 
-/// An amount from `Decimal`, `str` or `int`. A `float` is refused: binary floating point
-/// cannot hold most decimal amounts exactly (0.1 + 0.2 != 0.3).
-pub fn amount(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Decimal>> {
+/// The text of an amount given as `Decimal`, `str` or `int` (the core parses it). A `float`
+/// is refused: binary floating point cannot hold most decimal amounts exactly.
+pub fn amount_text(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
     let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
     if value.is_instance_of::<PyFloat>() {
         return Err(PyTypeError::new_err(
@@ -33,7 +32,7 @@ pub fn amount(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Decimal>> {
             value.get_type().name()?
         )));
     };
-    capturekit::validate::parse_amount("amount", &text).map(Some).map_err(to_py_err)
+    Ok(Some(text))
 }
 
 /// Metadata from a `dict[str, str]`.

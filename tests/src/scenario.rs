@@ -103,9 +103,10 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
     let value = match op {
         "capture" => {
             let mut request = CaptureRequest::remaining().final_capture(args["finalCapture"].as_bool().unwrap_or(false));
+            request.idempotency_key = args["idempotencyKey"].as_str().map(str::to_owned);
             if let Some(amount) = args["amount"].as_str() {
                 // Text amounts go through the same parser the bindings use.
-                request.amount = Some(capturekit::validate::parse_amount("amount", amount)?);
+                request = request.amount_text(amount)?;
             }
             if let Some(metadata) = args["metadata"].as_object() {
                 request.metadata = metadata
@@ -114,7 +115,6 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
                     .collect::<BTreeMap<_, _>>();
             }
             request.external_reference_id = args["externalReferenceId"].as_str().map(str::to_owned);
-            request.idempotency_key = args["idempotencyKey"].as_str().map(str::to_owned);
             capture_json(&sessions.capture(session, request).await?)
         }
         "get_capture" => capture_json(&sessions.get_capture(session, text(args, "captureId")).await?),

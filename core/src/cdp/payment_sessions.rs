@@ -51,6 +51,19 @@ impl CaptureRequest {
         CaptureRequest::default()
     }
 
+    /// Sets the amount from text, as the language bindings receive it: a plain positive
+    /// decimal (see [`validate::parse_amount`]). A refused amount's error carries this
+    /// request's idempotency key, like every other capture error.
+    pub fn amount_text(mut self, text: &str) -> Result<Self> {
+        match validate::parse_amount("amount", text) {
+            Ok(amount) => {
+                self.amount = Some(amount);
+                Ok(self)
+            }
+            Err(error) => Err(error.with_idempotency_key(self.idempotency_key.as_deref())),
+        }
+    }
+
     /// Sets `finalCapture` (default `false`).
     pub fn final_capture(mut self, final_capture: bool) -> Self {
         self.final_capture = final_capture;
@@ -352,6 +365,15 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.idempotency_key(), Some("order-1-capture-1"));
+    }
+
+    #[test]
+    fn text_amounts_are_parsed_and_refusals_carry_the_key() {
+        let request = CaptureRequest::remaining().amount_text("2.50").unwrap();
+        assert_eq!(request.amount, Some(Decimal::new(250, 2)));
+        let err = CaptureRequest::remaining().idempotency_key("k-9").amount_text("1e3").unwrap_err();
+        assert!(err.message().starts_with("amount: "), "{}", err.message());
+        assert_eq!(err.idempotency_key(), Some("k-9"));
     }
 
     #[test]

@@ -1,0 +1,10 @@
+// ESM entry: the same module as `require('capturekit')`.
+import capturekit from './index.js'
+
+export const {
+  Client, PaymentSessions, deriveIdempotencyKey, newIdempotencyKey,
+  CaptureKitError, InvalidRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  IdempotencyError, RateLimitError, CaptureExpiredError, NoCapturableBalanceError, APIError, ServerError,
+  OutcomeUnknownError, NetworkError, TimeoutError, DecodeError, ConfigurationError,
+} = capturekit
+export default capturekit

@@ -1,0 +1,213 @@
+'use strict'
+// What is Node's own: error classes, Dates and decimal strings, async iteration, token
+// providers, event-loop liveness, CommonJS and ESM, TypeScript types, npm pack.
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const capturekit = require('..')
+const { startEmulator, KEYS, BEARER_TOKEN } = require('./emulator.js')
+
+const UNUSED_SESSION = 'paymentSession_00000000-0000-4000-8000-000000000000'
+
+function client(emulator, credentials = { keyFile: KEYS.ed25519 }, options = {}) {
+  return new capturekit.Client(credentials, { baseUrl: emulator.baseUrl, ...options })
+}
+
+async function withEmulator(fn, options) {
+  const emulator = await startEmulator(options)
+  try {
+    await fn(emulator)
+  } finally {
+    emulator.stop()
+  }
+}
+
+test('each error kind rejects with its class and fields', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('1')
+    const ps = client(emulator, undefined, { maxRetries: 0 }).paymentSessions
+    async function rejects(Cls, call, fault) {
+      if (fault) await emulator.control('POST', 'faults', fault)
+      const error = await call().then(
+        () => assert.fail(`expected ${Cls.name}`),
+        (e) => e,
+      )
+      await emulator.control('DELETE', 'faults')
+      assert.ok(error instanceof Cls, `${error.constructor.name}: ${error.message}`)
+      assert.ok(error instanceof capturekit.CaptureKitError && error instanceof Error)
+      assert.equal(error.name, Cls.name)
+      return error
+    }
+    const notFound = await rejects(capturekit.NotFoundError, () => ps.getSession(UNUSED_SESSION))
+    assert.equal(notFound.code, 'not_found')
+    assert.equal(notFound.status, 404)
+    assert.equal(notFound.errorType, 'not_found')
+    assert.ok(notFound.correlationId && notFound.errorLink)
+    assert.match(notFound.message, /^not_found: Payment session with the given ID does not exist\. \(HTTP 404, not_found\)$/)
+    await rejects(capturekit.InvalidRequestError, () => ps.capture(session, { amount: '5' }))
+    await rejects(capturekit.PermissionDeniedError, () => ps.getSession(session), { type: 'status', status: 403 })
+    await rejects(capturekit.IdempotencyError, () => ps.getSession(session), { type: 'status', status: 422, errorType: 'idempotency_error' })
+    await rejects(capturekit.APIError, () => ps.getSession(session), { type: 'status', status: 409, errorType: 'payment_session_action_pending' })
+    const limited = await rejects(capturekit.RateLimitError, () => ps.getSession(session), { type: 'status', status: 429, retryAfter: 7 })
+    assert.equal(limited.retryAfter, 7)
+    const server = await rejects(capturekit.ServerError, () => ps.getSession(session), { type: 'status', status: 502 })
+    assert.ok(server instanceof capturekit.APIError)
+    const unknown = await rejects(capturekit.OutcomeUnknownError, () => ps.capture(session, { amount: '1', idempotencyKey: 'node-unknown' }), { type: 'status', status: 500 })
+    assert.equal(unknown.idempotencyKey, 'node-unknown')
+    await rejects(capturekit.DecodeError, () => ps.getSession(session), { type: 'malformed' })
+    const slow = client(emulator, undefined, { maxRetries: 0, timeoutMs: 200 }).paymentSessions
+    await rejects(capturekit.TimeoutError, () => slow.getSession(session), { type: 'delay', delayMs: 1500 })
+    await rejects(capturekit.AuthenticationError, () => client(emulator, { keyFile: KEYS.unknown }).paymentSessions.getSession(session))
+    await ps.capture(session, { finalCapture: true })
+    await rejects(capturekit.NoCapturableBalanceError, () => ps.capture(session, { amount: '1' }))
+    const late = await emulator.authorizedSession('1')
+    await emulator.control('POST', 'clock/advance', { seconds: 8 * 86400 })
+    await rejects(capturekit.CaptureExpiredError, () => ps.capture(late, { amount: '1' }))
+    const wait = await rejects(capturekit.TimeoutError, async () => {
+      const open = await emulator.authorizedSession('1')
+      const c = await ps.capture(open)
+      return ps.waitForCapture(open, c.captureId, { timeoutMs: 300, pollIntervalMs: 50 })
+    })
+    assert.equal(wait.lastCapture.status, 'pending')
+    assert.ok(wait.lastCapture.createdAt instanceof Date)
+  }))
+
+test('network and configuration errors', async () => {
+  const closed = await startEmulator()
+  closed.stop()
+  await new Promise((r) => setTimeout(r, 100))
+  const offline = new capturekit.Client({ keyFile: KEYS.ed25519 }, { baseUrl: closed.baseUrl, maxRetries: 0 })
+  await assert.rejects(offline.paymentSessions.getSession(UNUSED_SESSION), capturekit.NetworkError)
+  assert.throws(() => new capturekit.Client({ bearerToken: 't' }, { baseUrl: 'http://example.com/platform' }), (e) => {
+    return e instanceof capturekit.ConfigurationError && /plain http:\/\/ is only allowed for loopback/.test(e.message)
+  })
+  const badKey = path.join(os.tmpdir(), `ck-bad-key-${process.pid}.json`)
+  fs.writeFileSync(badKey, JSON.stringify({ id: 'k', privateKey: 'not-a-key-secret' }))
+  assert.throws(() => new capturekit.Client({ keyFile: badKey }), (e) => e instanceof capturekit.ConfigurationError && !e.message.includes('not-a-key-secret'))
+  fs.unlinkSync(badKey)
+  assert.throws(() => new capturekit.Client({ bearerToken: 'a', keyFile: KEYS.ed25519 }), capturekit.ConfigurationError)
+})
+
+test('amounts are decimal strings, timestamps Dates, and numbers are refused', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const ps = client(emulator).paymentSessions
+    const capture = await ps.capture(session, { amount: '2.50', metadata: { order_id: 'o-1' } })
+    assert.equal(capture.amount, '2.50')
+    assert.ok(capture.createdAt instanceof Date && !Number.isNaN(capture.createdAt.getTime()))
+    assert.equal(capture.idempotencyKey.length, 36)
+    assert.deepEqual(capture.metadata, { order_id: 'o-1' })
+    const whole = await ps.capture(session, { amount: 3n })
+    assert.equal(whole.amount, '3')
+    const s = await ps.getSession(session)
+    assert.equal(s.balances.capturable, '4.5')
+    assert.ok(s.expiries.captureExpiresAt instanceof Date)
+    await assert.rejects(ps.capture(session, { amount: 1.5 }), (e) => e instanceof TypeError && /money is never a float/.test(e.message))
+  }))
+
+test('bad argument types are TypeErrors naming the argument', async () => {
+  const ps = new capturekit.Client({ bearerToken: 't' }, { baseUrl: 'http://127.0.0.1:9/platform' }).paymentSessions
+  const cases = [
+    [() => ps.capture(42), /paymentSessionId/],
+    [() => ps.capture(UNUSED_SESSION, { finalCapture: 'yes' }), /finalCapture/],
+    [() => ps.capture(UNUSED_SESSION, { metadata: { k: 1 } }), /metadata\.k/],
+    [() => ps.capture(UNUSED_SESSION, { metadata: ['k'] }), /metadata/],
+    [() => ps.capture(UNUSED_SESSION, { idempotencyKey: 7 }), /idempotencyKey/],
+    [() => ps.getCapture(UNUSED_SESSION, null), /captureId/],
+    [() => ps.listCapturesPage(UNUSED_SESSION, { pageSize: '2' }), /pageSize/],
+    [() => ps.waitForCapture(UNUSED_SESSION, 'capture_x', { timeoutMs: 'soon' }), /timeoutMs/],
+  ]
+  for (const [call, name] of cases) await assert.rejects(call(), (e) => e instanceof TypeError && name.test(e.message))
+  assert.throws(() => new capturekit.Client({ tokenProvider: 'nope' }), TypeError)
+  assert.throws(() => capturekit.deriveIdempotencyKey('a', 1), TypeError)
+  await assert.rejects(ps.capture(UNUSED_SESSION, { amount: '1e3', idempotencyKey: 'k-1' }), (e) => {
+    return e instanceof capturekit.InvalidRequestError && e.idempotencyKey === 'k-1' && /amount/.test(e.message)
+  })
+})
+
+test('async iteration walks every page', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const ps = client(emulator).paymentSessions
+    const made = []
+    for (let i = 0; i < 5; i++) made.push((await ps.capture(session, { amount: '1' })).captureId)
+    const seen = []
+    for await (const capture of ps.listCaptures(session, { pageSize: 2 })) seen.push(capture.captureId)
+    assert.deepEqual(seen, made)
+    const first = await ps.listCapturesPage(session, { pageSize: 2 })
+    assert.equal(first.captures.length, 2)
+    assert.ok(first.nextPageToken)
+  }))
+
+test('token providers: async and sync, once per attempt, failures are authentication errors', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const asked = []
+    const provider = async (request) => {
+      asked.push(request)
+      return BEARER_TOKEN
+    }
+    await emulator.control('POST', 'faults', { type: 'status', status: 503, count: 1 })
+    await client(emulator, { tokenProvider: provider }).paymentSessions.capture(session, { amount: '1' })
+    assert.equal(asked.length, 2, 'one token per attempt')
+    assert.equal(asked[0].method, 'POST')
+    assert.equal(asked[0].uri, `POST ${asked[0].hostAndPath}`)
+    assert.ok(asked[0].hostAndPath.endsWith(`/platform/v2/payment-sessions/${session}/captures`))
+    await client(emulator, { tokenProvider: () => BEARER_TOKEN }).paymentSessions.getSession(session)
+
+    const before = (await emulator.control('GET', 'stats')).requests
+    const throwing = client(emulator, { tokenProvider: async () => { throw new Error('the back end is down') } })
+    await assert.rejects(throwing.paymentSessions.getSession(session), (e) => e instanceof capturekit.AuthenticationError && /the back end is down/.test(e.message))
+    const wrongType = client(emulator, { tokenProvider: async () => 42 })
+    await assert.rejects(wrongType.paymentSessions.getSession(session), capturekit.AuthenticationError)
+    assert.equal((await emulator.control('GET', 'stats')).requests, before, 'nothing was sent without a token')
+  }))
+
+test('the event loop keeps running while a hundred captures are in flight', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('1000')
+    const ps = client(emulator).paymentSessions
+    await emulator.control('POST', 'faults', { type: 'delay', delayMs: 1000, count: 100, method: 'POST' })
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 10)
+    const started = Date.now()
+    const captures = await Promise.all(Array.from({ length: 100 }, () => ps.capture(session, { amount: '1' })))
+    const elapsed = Date.now() - started
+    clearInterval(timer)
+    assert.equal(new Set(captures.map((c) => c.captureId)).size, 100)
+    // A blocked loop would tick about zero times; a free one about elapsed / 10 times.
+    assert.ok(ticks >= elapsed / 10 / 4, `${ticks} ticks in ${elapsed} ms`)
+  }))
+
+test('CommonJS and ESM load the same module', async () => {
+  const esm = await import('../index.mjs')
+  assert.equal(esm.Client, capturekit.Client)
+  assert.equal(esm.default.OutcomeUnknownError, capturekit.OutcomeUnknownError)
+  const byName = await import('capturekit')
+  assert.equal(byName.Client, capturekit.Client)
+  assert.equal(require('capturekit').Client, capturekit.Client)
+  assert.equal(capturekit.deriveIdempotencyKey('order-1234', 'capture-1'), '8d776d01-4680-4fe5-98e4-b5392bb5e042')
+})
+
+test('the TypeScript example compiles against the shipped types', () => {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(__dirname, 'tsconfig.json')], { stdio: 'pipe' })
+})
+
+test('npm pack makes a package that installs and runs in a fresh folder', () => {
+  const root = path.resolve(__dirname, '..')
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'capturekit-pack-'))
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', out], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()
+  const app = path.join(out, 'app')
+  fs.mkdirSync(app)
+  fs.writeFileSync(path.join(app, 'package.json'), '{"name": "app", "version": "1.0.0", "private": true}')
+  execFileSync(npm, ['install', '--silent', '--no-audit', '--no-fund', '--offline', path.join(out, tarball)], { cwd: app })
+  const printed = execFileSync(process.execPath, ['-e', "const ck = require('capturekit'); console.log(ck.deriveIdempotencyKey('order-1234', 'capture-1'), typeof ck.Client)"], { cwd: app, encoding: 'utf8' })
+  assert.equal(printed.trim(), '8d776d01-4680-4fe5-98e4-b5392bb5e042 function')
+  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "import { Client } from 'capturekit'; console.log(typeof Client)"], { cwd: app, encoding: 'utf8' })
+  assert.equal(esm.trim(), 'function')
+  fs.rmSync(out, { recursive: true, force: true })
+})

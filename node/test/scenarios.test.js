@@ -1,0 +1,167 @@
+'use strict'
+// Runs the shared scenarios (tests/scenarios/*.json; format in its README) through Node.
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const capturekit = require('..')
+const { startEmulator, KEYS, BEARER_TOKEN, REPO } = require('./emulator.js')
+
+const SCENARIOS = path.join(REPO, 'tests', 'scenarios')
+const CONTROL = {
+  create_session: ['POST', 'payment-sessions'],
+  next_outcome: ['POST', 'captures/next-outcome'],
+  settle: ['POST', 'settle'],
+  advance_clock: ['POST', 'clock/advance'],
+  config: ['PUT', 'config'],
+  fault: ['POST', 'faults'],
+  clear_faults: ['DELETE', 'faults'],
+  stats: ['GET', 'stats'],
+}
+
+/** Results in the API's JSON shape: Dates as ISO strings, absent values as null. */
+function toWire(value) {
+  return JSON.parse(JSON.stringify(value))
+}
+
+function errorToWire(error) {
+  assert.ok(error instanceof capturekit.CaptureKitError, `not a CaptureKitError: ${error?.stack ?? error}`)
+  return toWire({
+    code: error.code,
+    httpStatus: error.status,
+    errorType: error.errorType,
+    message: error.message,
+    correlationId: error.correlationId,
+    idempotencyKey: error.idempotencyKey,
+    lastCapture: error.lastCapture ?? null,
+  })
+}
+
+function makeClient(emulator, options) {
+  const credentials = {
+    ed25519: { keyFile: KEYS.ed25519 },
+    es256: { keyFile: KEYS.es256 },
+    bearer: { bearerToken: BEARER_TOKEN },
+    unknown_key: { keyFile: KEYS.unknown },
+  }[options.auth ?? 'ed25519']
+  return new capturekit.Client(credentials, {
+    baseUrl: emulator.baseUrl,
+    maxRetries: options.maxRetries ?? 2,
+    timeoutMs: options.timeoutMs,
+  })
+}
+
+function lookup(root, route) {
+  if (!route) return root
+  let node = root
+  for (const part of route.split('.')) {
+    if (node == null || typeof node !== 'object') return undefined
+    node = node[part]
+  }
+  return node
+}
+
+function resolve(value, saved) {
+  if (typeof value === 'string' && value.startsWith('$$')) return value.slice(1)
+  if (typeof value === 'string' && value.startsWith('$')) {
+    const [name, ...rest] = value.slice(1).split('.')
+    const found = lookup(saved[name], rest.join('.'))
+    assert.notEqual(found, undefined, `${value} is not set`)
+    return found
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, saved))
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, saved)]))
+  return value
+}
+
+const decimal = (text) => {
+  const [i, f = ''] = text.split('.')
+  const frac = f.replace(/0+$/, '')
+  return `${BigInt(i)}${frac ? `.${frac}` : ''}`
+}
+
+function check(actual, expect, saved) {
+  for (const [route, raw] of Object.entries(expect)) {
+    const matcher = resolve(raw, saved)
+    const found = lookup(actual, route) ?? null
+    const keys = matcher && typeof matcher === 'object' && !Array.isArray(matcher) ? Object.keys(matcher) : []
+    let ok
+    if (keys.length === 1 && ['present', 'decimal', 'len', 'contains', 'notEqual'].includes(keys[0])) {
+      const arg = matcher[keys[0]]
+      ok = {
+        present: () => (found !== null) === arg,
+        decimal: () => typeof found === 'string' && decimal(found) === decimal(arg),
+        len: () => (Array.isArray(found) || typeof found === 'string') && [...found].length === arg,
+        contains: () => typeof found === 'string' && found.includes(arg),
+        notEqual: () => JSON.stringify(found) !== JSON.stringify(arg),
+      }[keys[0]]()
+    } else {
+      ok = found !== null && JSON.stringify(found) === JSON.stringify(matcher)
+    }
+    assert.ok(ok, `${route}: expected ${JSON.stringify(matcher)}, got ${JSON.stringify(found)}`)
+  }
+}
+
+async function call(client, op, args) {
+  const ps = client.paymentSessions
+  const id = args.paymentSessionId
+  switch (op) {
+    case 'capture':
+      return ps.capture(id, {
+        amount: args.amount, finalCapture: args.finalCapture, metadata: args.metadata,
+        externalReferenceId: args.externalReferenceId, idempotencyKey: args.idempotencyKey,
+      })
+    case 'get_capture': return ps.getCapture(id, args.captureId)
+    case 'list_captures': return ps.listCapturesPage(id, { pageSize: args.pageSize, pageToken: args.pageToken })
+    case 'list_all_captures': {
+      const captures = []
+      for await (const capture of ps.listCaptures(id, { pageSize: args.pageSize })) captures.push(capture)
+      return { captures }
+    }
+    case 'get_session': return ps.getSession(id)
+    case 'wait_for_capture': return ps.waitForCapture(id, args.captureId, { timeoutMs: args.timeoutMs, pollIntervalMs: 50 })
+    case 'derive_idempotency_key': return { key: capturekit.deriveIdempotencyKey(...args.parts) }
+    default: throw new Error(`unknown op ${op}`)
+  }
+}
+
+const files = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')).sort()
+
+test('the shared scenarios are found', () => assert.ok(files.length >= 10))
+
+for (const file of files) {
+  test(`scenario ${file}`, async () => {
+    const scenario = JSON.parse(fs.readFileSync(path.join(SCENARIOS, file), 'utf8'))
+    const emulator = await startEmulator({ settleDelayMs: scenario.emulator?.settleDelayMs ?? null })
+    try {
+      const client = makeClient(emulator, scenario.client ?? {})
+      const saved = {}
+      for (const [index, step] of scenario.steps.entries()) {
+        const args = resolve(step.with ?? {}, saved)
+        let result = null
+        let error = null
+        if (step.op.startsWith('control.')) {
+          const [method, route] = CONTROL[step.op.slice('control.'.length)]
+          result = await emulator.control(method, route, args)
+        } else {
+          try {
+            result = toWire(await call(client, step.op, args))
+          } catch (raised) {
+            error = errorToWire(raised)
+          }
+        }
+        const where = `step ${index} (${step.op})`
+        if (step.expectError) {
+          assert.ok(error, `${where}: expected an error, got ${JSON.stringify(result)}`)
+          check(error, step.expectError, saved)
+        } else {
+          assert.equal(error, null, `${where}: unexpected error ${JSON.stringify(error)}`)
+          if (step.expect) check(result, step.expect, saved)
+        }
+        if (step.save && result) saved[step.save] = result
+      }
+    } finally {
+      emulator.stop()
+    }
+  })
+}
