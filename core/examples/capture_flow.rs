@@ -30,9 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first = sessions
         .capture(session_id, CaptureRequest::amount(Decimal::new(1000, 2)).metadata("order_id", "order-1001"))
         .await?;
-    let second = sessions
-        .capture(session_id, CaptureRequest::amount(Decimal::new(550, 2)).final_capture(false))
-        .await?;
+    let second =
+        sessions.capture(session_id, CaptureRequest::amount(Decimal::new(550, 2)).final_capture(false)).await?;
     for capture in [&first, &second] {
         println!(
             "[rust] capture {} of {} is {} (idempotency key {})",

@@ -82,7 +82,9 @@ impl std::fmt::Debug for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CredentialSource::Ready(c) => c.fmt(f),
-            CredentialSource::ApiKey { id, .. } => write!(f, "ApiKey {{ id: {id:?}, secret: <redacted> }}"),
+            CredentialSource::ApiKey { id, .. } => {
+                write!(f, "ApiKey {{ id: {id:?}, secret: <redacted> }}")
+            }
             CredentialSource::KeyFile(path) => write!(f, "KeyFile({path:?})"),
             CredentialSource::BearerToken(_) => f.write_str("BearerToken(<redacted>)"),
         }
@@ -99,10 +101,8 @@ impl ClientBuilder {
 
     /// Authenticate with a CDP API key id and secret (Ed25519 base64 or EC PEM).
     pub fn api_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.credentials = Some(CredentialSource::ApiKey {
-            id: id.into(),
-            secret: zeroize::Zeroizing::new(secret.into()),
-        });
+        self.credentials =
+            Some(CredentialSource::ApiKey { id: id.into(), secret: zeroize::Zeroizing::new(secret.into()) });
         self
     }
 
@@ -195,13 +195,7 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
         Ok(Client {
-            transport: Arc::new(Transport {
-                http,
-                base_url,
-                credentials,
-                retry: self.retry,
-                attempt_timeout,
-            }),
+            transport: Arc::new(Transport { http, base_url, credentials, retry: self.retry, attempt_timeout }),
         })
     }
 }
@@ -215,8 +209,7 @@ fn positive(field: &str, value: Duration) -> Result<Duration> {
 
 /// Accepts `https://` anywhere and `http://` only on loopback hosts.
 fn parse_base_url(text: &str) -> Result<url::Url> {
-    let url = url::Url::parse(text)
-        .map_err(|e| Error::configuration(format!("base_url: not a valid URL ({e})")))?;
+    let url = url::Url::parse(text).map_err(|e| Error::configuration(format!("base_url: not a valid URL ({e})")))?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::configuration("base_url: must be an absolute http(s) URL with a host"));
     }
@@ -254,10 +247,19 @@ mod tests {
     #[test]
     fn base_url_rules() {
         assert!(with_token().build().is_ok());
-        for ok in ["http://127.0.0.1:9/platform", "http://localhost:1", "http://[::1]:8080/platform", "http://127.5.5.5"] {
+        for ok in
+            ["http://127.0.0.1:9/platform", "http://localhost:1", "http://[::1]:8080/platform", "http://127.5.5.5"]
+        {
             assert!(with_token().base_url(ok).build().is_ok(), "{ok}");
         }
-        for bad in ["http://example.com/platform", "http://10.0.0.1/", "ftp://x/", "not a url", "https://u:p@h/", "https://h/?q=1"] {
+        for bad in [
+            "http://example.com/platform",
+            "http://10.0.0.1/",
+            "ftp://x/",
+            "not a url",
+            "https://u:p@h/",
+            "https://h/?q=1",
+        ] {
             let err = with_token().base_url(bad).build().unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Configuration, "{bad}");
             assert!(err.message().starts_with("base_url: "), "{}", err.message());

@@ -98,9 +98,15 @@ impl fmt::Display for ErrorKind {
 
 /// A capturekit error: a stable [`ErrorKind`] plus whatever the API told us.
 ///
-/// It never contains secrets: no key material, no bearer token, no JWT.
-#[derive(Debug, Clone)]
+/// It never contains secrets: no key material, no bearer token, no JWT. Its contents are
+/// boxed so that `Result<T, Error>` stays one pointer wide on the happy path.
+#[derive(Clone)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     http_status: Option<u16>,
@@ -119,15 +125,17 @@ impl Error {
     /// A new error of `kind` with a human-readable `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            http_status: None,
-            error_type: None,
-            correlation_id: None,
-            error_link: None,
-            idempotency_key: None,
-            retry_after: None,
-            last_capture: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                http_status: None,
+                error_type: None,
+                correlation_id: None,
+                error_link: None,
+                idempotency_key: None,
+                retry_after: None,
+                last_capture: None,
+            }),
         }
     }
 
@@ -143,56 +151,53 @@ impl Error {
 
     /// The stable kind of this error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
     /// The stable snake_case code of [`Self::kind`].
     pub fn code(&self) -> &'static str {
-        self.kind.code()
+        self.inner.kind.code()
     }
     /// The human-readable message (the API's `errorMessage` when it sent one).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
     /// The HTTP status of the last response, if there was one.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.inner.http_status
     }
     /// The API's `errorType` (e.g. `"capture_expired"`), if it sent one.
     pub fn error_type(&self) -> Option<&str> {
-        self.error_type.as_deref()
+        self.inner.error_type.as_deref()
     }
     /// The API's `correlationId`, to quote to the provider's support.
     pub fn correlation_id(&self) -> Option<&str> {
-        self.correlation_id.as_deref()
+        self.inner.correlation_id.as_deref()
     }
     /// The API's `errorLink` to its documentation.
     pub fn error_link(&self) -> Option<&str> {
-        self.error_link.as_deref()
+        self.inner.error_link.as_deref()
     }
     /// The idempotency key the failed create-capture was sent with: retry with this one.
     pub fn idempotency_key(&self) -> Option<&str> {
-        self.idempotency_key.as_deref()
+        self.inner.idempotency_key.as_deref()
     }
     /// How long the API asked us to wait (`Retry-After`), if it did.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
     /// For a `wait_for_capture` timeout: the last state of the capture that was seen.
     pub fn last_capture(&self) -> Option<&Capture> {
-        self.last_capture.as_deref()
+        self.inner.last_capture.as_deref()
     }
 
     /// Whether repeating the same call (with the same idempotency key) may succeed.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
-            ErrorKind::RateLimited
-            | ErrorKind::Network
-            | ErrorKind::Timeout
-            | ErrorKind::OutcomeUnknown => true,
-            ErrorKind::IdempotencyConflict => self.error_type.as_deref() == Some("already_exists"),
+        match self.inner.kind {
+            ErrorKind::RateLimited | ErrorKind::Network | ErrorKind::Timeout | ErrorKind::OutcomeUnknown => true,
+            ErrorKind::IdempotencyConflict => self.inner.error_type.as_deref() == Some("already_exists"),
             ErrorKind::Server => {
-                matches!(self.http_status, Some(500 | 502 | 503 | 504))
-                    && self.error_type.as_deref() != Some("endpoint_unavailable")
+                matches!(self.inner.http_status, Some(500 | 502 | 503 | 504))
+                    && self.inner.error_type.as_deref() != Some("endpoint_unavailable")
             }
             _ => false,
         }
@@ -205,51 +210,57 @@ impl Error {
         correlation_id: Option<String>,
         error_link: Option<String>,
     ) -> Self {
-        self.http_status = Some(status);
-        self.error_type = error_type;
-        self.correlation_id = correlation_id;
-        self.error_link = error_link;
+        self.inner.http_status = Some(status);
+        self.inner.error_type = error_type;
+        self.inner.correlation_id = correlation_id;
+        self.inner.error_link = error_link;
         self
     }
 
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.kind = kind;
+        self.inner.kind = kind;
         self
     }
 
     pub(crate) fn with_idempotency_key(mut self, key: Option<&str>) -> Self {
-        self.idempotency_key = key.map(str::to_owned);
+        self.inner.idempotency_key = key.map(str::to_owned);
         self
     }
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
+        self.inner.retry_after = retry_after;
         self
     }
 
     pub(crate) fn with_last_capture(mut self, capture: Option<Capture>) -> Self {
-        self.last_capture = capture.map(Box::new);
+        self.inner.last_capture = capture.map(Box::new);
         self
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.code(), self.message)?;
-        if let Some(status) = self.http_status {
+        write!(f, "{}: {}", self.inner.kind.code(), self.inner.message)?;
+        if let Some(status) = self.inner.http_status {
             write!(f, " (HTTP {status}")?;
-            if let Some(error_type) = &self.error_type {
+            if let Some(error_type) = &self.inner.error_type {
                 write!(f, ", {error_type}")?;
             }
-            if let Some(correlation_id) = &self.correlation_id {
+            if let Some(correlation_id) = &self.inner.correlation_id {
                 write!(f, ", correlation id {correlation_id}")?;
             }
             f.write_str(")")?;
         }
-        if let Some(key) = &self.idempotency_key {
+        if let Some(key) = &self.inner.idempotency_key {
             write!(f, " [idempotency key {key}]")?;
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
     }
 }
 
@@ -276,19 +287,11 @@ mod tests {
         assert!(!Error::new(ErrorKind::InvalidRequest, "x").is_retryable());
         let bad_gateway = Error::new(ErrorKind::Server, "x").with_http(502, None, None, None);
         assert!(bad_gateway.is_retryable());
-        let unavailable = Error::new(ErrorKind::Server, "x").with_http(
-            503,
-            Some("endpoint_unavailable".into()),
-            None,
-            None,
-        );
+        let unavailable =
+            Error::new(ErrorKind::Server, "x").with_http(503, Some("endpoint_unavailable".into()), None, None);
         assert!(!unavailable.is_retryable());
-        let in_flight = Error::new(ErrorKind::IdempotencyConflict, "x").with_http(
-            409,
-            Some("already_exists".into()),
-            None,
-            None,
-        );
+        let in_flight =
+            Error::new(ErrorKind::IdempotencyConflict, "x").with_http(409, Some("already_exists".into()), None, None);
         assert!(in_flight.is_retryable());
         let reused = Error::new(ErrorKind::IdempotencyConflict, "x").with_http(
             422,
@@ -304,9 +307,6 @@ mod tests {
         let e = Error::new(ErrorKind::Server, "boom")
             .with_http(502, Some("bad_gateway".into()), Some("abc-IAD".into()), None)
             .with_idempotency_key(Some("k1"));
-        assert_eq!(
-            e.to_string(),
-            "server: boom (HTTP 502, bad_gateway, correlation id abc-IAD) [idempotency key k1]"
-        );
+        assert_eq!(e.to_string(), "server: boom (HTTP 502, bad_gateway, correlation id abc-IAD) [idempotency key k1]");
     }
 }

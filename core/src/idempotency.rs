@@ -67,19 +67,13 @@ mod tests {
         assert_eq!(uuid.get_version_num(), 4);
         assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
         assert_ne!(key, derive_idempotency_key(&["order-1234", "capture-2"]).unwrap());
-        assert_ne!(
-            derive_idempotency_key(&["ab", "c"]).unwrap(),
-            derive_idempotency_key(&["a", "bc"]).unwrap()
-        );
+        assert_ne!(derive_idempotency_key(&["ab", "c"]).unwrap(), derive_idempotency_key(&["a", "bc"]).unwrap());
         crate::validate::idempotency_key(&key).unwrap();
     }
 
     #[test]
     fn derived_key_vector_is_pinned() {
-        assert_eq!(
-            derive_idempotency_key(&["order-1234", "capture-1"]).unwrap(),
-            PINNED_VECTOR
-        );
+        assert_eq!(derive_idempotency_key(&["order-1234", "capture-1"]).unwrap(), PINNED_VECTOR);
     }
 
     // Computed once from the v1 derivation; the shared scenarios check the same vector in

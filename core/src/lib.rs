@@ -37,9 +37,8 @@ pub mod validate;
 pub use auth::{ApiKey, Credentials, PublicKey, TokenProvider, TokenRequest};
 pub use backoff::RetryPolicy;
 pub use cdp::{
-    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError,
-    PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
-    PaymentSessions, WaitOptions,
+    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries,
+    PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget, PaymentSessions, WaitOptions,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};

@@ -74,7 +74,12 @@ impl Transport {
             any_ambiguous |= is_ambiguous(&error);
             if error.is_retryable() && retry < self.retry.max_retries {
                 if let Some(delay) = self.retry.delay(retry, error.retry_after()) {
-                    tracing::debug!(code = error.code(), retry = retry + 1, delay_ms = delay.as_millis() as u64, "retrying");
+                    tracing::debug!(
+                        code = error.code(),
+                        retry = retry + 1,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
                     tokio::time::sleep(delay).await;
                     retry += 1;
                     continue;
@@ -86,10 +91,7 @@ impl Transport {
 
     fn url(&self, request: &ApiRequest<'_>) -> url::Url {
         let mut url = self.base_url.clone();
-        url.path_segments_mut()
-            .expect("base URL was checked to have a path")
-            .pop_if_empty()
-            .extend(request.path);
+        url.path_segments_mut().expect("base URL was checked to have a path").pop_if_empty().extend(request.path);
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(request.query.iter());
         }
@@ -213,13 +215,10 @@ fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
         None => (None, None, None, None),
     };
     let kind = classify(status.as_u16(), error_type.as_deref());
-    let message = message.unwrap_or_else(|| {
-        format!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or("error"))
-    });
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+    let message =
+        message.unwrap_or_else(|| format!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or("error")));
+    let retry_after =
+        headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, chrono::Utc::now()));
     Error::new(kind, message)
         .with_http(status.as_u16(), error_type, correlation_id, error_link)
         .with_retry_after(retry_after)

@@ -28,9 +28,7 @@ pub const PAGE_SIZE_MAX: u32 = 100;
 fn check_prefixed_id(field: &str, value: &str, prefix: &str) -> Result<()> {
     let ok = value
         .strip_prefix(prefix)
-        .map(|rest| {
-            rest.len() == 36 && rest.bytes().all(|b| matches!(b, b'a'..=b'f' | b'0'..=b'9' | b'-'))
-        })
+        .map(|rest| rest.len() == 36 && rest.bytes().all(|b| matches!(b, b'a'..=b'f' | b'0'..=b'9' | b'-')))
         .unwrap_or(false);
     if ok {
         Ok(())
@@ -58,7 +56,8 @@ pub fn capture_id(value: &str) -> Result<()> {
 /// Parses an amount given as text: a plain positive decimal such as `"10"` or `"0.25"`;
 /// no sign, no exponent, no spaces, no thousands separators.
 pub fn parse_amount(field: &str, text: &str) -> Result<Decimal> {
-    let rule = "must be a plain positive decimal such as \"10.50\" (digits, at most one '.', no sign, exponent or spaces)";
+    let rule =
+        "must be a plain positive decimal such as \"10.50\" (digits, at most one '.', no sign, exponent or spaces)";
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (text, None),
@@ -138,10 +137,7 @@ pub fn idempotency_key(value: &str) -> Result<()> {
         ));
     }
     if let Some(bad) = value.chars().find(|c| !c.is_ascii_graphic()) {
-        return Err(Error::invalid(
-            "idempotency_key",
-            format!("must be visible ASCII characters only, found {bad:?}"),
-        ));
+        return Err(Error::invalid("idempotency_key", format!("must be visible ASCII characters only, found {bad:?}")));
     }
     Ok(())
 }

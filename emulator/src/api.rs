@@ -1,6 +1,5 @@
 //! The emulated CDP Payment Sessions API under `/platform`.
 
-use std::collections::BTreeMap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -10,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use crate::api_error::ApiError;
 use crate::faults::{FaultKind, FaultSpec};
@@ -257,8 +257,14 @@ pub(crate) fn parse_new_session(body: &[u8], authorized: bool) -> Result<NewSess
             expiries.get("authorizationExpiresAt").or(body.get("authorizationExpiresAt")),
             "authorizationExpiresAt",
         )?,
-        capture_expires_at: time_field(expiries.get("captureExpiresAt").or(body.get("captureExpiresAt")), "captureExpiresAt")?,
-        refund_expires_at: time_field(expiries.get("refundExpiresAt").or(body.get("refundExpiresAt")), "refundExpiresAt")?,
+        capture_expires_at: time_field(
+            expiries.get("captureExpiresAt").or(body.get("captureExpiresAt")),
+            "captureExpiresAt",
+        )?,
+        refund_expires_at: time_field(
+            expiries.get("refundExpiresAt").or(body.get("refundExpiresAt")),
+            "refundExpiresAt",
+        )?,
         target_address: target.get("address").and_then(Value::as_str).map(str::to_owned),
         network: target.get("network").and_then(Value::as_str).map(str::to_owned),
         metadata: metadata_field(&body)?,
@@ -289,22 +295,14 @@ async fn create_session(exchange: Exchange, headers: HeaderMap, body: Bytes) -> 
 
 async fn create_capture(exchange: Exchange, Path(session): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let path = format!("/v2/payment-sessions/{session}/captures");
-    exchange
-        .create(&headers, &path, &body, |model| model.create_capture(&session, parse_new_capture(&body)?))
-        .await
+    exchange.create(&headers, &path, &body, |model| model.create_capture(&session, parse_new_capture(&body)?)).await
 }
 
-async fn get_capture(
-    exchange: Exchange,
-    Path((session, capture)): Path<(String, String)>,
-) -> Response {
+async fn get_capture(exchange: Exchange, Path((session, capture)): Path<(String, String)>) -> Response {
     exchange.run(None, "", |model| model.get_capture(&session, &capture)).await
 }
 
-async fn get_session(
-    exchange: Exchange,
-    Path(session): Path<String>,
-) -> Response {
+async fn get_session(exchange: Exchange, Path(session): Path<String>) -> Response {
     exchange.run(None, "", |model| model.get_session(&session)).await
 }
 
@@ -315,11 +313,7 @@ struct ListQuery {
     page_token: Option<String>,
 }
 
-async fn list_captures(
-    exchange: Exchange,
-    Path(session): Path<String>,
-    Query(query): Query<ListQuery>,
-) -> Response {
+async fn list_captures(exchange: Exchange, Path(session): Path<String>, Query(query): Query<ListQuery>) -> Response {
     let page = (|| {
         let size = match query.page_size.as_deref() {
             None => 20,

@@ -58,7 +58,13 @@ impl Verifier {
     }
 
     /// The principal (API key id, or `bearer`) of an authorized request; 401 otherwise.
-    pub fn verify(&self, authorization: Option<&str>, method: &str, host: &str, path: &str) -> Result<String, ApiError> {
+    pub fn verify(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        host: &str,
+        path: &str,
+    ) -> Result<String, ApiError> {
         let token = authorization
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized("Missing bearer token in the Authorization header."))?;
@@ -88,7 +94,7 @@ impl Verifier {
         }
         let expected = format!("{method} {host}{path}");
         let bound = match (&claims.uris, &claims.uri) {
-            (Some(uris), _) => uris.iter().any(|u| *u == expected),
+            (Some(uris), _) => uris.contains(&expected),
             (None, Some(uri)) => *uri == expected,
             (None, None) => false,
         };
@@ -122,7 +128,9 @@ mod tests {
         v.add_key(&key);
         let ok = format!("Bearer {}", sign_jwt(&key, &format!("GET 127.0.0.1:1{PATH}"), now()));
         assert_eq!(v.verify(Some(&ok), "GET", "127.0.0.1:1", PATH).unwrap(), "kid-1");
-        for (method, host, path) in [("POST", "127.0.0.1:1", PATH), ("GET", "127.0.0.1:2", PATH), ("GET", "127.0.0.1:1", "/platform/v2/other")] {
+        for (method, host, path) in
+            [("POST", "127.0.0.1:1", PATH), ("GET", "127.0.0.1:2", PATH), ("GET", "127.0.0.1:1", "/platform/v2/other")]
+        {
             assert_eq!(v.verify(Some(&ok), method, host, path).unwrap_err().status, 401);
         }
         let expired = format!("Bearer {}", sign_jwt(&key, &format!("GET 127.0.0.1:1{PATH}"), now() - 1000));
@@ -132,8 +140,12 @@ mod tests {
         assert_eq!(v.verify(None, "GET", "127.0.0.1:1", PATH).unwrap_err().status, 401);
         assert_eq!(v.verify(Some("Bearer abc"), "GET", "127.0.0.1:1", PATH).unwrap_err().status, 401);
 
-        let stranger = ApiKey::new("kid-1", &base64::engine::general_purpose::STANDARD
-            .encode(ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]).to_keypair_bytes())).unwrap();
+        let stranger = ApiKey::new(
+            "kid-1",
+            &base64::engine::general_purpose::STANDARD
+                .encode(ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]).to_keypair_bytes()),
+        )
+        .unwrap();
         let forged = format!("Bearer {}", sign_jwt(&stranger, &format!("GET 127.0.0.1:1{PATH}"), now()));
         assert_eq!(v.verify(Some(&forged), "GET", "127.0.0.1:1", PATH).unwrap_err().status, 401);
 

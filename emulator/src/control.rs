@@ -99,7 +99,8 @@ struct Settle {
 /// `POST /_emulator/settle`: settles pending captures now (all, one session's, or one).
 async fn settle(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse::<Settle>(&body).map(|request| {
-        let settled = lock(&state.0.model).settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref());
+        let settled =
+            lock(&state.0.model).settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref());
         json!({"settled": settled})
     }))
 }

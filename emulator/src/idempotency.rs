@@ -52,7 +52,13 @@ pub struct IdempotencyStore {
 
 impl IdempotencyStore {
     /// Looks the key up and, when new, marks it in flight.
-    pub fn begin(&mut self, principal: &str, key: &str, fingerprint: &str, now: DateTime<Utc>) -> Result<Begin, ApiError> {
+    pub fn begin(
+        &mut self,
+        principal: &str,
+        key: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Begin, ApiError> {
         let id = (principal.to_owned(), key.to_owned());
         if let Some(record) = self.records.get(&id) {
             if now - record.created_at <= KEY_LIFETIME {
@@ -74,7 +80,8 @@ impl IdempotencyStore {
             }
         }
         self.by_age.push_back((now, id.clone()));
-        self.records.insert(id, Record { fingerprint: fingerprint.to_owned(), created_at: now, state: State::InFlight });
+        self.records
+            .insert(id, Record { fingerprint: fingerprint.to_owned(), created_at: now, state: State::InFlight });
         Ok(Begin::Process)
     }
 

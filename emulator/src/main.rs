@@ -74,7 +74,11 @@ fn run(args: Args) -> Result<(), String> {
         if let Some(path) = &args.dev_key {
             banner.push_str(&format!("dev key file: {}\n", path.display()));
         }
-        banner.push_str(&format!("API base URL: {}  (control API: {}/_emulator/)\n", emulator.base_url(), emulator.url()));
+        banner.push_str(&format!(
+            "API base URL: {}  (control API: {}/_emulator/)\n",
+            emulator.base_url(),
+            emulator.url()
+        ));
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes()).and_then(|_| stdout.flush());
         drop(stdout);
@@ -88,7 +92,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]

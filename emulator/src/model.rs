@@ -144,9 +144,10 @@ fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError> {
         let (i, f) = text.split_once('.').unwrap_or((text, "0"));
         !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
     };
-    let value = Decimal::from_str(text).ok().filter(|_| plain).ok_or_else(|| {
-        ApiError::invalid_request(format!("amount must be a positive decimal string, got {text:?}"))
-    })?;
+    let value = Decimal::from_str(text)
+        .ok()
+        .filter(|_| plain)
+        .ok_or_else(|| ApiError::invalid_request(format!("amount must be a positive decimal string, got {text:?}")))?;
     if value <= Decimal::ZERO {
         return Err(ApiError::invalid_request("amount must be greater than zero"));
     }
@@ -375,7 +376,8 @@ impl Model {
     fn settle_due(&mut self) {
         let now = self.now();
         // Entries without a time (settle on command) sort first; skip past them.
-        while let Some(entry) = self.pending.range((Some(DateTime::<Utc>::MIN_UTC), 0, String::new())..).next().cloned() {
+        while let Some(entry) = self.pending.range((Some(DateTime::<Utc>::MIN_UTC), 0, String::new())..).next().cloned()
+        {
             if entry.0.is_some_and(|t| t > now) {
                 break;
             }
@@ -415,7 +417,8 @@ impl Model {
 
     fn session_json(&self, session_id: &str) -> Value {
         let s = &self.sessions[session_id];
-        let captures: Vec<Value> = s.capture_ids.iter().map(|id| capture_json(&self.captures[id], &s.network)).collect();
+        let captures: Vec<Value> =
+            s.capture_ids.iter().map(|id| capture_json(&self.captures[id], &s.network)).collect();
         let mut body = json!({
             "paymentSessionId": s.id,
             "entityId": "entity_00000000-0000-4000-8000-000000000000",
@@ -474,12 +477,18 @@ mod tests {
     use super::*;
 
     fn authorized(model: &mut Model, amount: &str) -> String {
-        let s = model.create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }).unwrap();
+        let s =
+            model.create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }).unwrap();
         s["paymentSessionId"].as_str().unwrap().to_owned()
     }
 
     fn capture(amount: Option<&str>, final_capture: bool) -> NewCapture {
-        NewCapture { amount: amount.map(Into::into), final_capture, metadata: BTreeMap::new(), external_reference_id: None }
+        NewCapture {
+            amount: amount.map(Into::into),
+            final_capture,
+            metadata: BTreeMap::new(),
+            external_reference_id: None,
+        }
     }
 
     fn balance(model: &mut Model, id: &str, which: &str) -> String {

@@ -92,11 +92,8 @@ async fn the_binary_serves_the_api_with_a_dev_key() {
         .await
         .unwrap();
     assert_eq!(authorized["status"], "authorization_succeeded");
-    let capture = client
-        .payment_sessions()
-        .capture(&session_id, CaptureRequest::amount(Decimal::new(7, 0)))
-        .await
-        .unwrap();
+    let capture =
+        client.payment_sessions().capture(&session_id, CaptureRequest::amount(Decimal::new(7, 0))).await.unwrap();
     let settled = client
         .payment_sessions()
         .wait_for_capture(&session_id, &capture.capture_id, capturekit::WaitOptions::timeout(Duration::from_secs(10)))

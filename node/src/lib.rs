@@ -79,7 +79,8 @@ impl TokenProvider for NodeTokenProvider {
     fn token(&self, request: CoreTokenRequest) -> TokenFuture<'_> {
         let function = self.function.clone();
         Box::pin(async move {
-            let request = TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
+            let request =
+                TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
             // call_async_catch: a provider that throws rejects the call; it never aborts node.
             let promise = function.call_async_catch(request).await.map_err(|e| e.reason.clone())?;
             promise.await.map_err(|e| e.reason.clone())
@@ -113,7 +114,10 @@ fn millis(field: &str, value: Option<u32>) -> Result<Option<Duration>, Error> {
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
-    pub fn new(options: NativeOptions, token_provider: Option<Function<TokenRequest, Promise<String>>>) -> napi::Result<Self> {
+    pub fn new(
+        options: NativeOptions,
+        token_provider: Option<Function<TokenRequest, Promise<String>>>,
+    ) -> napi::Result<Self> {
         let credentials = if let Some(function) = token_provider {
             let tsfn: JsTokenProvider = function.build_threadsafe_function().callee_handled::<false>().build()?;
             Ok(Credentials::token_provider(NodeTokenProvider { function: Arc::new(tsfn) }))
@@ -142,7 +146,8 @@ impl NativeClient {
             if let Some(retries) = options.max_retries {
                 builder = builder.max_retries(retries);
             }
-            let agent = options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}"));
+            let agent =
+                options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}"));
             builder.user_agent(agent).build()
         };
         Ok(NativeClient { client: build().map_err(to_js_error)? })
@@ -165,13 +170,15 @@ impl NativeClient {
         if let Some(text) = options.amount {
             request = request.amount_text(&text).map_err(to_js_error)?;
         }
-        let capture = self.client.payment_sessions().capture(&payment_session_id, request).await.map_err(to_js_error)?;
+        let capture =
+            self.client.payment_sessions().capture(&payment_session_id, request).await.map_err(to_js_error)?;
         Ok(capture_json(&capture))
     }
 
     #[napi]
     pub async fn get_capture(&self, payment_session_id: String, capture_id: String) -> napi::Result<Value> {
-        let capture = self.client.payment_sessions().get_capture(&payment_session_id, &capture_id).await.map_err(to_js_error)?;
+        let capture =
+            self.client.payment_sessions().get_capture(&payment_session_id, &capture_id).await.map_err(to_js_error)?;
         Ok(capture_json(&capture))
     }
 
@@ -259,4 +266,3 @@ pub fn derive_idempotency_key(parts: Vec<String>) -> napi::Result<String> {
 pub fn new_idempotency_key() -> String {
     capturekit::new_idempotency_key()
 }
-

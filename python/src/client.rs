@@ -106,10 +106,15 @@ impl NativeClient {
         max_retries: Option<u32>,
         user_agent: Option<String>,
     ) -> PyResult<Self> {
-        let chosen = [api_key_id.is_some() || api_key_secret.is_some(), key_file.is_some(), bearer_token.is_some(), token_provider.is_some()]
-            .iter()
-            .filter(|given| **given)
-            .count();
+        let chosen = [
+            api_key_id.is_some() || api_key_secret.is_some(),
+            key_file.is_some(),
+            bearer_token.is_some(),
+            token_provider.is_some(),
+        ]
+        .iter()
+        .filter(|given| **given)
+        .count();
         let credentials = if chosen > 1 {
             Err(Error::configuration(
                 "credentials: pass only one of api_key_id/api_key_secret, key_file, bearer_token or token_provider",
@@ -174,7 +179,13 @@ impl NativeClient {
         dispatch(py, is_async, future, convert::capture)
     }
 
-    fn get_capture(&self, py: Python<'_>, payment_session_id: String, capture_id: String, is_async: bool) -> PyResult<Py<PyAny>> {
+    fn get_capture(
+        &self,
+        py: Python<'_>,
+        payment_session_id: String,
+        capture_id: String,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
         let calls = self.client().payment_sessions();
         let future = Box::pin(async move { calls.get_capture(&payment_session_id, &capture_id).await });
         dispatch(py, is_async, future, convert::capture)
@@ -190,7 +201,8 @@ impl NativeClient {
         is_async: bool,
     ) -> PyResult<Py<PyAny>> {
         let calls = self.client().payment_sessions();
-        let future = Box::pin(async move { calls.list_captures(&payment_session_id, page_size, page_token.as_deref()).await });
+        let future =
+            Box::pin(async move { calls.list_captures(&payment_session_id, page_size, page_token.as_deref()).await });
         dispatch(py, is_async, future, convert::page)
     }
 
@@ -216,12 +228,16 @@ impl NativeClient {
         poll_interval: Option<f64>,
         is_async: bool,
     ) -> PyResult<Py<PyAny>> {
-        let timeout = Duration::try_from_secs_f64(timeout)
-            .map_err(|_| to_py_err(Error::invalid("timeout", format!("must be a positive number of seconds, got {timeout}"))))?;
+        let timeout = Duration::try_from_secs_f64(timeout).map_err(|_| {
+            to_py_err(Error::invalid("timeout", format!("must be a positive number of seconds, got {timeout}")))
+        })?;
         let mut options = WaitOptions::timeout(timeout);
         if let Some(interval) = poll_interval {
             options.initial_interval = Duration::try_from_secs_f64(interval).map_err(|_| {
-                to_py_err(Error::invalid("poll_interval", format!("must be a positive number of seconds, got {interval}")))
+                to_py_err(Error::invalid(
+                    "poll_interval",
+                    format!("must be a positive number of seconds, got {interval}"),
+                ))
             })?;
         }
         let calls = self.client().payment_sessions();

@@ -8,7 +8,6 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 
-
 /// The text of an amount given as `Decimal`, `str` or `int` (the core parses it). A `float`
 /// is refused: binary floating point cannot hold most decimal amounts exactly.
 pub fn amount_text(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {

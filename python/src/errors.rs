@@ -13,14 +13,15 @@ pub fn to_py_err(error: Error) -> PyErr {
     Python::attach(|py| match build(py, &error) {
         Ok(exception) => PyErr::from_value(exception),
         // Only reachable if the package's own Python files are broken.
-        Err(import_error) => PyRuntimeError::new_err(format!("{error} (and capturekit._errors failed: {import_error})")),
+        Err(import_error) => {
+            PyRuntimeError::new_err(format!("{error} (and capturekit._errors failed: {import_error})"))
+        }
     })
 }
 
 fn build<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let from_native = FROM_NATIVE.get_or_try_init(py, || {
-        py.import("capturekit._errors")?.getattr("_from_native").map(Bound::unbind)
-    })?;
+    let from_native = FROM_NATIVE
+        .get_or_try_init(py, || py.import("capturekit._errors")?.getattr("_from_native").map(Bound::unbind))?;
     let last_capture = error.last_capture().map(|c| crate::convert::capture(py, c)).transpose()?;
     from_native.bind(py).call1((
         error.code(),

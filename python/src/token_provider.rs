@@ -43,7 +43,10 @@ fn describe(py: Python<'_>, error: PyErr) -> String {
 fn extract_token(py: Python<'_>, value: &Bound<'_, PyAny>) -> Result<String, String> {
     value.extract::<String>().map_err(|_| {
         let type_name = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        describe(py, pyo3::exceptions::PyTypeError::new_err(format!("the token provider must return a str, not {type_name}")))
+        describe(
+            py,
+            pyo3::exceptions::PyTypeError::new_err(format!("the token provider must return a str, not {type_name}")),
+        )
     })
 }
 
@@ -52,7 +55,8 @@ impl TokenProvider for PyTokenProvider {
         let locals = CaptureKitRuntime::get_task_locals();
         Box::pin(async move {
             let answer = Python::attach(|py| -> Result<Answer, String> {
-                let request = TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
+                let request =
+                    TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
                 let result = self.callable.bind(py).call1((request,)).map_err(|e| describe(py, e))?;
                 let is_awaitable = py
                     .import("inspect")

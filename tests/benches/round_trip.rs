@@ -41,11 +41,7 @@ fn round_trip(c: &mut Criterion) {
     });
     group.bench_function("capturekit_client", |b| {
         b.to_async(&runtime).iter(|| async {
-            client
-                .payment_sessions()
-                .capture(&session, CaptureRequest::amount(Decimal::new(1, 6)))
-                .await
-                .unwrap();
+            client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::new(1, 6))).await.unwrap();
         })
     });
     group.finish();

@@ -102,7 +102,8 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
     let session = text(args, "paymentSessionId");
     let value = match op {
         "capture" => {
-            let mut request = CaptureRequest::remaining().final_capture(args["finalCapture"].as_bool().unwrap_or(false));
+            let mut request =
+                CaptureRequest::remaining().final_capture(args["finalCapture"].as_bool().unwrap_or(false));
             request.idempotency_key = args["idempotencyKey"].as_str().map(str::to_owned);
             if let Some(amount) = args["amount"].as_str() {
                 // Text amounts go through the same parser the bindings use.
@@ -174,9 +175,9 @@ fn resolve(value: Value, saved: &HashMap<String, Value>) -> Result<Value, String
             lookup(root, path).cloned().ok_or_else(|| format!("{s} is not set"))?
         }
         Value::Array(items) => Value::Array(items.into_iter().map(|v| resolve(v, saved)).collect::<Result<_, _>>()?),
-        Value::Object(map) => Value::Object(
-            map.into_iter().map(|(k, v)| Ok((k, resolve(v, saved)?))).collect::<Result<_, String>>()?,
-        ),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| Ok((k, resolve(v, saved)?))).collect::<Result<_, String>>()?)
+        }
         other => other,
     })
 }
@@ -202,7 +203,9 @@ fn check(actual: &Value, expect: &Value, saved: &HashMap<String, Value>) -> Resu
                 let (name, arg) = m.iter().next().expect("one entry");
                 match (name.as_str(), found) {
                     ("present", found) => arg.as_bool() == Some(found.is_some()),
-                    ("decimal", Some(Value::String(s))) => decimal(s).is_some() && decimal(s) == arg.as_str().and_then(decimal),
+                    ("decimal", Some(Value::String(s))) => {
+                        decimal(s).is_some() && decimal(s) == arg.as_str().and_then(decimal)
+                    }
                     ("len", Some(Value::Array(items))) => Some(items.len() as u64) == arg.as_u64(),
                     ("len", Some(Value::String(s))) => Some(s.chars().count() as u64) == arg.as_u64(),
                     ("contains", Some(Value::String(s))) => arg.as_str().is_some_and(|t| s.contains(t)),

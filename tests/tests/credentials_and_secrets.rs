@@ -32,7 +32,8 @@ async fn env_credentials_work_and_no_secret_is_ever_logged_or_shown() {
 
     let emulator = TestEmulator::start(None).await;
     let session = emulator.authorized_session("10").await;
-    let key_file: Value = serde_json::from_str(&std::fs::read_to_string(fixture_key_path("ed25519-key.json")).unwrap()).unwrap();
+    let key_file: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_key_path("ed25519-key.json")).unwrap()).unwrap();
     let secret = key_file["privateKey"].as_str().unwrap().to_owned();
 
     std::env::set_var("CDP_API_KEY_ID", key_file["id"].as_str().unwrap());
@@ -45,13 +46,11 @@ async fn env_credentials_work_and_no_secret_is_ever_logged_or_shown() {
     // Successful calls, a retried fault and a failing call, with every credential kind.
     emulator.control("POST", "faults", json!({"type": "status", "status": 503, "count": 1})).await;
     from_env.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE)).await.unwrap();
-    let bearer = Client::builder().base_url(emulator.emulator.base_url()).bearer_token(TEST_BEARER_TOKEN).build().unwrap();
+    let bearer =
+        Client::builder().base_url(emulator.emulator.base_url()).bearer_token(TEST_BEARER_TOKEN).build().unwrap();
     bearer.payment_sessions().get_session(&session).await.unwrap();
-    let wrong = Client::builder()
-        .base_url(emulator.emulator.base_url())
-        .bearer_token("wrong-secret-token")
-        .build()
-        .unwrap();
+    let wrong =
+        Client::builder().base_url(emulator.emulator.base_url()).bearer_token("wrong-secret-token").build().unwrap();
     let error = wrong.payment_sessions().get_session(&session).await.unwrap_err();
 
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

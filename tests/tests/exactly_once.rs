@@ -11,7 +11,11 @@ use serde_json::json;
 
 /// Retries a capture with the same key while the outcome is unknown, as an application
 /// would after a crash or a give-up.
-async fn capture_until_known(client: &Client, session: &str, request: CaptureRequest) -> capturekit::Result<capturekit::Capture> {
+async fn capture_until_known(
+    client: &Client,
+    session: &str,
+    request: CaptureRequest,
+) -> capturekit::Result<capturekit::Capture> {
     let mut last = None;
     for _ in 0..20 {
         match client.payment_sessions().capture(session, request.clone()).await {
@@ -28,7 +32,11 @@ async fn exactly_once_while_responses_are_dropped_after_commit() {
     // Half of all create-capture answers are lost after the capture was committed, and some
     // are held past the client's timeout while their key is in flight.
     emulator
-        .control("POST", "faults", json!({"type": "drop", "count": 0, "probability": 0.5, "method": "POST", "path": "/captures"}))
+        .control(
+            "POST",
+            "faults",
+            json!({"type": "drop", "count": 0, "probability": 0.5, "method": "POST", "path": "/captures"}),
+        )
         .await;
     emulator
         .control("POST", "faults", json!({"type": "delay", "delayMs": 400, "count": 0, "probability": 0.1, "method": "POST", "path": "/captures"}))
@@ -36,7 +44,11 @@ async fn exactly_once_while_responses_are_dropped_after_commit() {
     let client = emulator
         .client_builder()
         .timeout(Duration::from_millis(250))
-        .retry_policy(RetryPolicy { max_retries: 6, base_delay: Duration::from_millis(2), max_delay: Duration::from_millis(100) })
+        .retry_policy(RetryPolicy {
+            max_retries: 6,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(100),
+        })
         .build()
         .unwrap();
 
@@ -64,7 +76,11 @@ async fn exactly_once_while_responses_are_dropped_after_commit() {
     let unique: HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), SESSIONS * CAPTURES_PER_SESSION, "one capture per logical call");
     let stats = emulator.control("GET", "stats", json!({})).await;
-    assert_eq!(stats["captures"], json!(SESSIONS * CAPTURES_PER_SESSION), "the emulator holds exactly one capture per call");
+    assert_eq!(
+        stats["captures"],
+        json!(SESSIONS * CAPTURES_PER_SESSION),
+        "the emulator holds exactly one capture per call"
+    );
     assert!(stats["faultsApplied"].as_u64().unwrap() > 10, "faults really happened: {stats}");
 
     emulator.control("DELETE", "faults", json!({})).await;
@@ -92,10 +108,7 @@ async fn concurrent_partial_captures_never_exceed_the_authorization() {
     let accepted = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(accepted, 20, "10 / 0.5 = 20 captures fit");
     for refused in results.iter().filter_map(|r| r.as_ref().err()) {
-        assert!(
-            matches!(refused.kind(), ErrorKind::NoCapturableBalance | ErrorKind::InvalidRequest),
-            "{refused}"
-        );
+        assert!(matches!(refused.kind(), ErrorKind::NoCapturableBalance | ErrorKind::InvalidRequest), "{refused}");
         assert!(refused.idempotency_key().is_some());
     }
     emulator.control("POST", "settle", json!({})).await;

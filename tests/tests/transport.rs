@@ -54,7 +54,11 @@ async fn retry_after_is_honoured() {
     let emulator = TestEmulator::start(None).await;
     let client = emulator
         .client_builder()
-        .retry_policy(RetryPolicy { max_retries: 2, base_delay: Duration::from_millis(5), max_delay: Duration::from_secs(2) })
+        .retry_policy(RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_secs(2),
+        })
         .build()
         .unwrap();
     let session = emulator.authorized_session("10").await;
@@ -124,7 +128,11 @@ async fn a_key_still_in_flight_is_409_and_retried_until_replayed() {
     // With retries spanning the delay, the second call ends with the first call's capture.
     let patient = emulator
         .client_builder()
-        .retry_policy(RetryPolicy { max_retries: 10, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(100) })
+        .retry_policy(RetryPolicy {
+            max_retries: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(100),
+        })
         .build()
         .unwrap();
     let second = patient.payment_sessions().capture(&session, request).await.unwrap();
@@ -139,7 +147,11 @@ async fn connection_failures_are_network_errors_or_unknown_outcomes() {
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{port}/platform"))
         .key_file(capturekit_tests::fixture_key_path("ed25519-key.json"))
-        .retry_policy(RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(1) })
+        .retry_policy(RetryPolicy {
+            max_retries: 1,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+        })
         .build()
         .unwrap();
     let session = "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad";
@@ -161,11 +173,19 @@ async fn malformed_answers_are_decode_errors() {
     assert_eq!(err.kind(), ErrorKind::Decode);
 
     emulator.control("POST", "faults", json!({"type": "malformed", "count": 1, "method": "POST"})).await;
-    let err = client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled")).await.unwrap_err();
+    let err = client
+        .payment_sessions()
+        .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(err.idempotency_key(), Some("mangled"));
     // The capture was made; asking again with the key replays it.
-    let capture = client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled")).await.unwrap();
+    let capture = client
+        .payment_sessions()
+        .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled"))
+        .await
+        .unwrap();
     assert_eq!(capture.amount, Some(Decimal::ONE));
     assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 1);
 }
@@ -189,11 +209,7 @@ async fn a_token_provider_is_asked_once_per_attempt_for_that_request() {
             }
         }
     };
-    let client = emulator
-        .client_builder()
-        .token_provider(provider)
-        .build()
-        .unwrap();
+    let client = emulator.client_builder().token_provider(provider).build().unwrap();
     emulator.control("POST", "faults", json!({"type": "status", "status": 503, "count": 1})).await;
     client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE)).await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 2, "one token per attempt");

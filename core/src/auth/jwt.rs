@@ -34,14 +34,7 @@ struct Claims<'a> {
 pub fn sign_jwt(key: &ApiKey, uri: &str, now: u64) -> String {
     let nonce = hex::encode(rand::random::<[u8; 16]>());
     let header = Header { alg: key.key.algorithm(), kid: &key.id, typ: "JWT", nonce: &nonce };
-    let claims = Claims {
-        sub: &key.id,
-        iss: "cdp",
-        nbf: now,
-        iat: now,
-        exp: now + JWT_LIFETIME_SECS,
-        uris: [uri],
-    };
+    let claims = Claims { sub: &key.id, iss: "cdp", nbf: now, iat: now, exp: now + JWT_LIFETIME_SECS, uris: [uri] };
     let mut token = String::with_capacity(512);
     // Serializing these plain structs of strings and integers cannot fail.
     URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(&header).expect("header serializes"), &mut token);
@@ -98,10 +91,8 @@ mod tests {
         let data = jsonwebtoken::decode::<serde_json::Value>(&token, &decoding, &validation)
             .expect("token verifies with the public key");
 
-        let header_json: serde_json::Value = serde_json::from_slice(
-            &URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap(),
-        )
-        .unwrap();
+        let header_json: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
         let nonce = header_json["nonce"].as_str().unwrap();
         assert_eq!(nonce.len(), 32);
         assert!(nonce.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));

@@ -42,7 +42,9 @@ impl SigningKey {
         match self {
             SigningKey::Ed25519(pair) => pair.sign(message).as_ref().to_vec(),
             // ring fails only when the system RNG does, which leaves no way to sign at all.
-            SigningKey::Es256(pair, rng) => pair.sign(rng, message).expect("system random source works").as_ref().to_vec(),
+            SigningKey::Es256(pair, rng) => {
+                pair.sign(rng, message).expect("system random source works").as_ref().to_vec()
+            }
         }
     }
 
@@ -108,9 +110,10 @@ impl ApiKey {
     /// Reads the key JSON file the CDP portal hands out: `{"id"|"name": ..., "privateKey": ...}`.
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Error::configuration(format!("key file {}: cannot be read: {e}", path.display()))
-        })?);
+        let text = Zeroizing::new(
+            std::fs::read_to_string(path)
+                .map_err(|e| Error::configuration(format!("key file {}: cannot be read: {e}", path.display())))?,
+        );
         Self::from_json(&text)
             .map_err(|e| Error::configuration(format!("key file {}: {}", path.display(), e.message())))
     }
@@ -128,13 +131,8 @@ impl ApiKey {
         let file: KeyFile = serde_json::from_str(text).map_err(|_| {
             Error::configuration("not a JSON object with \"id\" (or \"name\") and \"privateKey\" strings")
         })?;
-        let id = file
-            .id
-            .or(file.name)
-            .ok_or_else(|| Error::configuration("missing \"id\" (or \"name\")"))?;
-        let secret = file
-            .private_key
-            .ok_or_else(|| Error::configuration("missing \"privateKey\""))?;
+        let id = file.id.or(file.name).ok_or_else(|| Error::configuration("missing \"id\" (or \"name\")"))?;
+        let secret = file.private_key.ok_or_else(|| Error::configuration("missing \"privateKey\""))?;
         Self::new(&id, &secret)
     }
 
@@ -200,11 +198,7 @@ fn bad_key(what: &str) -> Error {
 }
 
 fn parse_ed25519_base64(secret: &str) -> Result<SigningKey> {
-    let bytes = Zeroizing::new(
-        STANDARD
-            .decode(secret)
-            .map_err(|_| bad_key("not a PEM block and not valid base64"))?,
-    );
+    let bytes = Zeroizing::new(STANDARD.decode(secret).map_err(|_| bad_key("not a PEM block and not valid base64"))?);
     if bytes.len() != 64 {
         return Err(bad_key(&format!("base64 decodes to {} bytes, not 64", bytes.len())));
     }
@@ -266,9 +260,7 @@ pub(crate) mod tests {
         assert!(pkcs8.contains("BEGIN PRIVATE KEY"));
         assert_eq!(ApiKey::new("key-4", &pkcs8).unwrap().algorithm(), "ES256");
 
-        let ed_pkcs8 = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
-            .to_pkcs8_pem(LineEnding::LF)
-            .unwrap();
+        let ed_pkcs8 = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]).to_pkcs8_pem(LineEnding::LF).unwrap();
         assert_eq!(ApiKey::new("key-5", &ed_pkcs8).unwrap().algorithm(), "EdDSA");
     }
 

@@ -36,8 +36,7 @@ pub struct TokenRequest {
 }
 
 /// The future a [`TokenProvider`] returns.
-pub type TokenFuture<'a> =
-    Pin<Box<dyn Future<Output = std::result::Result<String, String>> + Send + 'a>>;
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = std::result::Result<String, String>> + Send + 'a>>;
 
 /// Supplies a bearer token for each request attempt, for apps whose back end mints tokens
 /// (an app must never hold an API key secret).
@@ -145,9 +144,7 @@ impl Credentials {
 /// A token must be a non-empty, visible-ASCII header value (never echoed in the error).
 fn check_token(token: &str) -> Result<()> {
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::configuration(
-            "bearer token: must be non-empty visible ASCII (no spaces or line breaks)",
-        ));
+        return Err(Error::configuration("bearer token: must be non-empty visible ASCII (no spaces or line breaks)"));
     }
     Ok(())
 }

@@ -5,6 +5,6 @@ mod types;
 
 pub use payment_sessions::{CaptureRequest, PaymentSessions, WaitOptions};
 pub use types::{
-    Capture, CapturePage, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries,
-    PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
+    Capture, CapturePage, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries, PaymentSession,
+    PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
 };

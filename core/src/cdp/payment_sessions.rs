@@ -306,10 +306,7 @@ impl PaymentSessions {
                 let status = last_seen.as_ref().map(|c| c.status.to_string()).unwrap_or_else(|| "unknown".into());
                 return Err(Error::new(
                     ErrorKind::Timeout,
-                    format!(
-                        "capture {capture_id} did not settle within {:?} (last status: {status})",
-                        options.timeout
-                    ),
+                    format!("capture {capture_id} did not settle within {:?} (last status: {status})", options.timeout),
                 )
                 .with_last_capture(last_seen));
             }
@@ -379,7 +376,8 @@ mod tests {
     #[test]
     fn body_omits_what_was_not_given_and_states_final_capture() {
         let metadata = BTreeMap::new();
-        let body = CreateCaptureBody { amount: None, final_capture: false, metadata: &metadata, external_reference_id: None };
+        let body =
+            CreateCaptureBody { amount: None, final_capture: false, metadata: &metadata, external_reference_id: None };
         assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"finalCapture":false}"#);
         let metadata = BTreeMap::from([("order".to_string(), "1".to_string())]);
         let body = CreateCaptureBody {
