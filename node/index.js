@@ -214,13 +214,6 @@ class Client {
     if (credentials === null || typeof credentials !== 'object') throw new TypeError('credentials must be an object')
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
     const { apiKeyId, apiKeySecret, keyFile, bearerToken, tokenProvider } = credentials
-    const given = [apiKeyId != null || apiKeySecret != null, keyFile != null, bearerToken != null, tokenProvider != null]
-    if (given.filter(Boolean).length > 1) {
-      throw new ConfigurationError(
-        'configuration: credentials: pass only one of apiKeyId/apiKeySecret, keyFile, bearerToken or tokenProvider',
-        { code: 'configuration' },
-      )
-    }
     if (tokenProvider != null && typeof tokenProvider !== 'function') throw new TypeError('tokenProvider must be a function')
     for (const [name, value] of Object.entries({ apiKeyId, apiKeySecret, keyFile, bearerToken })) optional(name, value, 'string')
     for (const name of ['timeoutMs', 'connectTimeoutMs', 'maxRetries']) optional(name, options[name], 'number')

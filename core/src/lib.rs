@@ -34,7 +34,7 @@ mod open_enum;
 mod transport;
 pub mod validate;
 
-pub use auth::{ApiKey, Credentials, PublicKey, TokenProvider, TokenRequest};
+pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
 pub use backoff::RetryPolicy;
 pub use cdp::{
     Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries,

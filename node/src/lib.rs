@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest as CoreTokenRequest};
-use capturekit::{Capture, CaptureRequest, Client, Credentials, Error, WaitOptions};
+use capturekit::{Capture, CaptureRequest, Client, CredentialOptions, Credentials, Error, WaitOptions};
 use futures_util::{Stream, StreamExt};
 use napi::bindgen_prelude::{Function, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
 use serde_json::{json, Value};
+use zeroize::Zeroizing;
 
 /// Marks a rejection that carries a core error as JSON (see `index.js`).
 const ERROR_PREFIX: &str = "capturekit:";
@@ -46,7 +47,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Client options (credentials are chosen by `index.js`'s `Client` from its first argument).
+/// Client options; the core chooses among the credentials given (see `Credentials::resolve`).
 #[napi(object)]
 pub struct NativeOptions {
     pub api_key_id: Option<String>,
@@ -104,13 +105,6 @@ pub struct NativeClient {
     client: Client,
 }
 
-fn millis(field: &str, value: Option<u32>) -> Result<Option<Duration>, Error> {
-    match value {
-        Some(0) => Err(Error::configuration(format!("{field}: must be greater than zero"))),
-        other => Ok(other.map(|ms| Duration::from_millis(ms.into()))),
-    }
-}
-
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
@@ -118,30 +112,30 @@ impl NativeClient {
         options: NativeOptions,
         token_provider: Option<Function<TokenRequest, Promise<String>>>,
     ) -> napi::Result<Self> {
-        let credentials = if let Some(function) = token_provider {
-            let tsfn: JsTokenProvider = function.build_threadsafe_function().callee_handled::<false>().build()?;
-            Ok(Credentials::token_provider(NodeTokenProvider { function: Arc::new(tsfn) }))
-        } else if let Some(path) = options.key_file {
-            Credentials::key_file(path)
-        } else if let Some(token) = options.bearer_token {
-            Credentials::bearer_token(token)
-        } else {
-            match (options.api_key_id, options.api_key_secret) {
-                (Some(id), Some(secret)) => Credentials::api_key(&id, &secret),
-                (None, None) => Credentials::from_env(),
-                _ => Err(Error::configuration("credentials: apiKeyId and apiKeySecret go together")),
+        let token_provider = match token_provider {
+            Some(function) => {
+                let tsfn: JsTokenProvider = function.build_threadsafe_function().callee_handled::<false>().build()?;
+                Some(Arc::new(NodeTokenProvider { function: Arc::new(tsfn) }) as Arc<dyn TokenProvider>)
             }
+            None => None,
         };
+        let credentials = Credentials::resolve(CredentialOptions {
+            api_key_id: options.api_key_id,
+            api_key_secret: options.api_key_secret.map(Zeroizing::new),
+            key_file: options.key_file.map(Into::into),
+            bearer_token: options.bearer_token.map(Zeroizing::new),
+            token_provider,
+        });
         let build = || -> Result<Client, Error> {
             let mut builder = Client::builder().credentials(credentials?);
             if let Some(url) = options.base_url {
                 builder = builder.base_url(url);
             }
-            if let Some(timeout) = millis("timeoutMs", options.timeout_ms)? {
-                builder = builder.timeout(timeout);
+            if let Some(ms) = options.timeout_ms {
+                builder = builder.timeout(Duration::from_millis(ms.into()));
             }
-            if let Some(timeout) = millis("connectTimeoutMs", options.connect_timeout_ms)? {
-                builder = builder.connect_timeout(timeout);
+            if let Some(ms) = options.connect_timeout_ms {
+                builder = builder.connect_timeout(Duration::from_millis(ms.into()));
             }
             if let Some(retries) = options.max_retries {
                 builder = builder.max_retries(retries);

@@ -7,11 +7,14 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use capturekit::{CaptureRequest, Client, Credentials, Error, WaitOptions};
+use std::sync::Arc;
+
+use capturekit::{CaptureRequest, Client, CredentialOptions, Credentials, Error, WaitOptions};
 use futures_util::{Stream, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use zeroize::Zeroizing;
 
 use crate::convert;
 use crate::errors::to_py_err;
@@ -106,33 +109,14 @@ impl NativeClient {
         max_retries: Option<u32>,
         user_agent: Option<String>,
     ) -> PyResult<Self> {
-        let chosen = [
-            api_key_id.is_some() || api_key_secret.is_some(),
-            key_file.is_some(),
-            bearer_token.is_some(),
-            token_provider.is_some(),
-        ]
-        .iter()
-        .filter(|given| **given)
-        .count();
-        let credentials = if chosen > 1 {
-            Err(Error::configuration(
-                "credentials: pass only one of api_key_id/api_key_secret, key_file, bearer_token or token_provider",
-            ))
-        } else if let Some(path) = key_file {
-            Credentials::key_file(path)
-        } else if let Some(token) = bearer_token {
-            Credentials::bearer_token(token)
-        } else if let Some(callable) = token_provider {
-            Ok(Credentials::token_provider(PyTokenProvider { callable }))
-        } else if api_key_id.is_some() || api_key_secret.is_some() {
-            match (api_key_id, api_key_secret) {
-                (Some(id), Some(secret)) => Credentials::api_key(&id, &secret),
-                _ => Err(Error::configuration("credentials: api_key_id and api_key_secret go together")),
-            }
-        } else {
-            Credentials::from_env()
-        };
+        let credentials = Credentials::resolve(CredentialOptions {
+            api_key_id,
+            api_key_secret: api_key_secret.map(Zeroizing::new),
+            key_file,
+            bearer_token: bearer_token.map(Zeroizing::new),
+            token_provider: token_provider
+                .map(|callable| Arc::new(PyTokenProvider { callable }) as Arc<dyn capturekit::TokenProvider>),
+        });
         let settings = Settings {
             credentials: credentials.map_err(to_py_err)?,
             base_url,

@@ -79,7 +79,49 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// Credentials as a language binding receives them: at most one kind may be given, and none
+/// means `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment.
+#[derive(Default)]
+pub struct CredentialOptions {
+    /// An API key id; goes with `api_key_secret`.
+    pub api_key_id: Option<String>,
+    /// An API key secret (Ed25519 base64 or EC PEM); goes with `api_key_id`.
+    pub api_key_secret: Option<Zeroizing<String>>,
+    /// A CDP key JSON file.
+    pub key_file: Option<std::path::PathBuf>,
+    /// A static bearer token.
+    pub bearer_token: Option<Zeroizing<String>>,
+    /// A token provider.
+    pub token_provider: Option<Arc<dyn TokenProvider>>,
+}
+
 impl Credentials {
+    /// Chooses the credentials a binding was given (see [`CredentialOptions`]).
+    pub fn resolve(options: CredentialOptions) -> Result<Self> {
+        let api_key = options.api_key_id.is_some() || options.api_key_secret.is_some();
+        let given =
+            [api_key, options.key_file.is_some(), options.bearer_token.is_some(), options.token_provider.is_some()];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(Error::configuration(
+                "credentials: pass only one of an API key (id and secret), a key file, a bearer token or a token provider",
+            ));
+        }
+        if let Some(provider) = options.token_provider {
+            return Ok(Credentials::TokenProvider(provider));
+        }
+        if let Some(path) = options.key_file {
+            return Self::key_file(path);
+        }
+        if let Some(token) = options.bearer_token {
+            return Self::bearer_token(token.as_str());
+        }
+        match (options.api_key_id, options.api_key_secret) {
+            (Some(id), Some(secret)) => Self::api_key(&id, &secret),
+            (None, None) => Self::from_env(),
+            _ => Err(Error::configuration("credentials: an API key needs both its id and its secret")),
+        }
+    }
+
     /// API-key credentials from an id and a secret in any accepted format.
     pub fn api_key(id: &str, secret: &str) -> Result<Self> {
         Ok(Credentials::ApiKey(Arc::new(ApiKey::new(id, secret)?)))
@@ -152,6 +194,25 @@ fn check_token(token: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_takes_exactly_one_kind() {
+        let both = CredentialOptions {
+            bearer_token: Some(Zeroizing::new("t".into())),
+            key_file: Some("k.json".into()),
+            ..Default::default()
+        };
+        assert!(Credentials::resolve(both).unwrap_err().message().contains("only one of"));
+        let half = CredentialOptions { api_key_id: Some("id".into()), ..Default::default() };
+        assert!(Credentials::resolve(half).unwrap_err().message().contains("both its id and its secret"));
+        let bearer = CredentialOptions { bearer_token: Some(Zeroizing::new("t".into())), ..Default::default() };
+        assert!(matches!(Credentials::resolve(bearer).unwrap(), Credentials::BearerToken(_)));
+        let provider = CredentialOptions {
+            token_provider: Some(Arc::new(|_r: TokenRequest| async { Ok("t".to_string()) })),
+            ..Default::default()
+        };
+        assert!(matches!(Credentials::resolve(provider).unwrap(), Credentials::TokenProvider(_)));
+    }
 
     #[test]
     fn debug_hides_tokens() {
