@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -122,20 +122,24 @@ impl Transport {
         let outcome = async {
             let response = builder.send().await?;
             let status = response.status();
-            let headers = response.headers().clone();
+            // Only an error answer's Retry-After is ever read; successes copy no headers.
+            let retry_after = match status.is_success() {
+                true => None,
+                false => response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            };
             let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            Ok::<_, reqwest::Error>((status, retry_after, body))
         }
         .await;
         let latency_ms = started.elapsed().as_millis() as u64;
 
         match outcome {
-            Ok((status, headers, body)) => {
+            Ok((status, retry_after, body)) => {
                 if status.is_success() {
                     tracing::debug!(method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms, "response");
                     return Ok(body);
                 }
-                let error = error_from_response(status, &headers, &body);
+                let error = error_from_response(status, retry_after.as_deref(), &body);
                 tracing::info!(
                     method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms,
                     correlation_id = error.correlation_id().unwrap_or(""), code = error.code(), "error response"
@@ -208,7 +212,7 @@ fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error 
 }
 
 /// Classifies an error response by its `errorType` first, then its status.
-fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+fn error_from_response(status: StatusCode, retry_after: Option<&str>, body: &[u8]) -> Error {
     let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
     let (error_type, message, correlation_id, error_link) = match parsed {
         Some(b) => (b.error_type, b.error_message, b.correlation_id, b.error_link),
@@ -217,8 +221,7 @@ fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
     let kind = classify(status.as_u16(), error_type.as_deref());
     let message =
         message.unwrap_or_else(|| format!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or("error")));
-    let retry_after =
-        headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+    let retry_after = retry_after.and_then(|v| parse_retry_after(v, chrono::Utc::now()));
     Error::new(kind, message)
         .with_http(status.as_u16(), error_type, correlation_id, error_link)
         .with_retry_after(retry_after)
@@ -255,11 +258,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str, retry_after: Option<&str>) -> Error {
-        let mut headers = HeaderMap::new();
-        if let Some(v) = retry_after {
-            headers.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
-        }
-        error_from_response(StatusCode::from_u16(status).unwrap(), &headers, body.as_bytes())
+        error_from_response(StatusCode::from_u16(status).unwrap(), retry_after, body.as_bytes())
     }
 
     #[test]
