@@ -44,10 +44,6 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CAPTUREKIT_EMULATOR_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
     let mut keys = Vec::new();
     for path in &args.key_files {
         keys.push(ApiKey::from_json_file(path).map_err(|e| e.to_string())?);
