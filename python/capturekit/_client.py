@@ -34,32 +34,6 @@ def _run_awaitable(awaitable: Awaitable[str]) -> str:
     return asyncio.run(wait())
 
 
-def _native_client(
-    api_key_id: Optional[str],
-    api_key_secret: Optional[str],
-    key_file: Union[str, "os.PathLike[str]", None],
-    bearer_token: Optional[str],
-    token_provider: Optional[TokenProvider],
-    base_url: Optional[str],
-    timeout: Optional[float],
-    connect_timeout: Optional[float],
-    max_retries: Optional[int],
-    user_agent: Optional[str],
-) -> _native.NativeClient:
-    return _native.NativeClient(
-        api_key_id=api_key_id,
-        api_key_secret=api_key_secret,
-        key_file=os.fspath(key_file) if key_file is not None else None,
-        bearer_token=bearer_token,
-        token_provider=token_provider,
-        base_url=base_url,
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-        max_retries=max_retries,
-        user_agent=user_agent,
-    )
-
-
 class _ClientBase:
     _native: _native.NativeClient
 
@@ -86,9 +60,17 @@ class _ClientBase:
         on loopback); ``timeout`` is per attempt in seconds (30), ``connect_timeout`` (10),
         ``max_retries`` (2); ``user_agent`` is added to the ``User-Agent`` header.
         """
-        self._native = _native_client(
-            api_key_id, api_key_secret, key_file, bearer_token, token_provider,
-            base_url, timeout, connect_timeout, max_retries, user_agent,
+        self._native = _native.NativeClient(
+            api_key_id=api_key_id,
+            api_key_secret=api_key_secret,
+            key_file=os.fspath(key_file) if key_file is not None else None,
+            bearer_token=bearer_token,
+            token_provider=token_provider,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            user_agent=user_agent,
         )
         self._bind_calls()
 

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use capturekit::{Capture, CapturePage, OnchainTransaction, PaymentError, PaymentSession};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// The text of an amount given as `Decimal`, `str` or `int` (the core parses it). A `float`
 /// is refused: binary floating point cannot hold most decimal amounts exactly.
@@ -18,7 +21,7 @@ pub fn amount_text(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>>
              (write Decimal(\"10.50\") or \"10.50\")",
         ));
     }
-    let is_decimal = value.get_type().name()? == "Decimal";
+    let is_decimal = value.is_instance(DECIMAL.import(value.py(), "decimal", "Decimal")?)?;
     let text: String = if value.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err("amount must be a decimal.Decimal, str or int, not bool"));
     } else if value.is_instance_of::<PyString>() {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import dataclasses
 import os
 import pickle
 import subprocess
@@ -135,6 +136,22 @@ def test_amounts_round_trip_as_decimal_and_times_as_aware_datetimes(emulator: Em
     assert sum(c.amount or 0 for c in ps.list_captures(session)) == Decimal("6.75")
 
 
+def test_a_decimal_subclass_is_a_decimal_and_a_lookalike_is_not(emulator: Emulator) -> None:
+    class Money(Decimal):
+        pass
+
+    class NotDecimal:
+        def __str__(self) -> str:
+            return "1"
+
+    NotDecimal.__name__ = "Decimal"
+    session = emulator.authorized_session("10")
+    ps = client(emulator).payment_sessions
+    assert ps.capture(session, Money("1.50")).amount == Decimal("1.50")
+    with pytest.raises(TypeError, match="not Decimal"):
+        ps.capture(session, NotDecimal())  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("bad", [1.5, 0.1 + 0.2, float("nan")])
 def test_a_float_amount_is_a_type_error_that_says_why(bad: float) -> None:
     ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
@@ -173,7 +190,7 @@ def test_wait_timeout_carries_the_last_capture(emulator: Emulator) -> None:
     capture = ps.capture(session)
     with pytest.raises(capturekit.TimeoutError) as caught:
         ps.wait_for_capture(session, capture.capture_id, timeout=0.3, poll_interval=0.05)
-    assert caught.value.last_capture == capture.__class__(**{**capture.__dict__, "idempotency_key": None})
+    assert caught.value.last_capture == dataclasses.replace(capture, idempotency_key=None)
     assert caught.value.last_capture.status is CaptureStatus.PENDING
 
 
