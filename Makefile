@@ -6,9 +6,15 @@ PYTHON ?= python3
 DEMO_DIR := .demo
 EMULATOR := target/debug/capturekit-emulator
 VENV := .venv
+# The uniffi library the Kotlin tests load through JNA (debug profile, shared target dir).
+LIB_EXT := $(if $(filter Darwin,$(shell uname -s)),dylib,so)
+FFI_LIB := target/debug/libcapturekit_ffi.$(LIB_EXT)
+BINDGEN := target/debug/uniffi-bindgen
+KOTLIN_SOURCES := bindings/kotlin/target/generated-sources/uniffi
+MVN ?= mvn -B --no-transfer-progress
 VENV_PY := $(VENV)/bin/python
 
-.PHONY: demo test test-rust test-python test-node python-dev node-build bench emulator build clean
+.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift python-dev node-build kotlin-sources swift-sources release-mobile bench emulator build clean
 
 build:
 	$(CARGO) build --workspace --bins --examples
@@ -18,7 +24,7 @@ demo: build python-dev node-build
 	scripts/with-emulator.sh $(EMULATOR) $(DEMO_DIR)/dev-key.json -- \
 		sh -c 'target/debug/examples/capture_flow && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js'
 
-test: test-rust test-python test-node
+test: test-rust test-python test-node test-kotlin check-swift
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -47,6 +53,37 @@ node-build: node/node_modules/.installed
 
 test-node: node-build build
 	cd node && CAPTUREKIT_EMULATOR_BIN=$(abspath $(EMULATOR)) npm test
+
+# The Rust library and its generator are built in one cargo call, so that uniffi's features
+# are the same as in `cargo test --workspace` and nothing is compiled twice.
+ffi:
+	$(CARGO) build -p capturekit-ffi -p uniffi-bindgen
+
+# Kotlin sources, generated from the built library (uniffi library mode); not committed.
+kotlin-sources: ffi
+	rm -rf $(KOTLIN_SOURCES)
+	$(BINDGEN) generate --no-format --library $(FFI_LIB) --language kotlin --out-dir $(KOTLIN_SOURCES)
+
+test-kotlin: kotlin-sources build
+	cd bindings/kotlin && $(MVN) test -Dcapturekit.libdir=$(abspath target/debug)
+
+# The Swift package's generated sources are committed (this machine has no Swift to build
+# them); swift-sources regenerates them, check-swift fails when they are stale.
+swift-sources: ffi
+	scripts/swift-sources.sh $(BINDGEN) $(FFI_LIB) bindings/swift/Sources
+
+check-swift: ffi
+	rm -rf target/swift-check && mkdir -p target/swift-check
+	scripts/swift-sources.sh $(BINDGEN) $(FFI_LIB) target/swift-check
+	diff -r bindings/swift/Sources/CaptureKit target/swift-check/CaptureKit
+	for header in capturekit_ffiFFI.h capturekit_modelFFI.h; do \
+		diff bindings/swift/Sources/CaptureKitFFI/include/$$header target/swift-check/CaptureKitFFI/include/$$header || exit 1; \
+	done
+	@echo "bindings/swift: generated sources are up to date"
+
+# The library as shipped to Android and iOS: size over build time, symbols stripped.
+release-mobile:
+	$(CARGO) build --profile release-mobile -p capturekit-ffi
 
 bench:
 	$(CARGO) bench --workspace

@@ -58,6 +58,27 @@ impl Client {
     }
 }
 
+/// The client options a language binding receives, all optional (`None` keeps the default).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ClientOptions {
+    /// The API base URL (see [`ClientBuilder::base_url`]).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub base_url: Option<String>,
+    /// How long one attempt may take in all (default 30 s).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub timeout: Option<Duration>,
+    /// How long to wait for a connection (default 10 s).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub connect_timeout: Option<Duration>,
+    /// Attempts after the first (default 2, at most 10).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub max_retries: Option<u32>,
+    /// Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub user_agent: Option<String>,
+}
+
 /// Configures a [`Client`]. Every option has a sensible default; credentials default to
 /// `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment.
 #[derive(Debug, Default)]
@@ -157,6 +178,26 @@ impl ClientBuilder {
     /// Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Applies every option that is set.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        if let Some(url) = options.base_url {
+            self = self.base_url(url);
+        }
+        if let Some(timeout) = options.timeout {
+            self = self.timeout(timeout);
+        }
+        if let Some(timeout) = options.connect_timeout {
+            self = self.connect_timeout(timeout);
+        }
+        if let Some(retries) = options.max_retries {
+            self = self.max_retries(retries);
+        }
+        if let Some(agent) = options.user_agent {
+            self = self.user_agent(agent);
+        }
         self
     }
 

@@ -32,6 +32,12 @@ mod error;
 mod idempotency;
 mod open_enum;
 mod transport;
+#[cfg(feature = "uniffi")]
+mod uniffi_types;
+
+// The namespace of the core's records and enums in the generated Kotlin and Swift.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("capturekit");
 pub mod validate;
 
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
@@ -40,7 +46,7 @@ pub use cdp::{
     Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries,
     PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget, PaymentSessions, WaitOptions,
 };
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientBuilder, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};
 pub use idempotency::{derive_idempotency_key, new_idempotency_key};
 pub use transport::IDEMPOTENCY_HEADER;

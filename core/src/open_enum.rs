@@ -12,6 +12,7 @@ macro_rules! open_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of capturekit does not know, kept as sent.
@@ -25,6 +26,14 @@ macro_rules! open_enum {
                     $( $name::$variant => $wire, )+
                     $name::Unknown(value) => value,
                 }
+            }
+        }
+
+        #[cfg_attr(feature = "uniffi", uniffi::export)]
+        impl $name {
+            /// The wire value as an owned string (for the language bindings).
+            pub fn wire_value(&self) -> String {
+                self.as_str().to_owned()
             }
         }
 

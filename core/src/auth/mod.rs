@@ -26,6 +26,7 @@ pub const ENV_API_KEY_SECRET: &str = "CDP_API_KEY_SECRET";
 /// CDP JWTs are bound to one method, host and path, so a back end minting tokens for an
 /// app needs all three; `uri` is the ready-made `uris` claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenRequest {
     /// The HTTP method, e.g. `"POST"`.
     pub method: String,

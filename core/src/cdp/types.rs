@@ -91,6 +91,7 @@ open_enum! {
 
 /// Why a capture failed (present when its status is `failed`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentError {
     /// A machine-readable code, e.g. `"insufficient_funds"`.
@@ -106,6 +107,7 @@ pub struct PaymentError {
 
 /// An onchain transaction that carried a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct OnchainTransaction {
     /// The transaction hash.
@@ -116,6 +118,7 @@ pub struct OnchainTransaction {
 
 /// A capture of authorized funds on a payment session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct Capture {
     /// `capture_` + UUID.
@@ -156,6 +159,7 @@ pub struct Capture {
 
 /// One page of captures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct CapturePage {
     /// The captures on this page.
@@ -168,6 +172,7 @@ pub struct CapturePage {
 
 /// Running totals of a session's funds, in its asset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSessionBalances {
     /// Authorized funds not yet captured or voided.
@@ -186,6 +191,7 @@ pub struct PaymentSessionBalances {
 
 /// A session's deadlines. Each is a guard: once passed, that action is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentExpiries {
     /// After this, authorizations are refused.
@@ -201,6 +207,7 @@ pub struct PaymentExpiries {
 
 /// Where a session's funds go: a wallet (`address`, `network`) or an account (`account_id`, `asset`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSessionTarget {
     /// The receiving wallet address.
@@ -219,6 +226,7 @@ pub struct PaymentSessionTarget {
 
 /// A payment session: what is being paid, its balances and its deadlines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSession {
     /// `paymentSession_` + UUID.

@@ -1,0 +1,221 @@
+//! The client object and its calls. Every call is async on the tokio runtime (`suspend` in
+//! Kotlin, `async` in Swift); cancelling the caller drops the call.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use capturekit::{Capture, CapturePage, ClientOptions, CredentialOptions, Credentials, PaymentSession};
+use zeroize::Zeroizing;
+
+use crate::error::CaptureKitError;
+use crate::token_provider::{ForeignTokenProvider, TokenProvider};
+
+type Result<T> = std::result::Result<T, CaptureKitError>;
+
+/// A capturekit client. Build one with a token provider or a bearer token in an app; an API
+/// key (id and secret, or key file) only on a server. Cheap to share: one connection pool.
+#[derive(uniffi::Object)]
+pub struct Client {
+    client: capturekit::Client,
+    calls: Arc<AtomicU64>,
+}
+
+impl Client {
+    fn build(credentials: CredentialOptions, options: ClientOptions) -> Result<Arc<Self>> {
+        let user_agent = match &options.user_agent {
+            Some(extra) => format!("capturekit-uniffi {extra}"),
+            None => "capturekit-uniffi".to_owned(),
+        };
+        let client = capturekit::Client::builder()
+            .credentials(Credentials::resolve(credentials)?)
+            .options(ClientOptions { user_agent: Some(user_agent), ..options })
+            .build()?;
+        Ok(Arc::new(Client { client, calls: Arc::default() }))
+    }
+}
+
+#[uniffi::export]
+impl Client {
+    /// For apps: asks `provider` (your back end) for a token before every attempt.
+    #[uniffi::constructor]
+    pub fn with_token_provider(provider: Arc<dyn TokenProvider>, options: ClientOptions) -> Result<Arc<Self>> {
+        let provider = Arc::new(ForeignTokenProvider(provider));
+        Self::build(CredentialOptions { token_provider: Some(provider), ..Default::default() }, options)
+    }
+
+    /// A static bearer token, sent as is.
+    #[uniffi::constructor]
+    pub fn with_bearer_token(token: String, options: ClientOptions) -> Result<Arc<Self>> {
+        Self::build(CredentialOptions { bearer_token: Some(Zeroizing::new(token)), ..Default::default() }, options)
+    }
+
+    /// For servers only (never ship a secret in an app): a CDP API key id and secret; each
+    /// attempt carries a fresh JWT signed with it.
+    #[uniffi::constructor]
+    pub fn with_api_key(key_id: String, key_secret: String, options: ClientOptions) -> Result<Arc<Self>> {
+        let credentials = CredentialOptions {
+            api_key_id: Some(key_id),
+            api_key_secret: Some(Zeroizing::new(key_secret)),
+            ..Default::default()
+        };
+        Self::build(credentials, options)
+    }
+
+    /// For servers only: the CDP API key JSON file.
+    #[uniffi::constructor]
+    pub fn with_key_file(path: String, options: ClientOptions) -> Result<Arc<Self>> {
+        Self::build(CredentialOptions { key_file: Some(path.into()), ..Default::default() }, options)
+    }
+
+    /// For servers only: `CDP_API_KEY_ID` and `CDP_API_KEY_SECRET` from the environment.
+    #[uniffi::constructor]
+    pub fn from_environment(options: ClientOptions) -> Result<Arc<Self>> {
+        Self::build(CredentialOptions::default(), options)
+    }
+
+    /// The base URL this client sends to.
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_owned()
+    }
+
+    /// The CDP Payment Sessions calls.
+    pub fn payment_sessions(&self) -> Arc<PaymentSessions> {
+        Arc::new(PaymentSessions { calls: self.client.payment_sessions(), in_flight: self.calls.clone() })
+    }
+
+    /// How many calls made through this client are running now. A cancelled call stops
+    /// counting as soon as it is dropped, so this returns to zero once the app is idle.
+    pub fn calls_in_flight(&self) -> u64 {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+/// What to capture: `amount` as a decimal string in the session's asset (`null` captures
+/// all that is capturable), plus options.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct CaptureRequest {
+    /// A plain positive decimal, e.g. `"10.50"`; `null` captures all that is capturable.
+    #[uniffi(default = None)]
+    pub amount: Option<String>,
+    /// Release any remaining capturable balance once this capture settles.
+    #[uniffi(default = false)]
+    pub final_capture: bool,
+    /// Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+    #[uniffi(default)]
+    pub metadata: HashMap<String, String>,
+    /// Your own reference, at most 256 characters.
+    #[uniffi(default = None)]
+    pub external_reference_id: Option<String>,
+    /// The idempotency key; a random UUID v4 when `null`. Pass your own (see
+    /// `deriveIdempotencyKey`) to retry safely across restarts.
+    #[uniffi(default = None)]
+    pub idempotency_key: Option<String>,
+}
+
+impl CaptureRequest {
+    fn into_core(self) -> capturekit::Result<capturekit::CaptureRequest> {
+        let request = capturekit::CaptureRequest {
+            amount: None,
+            final_capture: self.final_capture,
+            metadata: self.metadata.into_iter().collect(),
+            external_reference_id: self.external_reference_id,
+            idempotency_key: self.idempotency_key,
+        };
+        match self.amount {
+            Some(text) => request.amount_text(&text),
+            None => Ok(request),
+        }
+    }
+}
+
+/// How `waitForCapture` polls.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct WaitOptions {
+    /// Give up after this long (a `Timeout` error carrying the last capture seen).
+    pub timeout: Duration,
+    /// The first pause between polls (default 250 ms); it grows by half each time, up to 5 s.
+    #[uniffi(default = None)]
+    pub poll_interval: Option<Duration>,
+}
+
+/// The CDP Payment Sessions calls of a [`Client`].
+#[derive(uniffi::Object)]
+pub struct PaymentSessions {
+    calls: capturekit::PaymentSessions,
+    in_flight: Arc<AtomicU64>,
+}
+
+/// Counts one call while it is alive, whether it finishes or is dropped half way.
+struct InFlight(Arc<AtomicU64>);
+
+impl InFlight {
+    fn start(counter: &Arc<AtomicU64>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        InFlight(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PaymentSessions {
+    /// Creates a capture on an authorized session; it comes back `Pending`. Every attempt
+    /// carries the same idempotency key, which is on the result and on every error.
+    pub async fn capture(&self, payment_session_id: String, request: CaptureRequest) -> Result<Capture> {
+        let _call = InFlight::start(&self.in_flight);
+        let request = request.into_core()?;
+        Ok(self.calls.capture(&payment_session_id, request).await?)
+    }
+
+    /// Fetches one capture.
+    pub async fn get_capture(&self, payment_session_id: String, capture_id: String) -> Result<Capture> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.get_capture(&payment_session_id, &capture_id).await?)
+    }
+
+    /// Fetches one page of a session's captures (`pageSize` 1 to 100, default 20).
+    #[uniffi::method(default(page_size = None, page_token = None))]
+    pub async fn list_captures(
+        &self,
+        payment_session_id: String,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+    ) -> Result<CapturePage> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.list_captures(&payment_session_id, page_size, page_token.as_deref()).await?)
+    }
+
+    /// Every capture of a session, fetching page after page.
+    #[uniffi::method(default(page_size = None))]
+    pub async fn list_all_captures(&self, payment_session_id: String, page_size: Option<u32>) -> Result<Vec<Capture>> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.list_all_captures(&payment_session_id, page_size).await?)
+    }
+
+    /// Fetches a payment session, with its balances and deadlines.
+    pub async fn get_session(&self, payment_session_id: String) -> Result<PaymentSession> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.get_session(&payment_session_id).await?)
+    }
+
+    /// Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes.
+    pub async fn wait_for_capture(
+        &self,
+        payment_session_id: String,
+        capture_id: String,
+        options: WaitOptions,
+    ) -> Result<Capture> {
+        let _call = InFlight::start(&self.in_flight);
+        let mut wait = capturekit::WaitOptions::timeout(options.timeout);
+        if let Some(interval) = options.poll_interval {
+            wait.initial_interval = interval;
+        }
+        Ok(self.calls.wait_for_capture(&payment_session_id, &capture_id, wait).await?)
+    }
+}

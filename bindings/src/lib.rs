@@ -1,0 +1,33 @@
+//! capturekit for apps and the JVM, through uniffi: the generated Kotlin and Swift call
+//! this crate, which converts types and errors and leaves every decision to the core.
+//!
+//! The core's result records and enums cross as they are (the core's `uniffi` feature);
+//! this crate adds what needs a different shape: the client object, the capture request
+//! (its amount is text, checked by the core), the error enum and the token-provider trait.
+
+// uniffi lowers the error enum by value, so its details cannot be boxed to keep it small;
+// the size only matters on the error path.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod error;
+mod token_provider;
+
+pub use client::{CaptureRequest, Client, PaymentSessions, WaitOptions};
+pub use error::{CaptureKitError, ErrorDetails};
+pub use token_provider::{TokenProvider, TokenProviderError};
+
+uniffi::setup_scaffolding!("capturekit_ffi");
+
+/// A UUID-v4-shaped idempotency key derived from your own identifiers: the same parts give
+/// the same key on every run, so a retry after a restart cannot capture twice.
+#[uniffi::export]
+pub fn derive_idempotency_key(parts: Vec<String>) -> Result<String, CaptureKitError> {
+    Ok(capturekit::derive_idempotency_key(&parts)?)
+}
+
+/// A fresh random UUID v4 idempotency key.
+#[uniffi::export]
+pub fn new_idempotency_key() -> String {
+    capturekit::new_idempotency_key()
+}
