@@ -185,3 +185,18 @@ final class CaptureKitTests: XCTestCase {
         _ = try await sessions.getSession(paymentSessionId: session)
     }
 }
+
+final class ReadmeExampleTests: XCTestCase {
+    func testTheReadmeExampleCapturesAndSettles() async throws {
+        let emulator = try Emulator(settleDelayMs: 50)
+        defer { emulator.stop() }
+        let session = try await emulator.authorizedSession("25")
+        let client = try appClient(baseUrl: emulator.baseUrl) { _ in Repo.bearerToken }
+        let first = try await captureOrder(client: client, sessionId: session, orderId: "order-1001")
+        XCTAssertEqual(first, .succeeded)
+        let again = try await captureOrder(client: client, sessionId: session, orderId: "order-1001")
+        XCTAssertEqual(again, .succeeded)
+        let captures = try await client.paymentSessions().listAllCaptures(paymentSessionId: session, pageSize: nil)
+        XCTAssertEqual(captures.count, 1, "the same order captured once")
+    }
+}
