@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest as CoreTokenRequest};
-use capturekit::{Capture, CaptureRequest, Client, CredentialOptions, Credentials, Error, WaitOptions};
+use capturekit::{Capture, CaptureRequest, Client, ClientOptions, CredentialOptions, Credentials, Error, WaitOptions};
 use futures_util::{Stream, StreamExt};
 use napi::bindgen_prelude::{Function, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -126,24 +126,16 @@ impl NativeClient {
             bearer_token: options.bearer_token.map(Zeroizing::new),
             token_provider,
         });
-        let build = || -> Result<Client, Error> {
-            let mut builder = Client::builder().credentials(credentials?);
-            if let Some(url) = options.base_url {
-                builder = builder.base_url(url);
-            }
-            if let Some(ms) = options.timeout_ms {
-                builder = builder.timeout(Duration::from_millis(ms.into()));
-            }
-            if let Some(ms) = options.connect_timeout_ms {
-                builder = builder.connect_timeout(Duration::from_millis(ms.into()));
-            }
-            if let Some(retries) = options.max_retries {
-                builder = builder.max_retries(retries);
-            }
-            let agent =
-                options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}"));
-            builder.user_agent(agent).build()
+        let options = ClientOptions {
+            base_url: options.base_url,
+            timeout: options.timeout_ms.map(|ms| Duration::from_millis(ms.into())),
+            connect_timeout: options.connect_timeout_ms.map(|ms| Duration::from_millis(ms.into())),
+            max_retries: options.max_retries,
+            user_agent: Some(
+                options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}")),
+            ),
         };
+        let build = || Client::builder().credentials(credentials?).options(options).build();
         Ok(NativeClient { client: build().map_err(to_js_error)? })
     }
 

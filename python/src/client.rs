@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use capturekit::{CaptureRequest, Client, CredentialOptions, Credentials, Error, WaitOptions};
+use capturekit::{CaptureRequest, Client, ClientOptions, CredentialOptions, Credentials, Error, WaitOptions};
 use futures_util::{Stream, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
@@ -25,32 +25,12 @@ use crate::token_provider::PyTokenProvider;
 /// connection pool (pooled connections belong to the parent process).
 struct Settings {
     credentials: Credentials,
-    base_url: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    user_agent: Option<String>,
+    options: ClientOptions,
 }
 
 impl Settings {
     fn build(&self) -> Result<Client, Error> {
-        let mut builder = Client::builder().credentials(self.credentials.clone());
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(timeout) = self.connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(retries) = self.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(agent) = &self.user_agent {
-            builder = builder.user_agent(format!("capturekit-python {agent}"));
-        }
-        builder.build()
+        Client::builder().credentials(self.credentials.clone()).options(self.options.clone()).build()
     }
 }
 
@@ -117,14 +97,16 @@ impl NativeClient {
             token_provider: token_provider
                 .map(|callable| Arc::new(PyTokenProvider { callable }) as Arc<dyn capturekit::TokenProvider>),
         });
-        let settings = Settings {
-            credentials: credentials.map_err(to_py_err)?,
+        let options = ClientOptions {
             base_url,
             timeout: seconds("timeout", timeout).map_err(to_py_err)?,
             connect_timeout: seconds("connect_timeout", connect_timeout).map_err(to_py_err)?,
             max_retries,
-            user_agent,
+            user_agent: Some(
+                user_agent.map_or_else(|| "capturekit-python".to_owned(), |a| format!("capturekit-python {a}")),
+            ),
         };
+        let settings = Settings { credentials: credentials.map_err(to_py_err)?, options };
         let client = settings.build().map_err(to_py_err)?;
         Ok(NativeClient { settings, client: Mutex::new((current_pid(), client)) })
     }
