@@ -7,7 +7,9 @@ use std::time::Duration;
 use crate::auth::{Credentials, TokenProvider};
 use crate::backoff::RetryPolicy;
 use crate::cdp::PaymentSessions;
+use crate::coinbase_payments::{CoinbasePayments, DEFAULT_PAYMENTS_BASE_URL};
 use crate::error::{Error, Result};
+use crate::stateset::{StateSet, DEFAULT_STATESET_BASE_URL, ENV_STATESET_API_KEY};
 use crate::transport::Transport;
 
 /// The production base URL of the CDP APIs.
@@ -38,7 +40,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// CDP Payment Sessions.
     pub(crate) transport: Arc<Transport>,
+    /// Coinbase Payments: the same credentials, another host.
+    pub(crate) payments_transport: Arc<Transport>,
+    /// StateSet: its own API key, another host.
+    pub(crate) stateset_transport: Arc<Transport>,
 }
 
 impl Client {
@@ -50,6 +57,16 @@ impl Client {
     /// The CDP Payment Sessions calls: capture, get, list, get session, wait.
     pub fn payment_sessions(&self) -> PaymentSessions {
         PaymentSessions { client: self.clone() }
+    }
+
+    /// The Coinbase Payments (escrow) calls: capture, get payment.
+    pub fn coinbase_payments(&self) -> CoinbasePayments {
+        CoinbasePayments { client: self.clone() }
+    }
+
+    /// The StateSet calls: capture, get payment.
+    pub fn stateset(&self) -> StateSet {
+        StateSet { client: self.clone() }
     }
 
     /// The base URL this client sends to.
@@ -77,6 +94,12 @@ pub struct ClientOptions {
     /// Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub user_agent: Option<String>,
+    /// The Coinbase Payments base URL (default `https://payments.coinbase.com`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub coinbase_payments_base_url: Option<String>,
+    /// The StateSet base URL (default `https://api.stateset.com`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub stateset_base_url: Option<String>,
 }
 
 /// Configures a [`Client`]. Every option has a sensible default; credentials default to
@@ -84,6 +107,9 @@ pub struct ClientOptions {
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    payments_base_url: Option<String>,
+    stateset_base_url: Option<String>,
+    stateset_api_key: Option<zeroize::Zeroizing<String>>,
     credentials: Option<CredentialSource>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -117,6 +143,27 @@ impl ClientBuilder {
     /// loopback host (so a token never travels in clear).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// The Coinbase Payments base URL (default `https://payments.coinbase.com`); the same
+    /// rules as [`Self::base_url`].
+    pub fn coinbase_payments_base_url(mut self, url: impl Into<String>) -> Self {
+        self.payments_base_url = Some(url.into());
+        self
+    }
+
+    /// The StateSet base URL (default `https://api.stateset.com`); the same rules as
+    /// [`Self::base_url`].
+    pub fn stateset_base_url(mut self, url: impl Into<String>) -> Self {
+        self.stateset_base_url = Some(url.into());
+        self
+    }
+
+    /// The StateSet API key (default `STATESET_API_KEY` from the environment), sent as a
+    /// bearer token to StateSet only.
+    pub fn stateset_api_key(mut self, key: impl Into<String>) -> Self {
+        self.stateset_api_key = Some(zeroize::Zeroizing::new(key.into()));
         self
     }
 
@@ -198,19 +245,50 @@ impl ClientBuilder {
         if let Some(agent) = options.user_agent {
             self = self.user_agent(agent);
         }
+        if let Some(url) = options.coinbase_payments_base_url {
+            self = self.coinbase_payments_base_url(url);
+        }
+        if let Some(url) = options.stateset_base_url {
+            self = self.stateset_base_url(url);
+        }
         self
     }
 
-    /// Checks the configuration, parses the key once, and builds the client.
+    /// Checks the configuration, parses the keys once, and builds the client.
+    ///
+    /// CDP credentials (for Payment Sessions and Coinbase Payments) and the StateSet key are
+    /// each optional as long as one of them is there; calling an API whose credentials are
+    /// missing fails with a `configuration` error that says what to set.
     pub fn build(self) -> Result<Client> {
-        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let credentials = match self.credentials {
-            Some(CredentialSource::Ready(c)) => c,
-            Some(CredentialSource::ApiKey { id, secret }) => Credentials::api_key(&id, &secret)?,
-            Some(CredentialSource::KeyFile(path)) => Credentials::key_file(path)?,
-            Some(CredentialSource::BearerToken(token)) => Credentials::bearer_token(token.as_str())?,
-            None => Credentials::from_env()?,
+        let base_url = parse_base_url("base_url", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let payments_base_url = parse_base_url(
+            "coinbase_payments_base_url",
+            self.payments_base_url.as_deref().unwrap_or(DEFAULT_PAYMENTS_BASE_URL),
+        )?;
+        let stateset_base_url = parse_base_url(
+            "stateset_base_url",
+            self.stateset_base_url.as_deref().unwrap_or(DEFAULT_STATESET_BASE_URL),
+        )?;
+        let stateset = match self.stateset_api_key {
+            Some(key) => Some(Credentials::bearer_token(key.as_str()).map_err(|_| {
+                Error::configuration("stateset_api_key: must be non-empty visible ASCII (no spaces or line breaks)")
+            })?),
+            None => stateset_key_from_env()?,
         };
+        let cdp = match self.credentials {
+            Some(CredentialSource::Ready(c)) => Ok(c),
+            Some(CredentialSource::ApiKey { id, secret }) => Ok(Credentials::api_key(&id, &secret)?),
+            Some(CredentialSource::KeyFile(path)) => Ok(Credentials::key_file(path)?),
+            Some(CredentialSource::BearerToken(token)) => Ok(Credentials::bearer_token(token.as_str())?),
+            // A StateSet-only client needs no CDP key; a client with nothing at all is an error now.
+            None => match Credentials::from_env() {
+                Err(missing) if stateset.is_none() => return Err(missing),
+                other => other,
+            },
+        };
+        let stateset = stateset.ok_or_else(|| {
+            Error::configuration(format!("no StateSet API key: pass stateset_api_key or set {ENV_STATESET_API_KEY}"))
+        });
         let connect_timeout = positive("connect_timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let attempt_timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         if self.retry.max_retries > 10 {
@@ -235,9 +313,24 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
+        let transport = |base_url, credentials| {
+            Arc::new(Transport { http: http.clone(), base_url, credentials, retry: self.retry, attempt_timeout })
+        };
         Ok(Client {
-            transport: Arc::new(Transport { http, base_url, credentials, retry: self.retry, attempt_timeout }),
+            transport: transport(base_url, cdp.clone()),
+            payments_transport: transport(payments_base_url, cdp),
+            stateset_transport: transport(stateset_base_url, stateset),
         })
+    }
+}
+
+/// The StateSet key from `STATESET_API_KEY`, if set.
+fn stateset_key_from_env() -> Result<Option<Credentials>> {
+    match std::env::var(ENV_STATESET_API_KEY).ok().filter(|v| !v.trim().is_empty()) {
+        Some(key) => Credentials::bearer_token(key)
+            .map(Some)
+            .map_err(|_| Error::configuration(format!("{ENV_STATESET_API_KEY}: must be visible ASCII"))),
+        None => Ok(None),
     }
 }
 
@@ -249,21 +342,21 @@ fn positive(field: &str, value: Duration) -> Result<Duration> {
 }
 
 /// Accepts `https://` anywhere and `http://` only on loopback hosts.
-fn parse_base_url(text: &str) -> Result<url::Url> {
-    let url = url::Url::parse(text).map_err(|e| Error::configuration(format!("base_url: not a valid URL ({e})")))?;
+fn parse_base_url(field: &str, text: &str) -> Result<url::Url> {
+    let url = url::Url::parse(text).map_err(|e| Error::configuration(format!("{field}: not a valid URL ({e})")))?;
     if url.cannot_be_a_base() || url.host().is_none() {
-        return Err(Error::configuration("base_url: must be an absolute http(s) URL with a host"));
+        return Err(Error::configuration(format!("{field}: must be an absolute http(s) URL with a host")));
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::configuration("base_url: must not carry a query, fragment or credentials"));
+        return Err(Error::configuration(format!("{field}: must not carry a query, fragment or credentials")));
     }
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(Error::configuration(
-            "base_url: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://",
-        )),
-        other => Err(Error::configuration(format!("base_url: scheme must be https, got {other}"))),
+        "http" => Err(Error::configuration(format!(
+            "{field}: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://"
+        ))),
+        other => Err(Error::configuration(format!("{field}: scheme must be https, got {other}"))),
     }
 }
 

@@ -28,9 +28,11 @@ pub mod auth;
 mod backoff;
 pub mod cdp;
 mod client;
+pub mod coinbase_payments;
 mod error;
 mod idempotency;
 mod open_enum;
+pub mod stateset;
 mod transport;
 #[cfg(feature = "uniffi")]
 mod uniffi_types;
@@ -39,6 +41,7 @@ mod uniffi_types;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("capturekit");
 pub mod validate;
+mod wire;
 
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
 pub use backoff::RetryPolicy;
@@ -47,8 +50,10 @@ pub use cdp::{
     PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget, PaymentSessions, WaitOptions,
 };
 pub use client::{Client, ClientBuilder, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use coinbase_payments::{CoinbasePayments, EscrowCaptureRequest};
 pub use error::{Error, ErrorKind, Result};
 pub use idempotency::{derive_idempotency_key, new_idempotency_key};
+pub use stateset::{StateSet, StateSetCaptureRequest};
 pub use transport::IDEMPOTENCY_HEADER;
 
 /// Decimal amounts, re-exported so callers need not depend on `rust_decimal` themselves.

@@ -26,9 +26,25 @@ pub(crate) struct ApiRequest<'a> {
     pub path: &'a [&'a str],
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Bytes>,
-    /// Set for calls that create something: the key goes on every attempt, onto every
-    /// error, and turns an ambiguous ending into `outcome_unknown`.
+    /// Whether the call creates something (a capture): an ambiguous ending of it is
+    /// `outcome_unknown`, never a plain failure.
+    pub creates: bool,
+    /// The idempotency key of a create: it goes on every attempt and onto every error. A
+    /// create without one (an API that has none) is never repeated after an ambiguous ending.
     pub idempotency_key: Option<&'a str>,
+}
+
+impl<'a> ApiRequest<'a> {
+    /// A read: `GET` of `path`.
+    pub fn get(path: &'a [&'a str]) -> Self {
+        ApiRequest { method: Method::GET, path, query: Vec::new(), body: None, creates: false, idempotency_key: None }
+    }
+
+    /// A create: `method` of `path` with a JSON `body`, protected by `idempotency_key` when
+    /// the API has one.
+    pub fn create(method: Method, path: &'a [&'a str], body: Vec<u8>, idempotency_key: Option<&'a str>) -> Self {
+        ApiRequest { method, path, query: Vec::new(), body: Some(body.into()), creates: true, idempotency_key }
+    }
 }
 
 /// The HTTP machinery a client shares between its clones.
@@ -36,12 +52,14 @@ pub(crate) struct ApiRequest<'a> {
 pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub base_url: url::Url,
-    pub credentials: Credentials,
+    /// The credentials, or why there are none for this API (reported on each call).
+    pub credentials: std::result::Result<Credentials, Error>,
     pub retry: RetryPolicy,
     pub attempt_timeout: Duration,
 }
 
-/// The error body of the CDP API.
+/// An error body: the CDP shape (`errorType`, `errorMessage`, `correlationId`, `errorLink`,
+/// also used by Coinbase Payments) or the StateSet shape (`{"error": {type, code, message}}`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ApiErrorBody {
@@ -49,6 +67,16 @@ struct ApiErrorBody {
     error_message: Option<String>,
     correlation_id: Option<String>,
     error_link: Option<String>,
+    error: Option<NestedError>,
+}
+
+/// The StateSet error object.
+#[derive(Deserialize)]
+struct NestedError {
+    #[serde(rename = "type")]
+    error_type: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
 }
 
 impl Transport {
@@ -56,6 +84,8 @@ impl Transport {
     pub(crate) async fn send<T: DeserializeOwned>(&self, request: ApiRequest<'_>) -> Result<T> {
         let url = self.url(&request);
         let key = request.idempotency_key;
+        // Repeating a create is safe only when the API can recognise the repeat by its key.
+        let replay_safe = !request.creates || key.is_some();
         let mut any_ambiguous = false;
         let mut retry = 0;
         loop {
@@ -72,7 +102,7 @@ impl Transport {
                 Err(error) => error,
             };
             any_ambiguous |= is_ambiguous(&error);
-            if error.is_retryable() && retry < self.retry.max_retries {
+            if error.is_retryable() && retry < self.retry.max_retries && (replay_safe || !is_ambiguous(&error)) {
                 if let Some(delay) = self.retry.delay(retry, error.retry_after()) {
                     tracing::debug!(
                         code = error.code(),
@@ -85,7 +115,7 @@ impl Transport {
                     continue;
                 }
             }
-            return Err(finalize(error, key, any_ambiguous));
+            return Err(finalize(error, request.creates, key, any_ambiguous));
         }
     }
 
@@ -100,7 +130,8 @@ impl Transport {
 
     /// One attempt: a fresh `Authorization`, then the request with its own timeout.
     async fn attempt(&self, request: &ApiRequest<'_>, url: &url::Url, attempt: u32) -> Result<Bytes> {
-        let authorization = self.credentials.authorization(request.method.as_str(), url).await?;
+        let credentials = self.credentials.as_ref().map_err(Clone::clone)?;
+        let authorization = credentials.authorization(request.method.as_str(), url).await?;
         let mut auth_value = HeaderValue::from_str(&authorization)
             .map_err(|_| Error::configuration("the authorization token is not a valid header value"))?;
         auth_value.set_sensitive(true);
@@ -165,8 +196,10 @@ fn is_ambiguous(error: &Error) -> bool {
 }
 
 /// Turns the last attempt's error into what the caller sees.
-fn finalize(error: Error, key: Option<&str>, any_ambiguous: bool) -> Error {
-    let Some(key) = key else { return error };
+fn finalize(error: Error, creates: bool, key: Option<&str>, any_ambiguous: bool) -> Error {
+    if !creates {
+        return error;
+    }
     // A 429 after an earlier ambiguous attempt says nothing about whether that one landed.
     let unknown = is_ambiguous(&error) || (any_ambiguous && error.kind() == ErrorKind::RateLimited);
     let error = if unknown {
@@ -190,7 +223,7 @@ fn finalize(error: Error, key: Option<&str>, any_ambiguous: bool) -> Error {
     } else {
         error
     };
-    error.with_idempotency_key(Some(key))
+    error.with_idempotency_key(key)
 }
 
 fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error {
@@ -215,6 +248,9 @@ fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error 
 fn error_from_response(status: StatusCode, retry_after: Option<&str>, body: &[u8]) -> Error {
     let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
     let (error_type, message, correlation_id, error_link) = match parsed {
+        Some(ApiErrorBody { error: Some(nested), error_type: None, .. }) => {
+            (nested.code.or(nested.error_type), nested.message, None, None)
+        }
         Some(b) => (b.error_type, b.error_message, b.correlation_id, b.error_link),
         None => (None, None, None, None),
     };
@@ -230,8 +266,8 @@ fn error_from_response(status: StatusCode, retry_after: Option<&str>, body: &[u8
 /// Maps an HTTP status and CDP `errorType` to an [`ErrorKind`].
 pub(crate) fn classify(status: u16, error_type: Option<&str>) -> ErrorKind {
     match error_type {
-        Some("capture_expired") => return ErrorKind::CaptureExpired,
-        Some("no_capturable_balance") => return ErrorKind::NoCapturableBalance,
+        Some("capture_expired" | "authorization_expired") => return ErrorKind::CaptureExpired,
+        Some("no_capturable_balance" | "already_captured") => return ErrorKind::NoCapturableBalance,
         Some("idempotency_error" | "already_exists") => return ErrorKind::IdempotencyConflict,
         Some("rate_limit_exceeded") => return ErrorKind::RateLimited,
         Some("invalid_request" | "metadata_too_many_entries" | "metadata_key_too_long" | "metadata_value_too_long") => {
@@ -304,6 +340,19 @@ mod tests {
         assert_eq!(limited.retry_after(), Some(Duration::from_secs(2)));
         assert!(limited.is_retryable());
 
+        let stateset = response(
+            400,
+            r#"{"error": {"type": "invalid_request_error", "code": "already_captured", "message": "captured"}}"#,
+            None,
+        );
+        assert_eq!(stateset.kind(), ErrorKind::NoCapturableBalance);
+        assert_eq!(stateset.error_type(), Some("already_captured"));
+        assert_eq!(stateset.message(), "captured");
+        // A create without a key still ends in outcome_unknown, just without a key.
+        let lost = finalize(Error::new(ErrorKind::Network, "reset"), true, None, true);
+        assert_eq!(lost.kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(lost.idempotency_key(), None);
+
         let html = response(502, "<html>bad gateway</html>", None);
         assert_eq!(html.kind(), ErrorKind::Server);
         assert_eq!(html.message(), "HTTP 502 Bad Gateway");
@@ -333,24 +382,24 @@ mod tests {
     #[test]
     fn ambiguous_endings_of_creates_become_outcome_unknown_with_the_key() {
         let server = response(500, r#"{"errorType":"internal_server_error","errorMessage":"m"}"#, None);
-        let e = finalize(server.clone(), Some("key-1"), true);
+        let e = finalize(server.clone(), true, Some("key-1"), true);
         assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(e.idempotency_key(), Some("key-1"));
         assert_eq!(e.http_status(), Some(500));
         assert_eq!(e.error_type(), Some("internal_server_error"));
 
         // A read (no key) keeps its own kind.
-        assert_eq!(finalize(server, None, true).kind(), ErrorKind::Server);
+        assert_eq!(finalize(server, false, None, true).kind(), ErrorKind::Server);
 
         let timeout = Error::new(ErrorKind::Timeout, "t");
-        assert_eq!(finalize(timeout, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(finalize(timeout, true, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
 
         let limited = response(429, r#"{"errorType":"rate_limit_exceeded","errorMessage":"m"}"#, None);
-        assert_eq!(finalize(limited.clone(), Some("k"), false).kind(), ErrorKind::RateLimited);
-        assert_eq!(finalize(limited, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(finalize(limited.clone(), true, Some("k"), false).kind(), ErrorKind::RateLimited);
+        assert_eq!(finalize(limited, true, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
 
         let invalid = response(400, r#"{"errorType":"invalid_request","errorMessage":"m"}"#, None);
-        let e = finalize(invalid, Some("k"), false);
+        let e = finalize(invalid, true, Some("k"), false);
         assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         assert_eq!(e.idempotency_key(), Some("k"));
     }

@@ -43,6 +43,79 @@ fn check_prefixed_id(field: &str, value: &str, prefix: &str) -> Result<()> {
     }
 }
 
+/// Largest fee, in basis points (100%).
+pub const FEE_BPS_MAX: u32 = 10_000;
+/// Longest StateSet statement descriptor, in characters.
+pub const STATEMENT_DESCRIPTOR_MAX_CHARS: usize = 22;
+
+/// Checks an id that goes into a URL path as one segment: 1 to 128 characters of letters,
+/// digits, `_` and `-`.
+pub fn path_id(field: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 128
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be 1 to 128 letters, digits, '_' or '-', got {}", quoted_preview(value)),
+        ))
+    }
+}
+
+/// Checks an EVM address: `0x` and 40 hex digits.
+pub fn address(field: &str, value: &str) -> Result<()> {
+    let ok = value
+        .strip_prefix("0x")
+        .map(|hex| hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("must be an address: 0x and 40 hex digits, got {}", quoted_preview(value))))
+    }
+}
+
+/// Checks a fee in basis points: 0 to 10000.
+pub fn fee_bps(value: u32) -> Result<()> {
+    if value > FEE_BPS_MAX {
+        return Err(Error::invalid("fee_bps", format!("must be 0 to {FEE_BPS_MAX} basis points, got {value}")));
+    }
+    Ok(())
+}
+
+/// Checks a chain id: positive.
+pub fn chain_id(field: &str, value: u64) -> Result<()> {
+    if value == 0 {
+        return Err(Error::invalid(field, "must be a positive chain id, got 0"));
+    }
+    Ok(())
+}
+
+/// Checks an amount in cents: a positive whole number.
+pub fn cents(field: &str, value: u64) -> Result<()> {
+    if value == 0 {
+        return Err(Error::invalid(field, "must be a positive whole number of cents, got 0"));
+    }
+    Ok(())
+}
+
+/// Checks a statement descriptor: 1 to 22 printable characters.
+pub fn statement_descriptor(value: &str) -> Result<()> {
+    let chars = value.chars().count();
+    if chars == 0 || chars > STATEMENT_DESCRIPTOR_MAX_CHARS {
+        return Err(Error::invalid(
+            "statement_descriptor",
+            format!("must be 1 to {STATEMENT_DESCRIPTOR_MAX_CHARS} characters, got {chars}"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid("statement_descriptor", "must not contain control characters"));
+    }
+    Ok(())
+}
+
 /// Checks a payment session ID (`paymentSession_` + lowercase UUID).
 pub fn payment_session_id(value: &str) -> Result<()> {
     check_prefixed_id("payment_session_id", value, "paymentSession_")

@@ -39,7 +39,7 @@ pub fn routes(state: AppState) -> Router {
 }
 
 /// Authenticates the request, then lets the fault rules have their say.
-async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
     let authorization = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
     let method = request.method().as_str().to_owned();
@@ -48,7 +48,7 @@ async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -
         Some(original) => original.path().to_owned(),
         None => request.uri().path().to_owned(),
     };
-    let principal = match state.0.verifier.verify(authorization.as_deref(), &method, &host, &path) {
+    let principal = match authenticate(&state, authorization.as_deref(), &method, &host, &path) {
         Ok(principal) => principal,
         Err(error) => {
             state.count_request(false);
@@ -65,8 +65,27 @@ async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -
     next.run(request).await
 }
 
+/// StateSet (`/v1/…`) takes a static API key; the Coinbase APIs take a CDP JWT (or a test
+/// bearer token) bound to the request.
+fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+    method: &str,
+    host: &str,
+    path: &str,
+) -> Result<String, ApiError> {
+    if !path.starts_with("/v1/") {
+        return state.0.verifier.verify(authorization, method, host, path);
+    }
+    let key = authorization.and_then(|value| value.strip_prefix("Bearer "));
+    match key {
+        Some(key) if state.0.stateset_keys.contains(key) => Ok(format!("stateset:{key}")),
+        _ => Err(ApiError::stateset(401, "invalid_api_key", "Invalid API key provided.")),
+    }
+}
+
 /// Everything a handler needs to answer the way the faults and idempotency rules say.
-struct Exchange {
+pub(crate) struct Exchange {
     state: AppState,
     principal: String,
     fault: Option<FaultSpec>,
@@ -91,7 +110,7 @@ impl Drop for InFlightGuard<'_> {
 
 impl Exchange {
     /// Runs a POST that creates something, idempotently when it carries `X-Idempotency-Key`.
-    async fn create(
+    pub(crate) async fn create(
         self,
         headers: &HeaderMap,
         path: &str,
@@ -105,7 +124,7 @@ impl Exchange {
     }
 
     /// Runs `operation` at most once per idempotency key, applying the picked fault.
-    async fn run(
+    pub(crate) async fn run(
         self,
         idempotency_key: Option<&str>,
         fingerprint: &str,
@@ -210,7 +229,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(ApiError::invalid_request("The request body must be a JSON object.")),

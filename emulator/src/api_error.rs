@@ -15,12 +15,25 @@ pub struct ApiError {
     pub message: String,
     /// A `Retry-After` value in seconds, for 429 and 503.
     pub retry_after: Option<u64>,
+    /// Answer in StateSet's shape (`{"error": {type, code, message}}`) instead of CDP's.
+    pub stateset: bool,
 }
 
 impl ApiError {
     /// An error with this status, type and message.
     pub fn new(status: u16, error_type: &str, message: impl Into<String>) -> Self {
-        ApiError { status, error_type: error_type.to_owned(), message: message.into(), retry_after: None }
+        ApiError {
+            status,
+            error_type: error_type.to_owned(),
+            message: message.into(),
+            retry_after: None,
+            stateset: false,
+        }
+    }
+
+    /// A StateSet error: `code` goes into `error.code`, the status decides `error.type`.
+    pub fn stateset(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ApiError { stateset: true, ..ApiError::new(status, code, message) }
     }
 
     /// 400 `invalid_request`.
@@ -40,6 +53,15 @@ impl ApiError {
 
     /// The JSON body, with a fresh correlation id.
     pub fn body(&self) -> serde_json::Value {
+        if self.stateset {
+            let error_type = match self.status {
+                401 => "authentication_error",
+                429 => "rate_limit_error",
+                500..=599 => "api_error",
+                _ => "invalid_request_error",
+            };
+            return json!({"error": {"type": error_type, "code": self.error_type, "message": self.message}});
+        }
         json!({
             "errorType": self.error_type,
             "errorMessage": self.message,

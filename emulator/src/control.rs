@@ -23,6 +23,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/health", get(|| async { Json(json!({"ok": true})) }))
         .route("/payment-sessions", post(create_session))
         .route("/payment-sessions/{session}/authorize", post(authorize))
+        .route("/escrow-payments", post(create_escrow_payment))
+        .route("/stateset-payments", post(create_stateset_payment))
         .route("/captures/next-outcome", post(next_outcome))
         .route("/settle", post(settle))
         .route("/clock/advance", post(advance_clock))
@@ -48,6 +50,27 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// `created` one) with `amount`, `asset` and optional deadlines.
 async fn create_session(State(state): State<AppState>, body: Bytes) -> Response {
     reply(crate::api::parse_new_session(&body, true).and_then(|new| lock(&state.0.model).create_session(new)))
+}
+
+/// `POST /_emulator/escrow-payments`: a Coinbase Payments payment authorized into escrow
+/// (`amount`, optional `maxAmount`, `minFeeBps`, `maxFeeBps`, `feeReceiver`,
+/// `authorizationExpiry` in unix seconds).
+async fn create_escrow_payment(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse(&body).and_then(|new| {
+        let mut model = lock(&state.0.model);
+        let now = model.now();
+        model.escrow.create(new, now)
+    }))
+}
+
+/// `POST /_emulator/stateset-payments`: a StateSet payment of `amount` cents, authorized
+/// for later capture unless `capture: true`.
+async fn create_stateset_payment(State(state): State<AppState>, body: Bytes) -> Response {
+    reply(parse(&body).and_then(|new| {
+        let mut model = lock(&state.0.model);
+        let now = model.now();
+        model.stateset.create(new, now)
+    }))
 }
 
 /// `POST /_emulator/payment-sessions/{id}/authorize`: authorizes a `created` session.

@@ -21,12 +21,15 @@ mod api_error;
 mod auth;
 mod control;
 pub mod dev_key;
+mod escrow;
 pub mod faults;
 mod idempotency;
 mod model;
 mod paging;
+mod provider_api;
 mod server;
 mod state;
+mod stateset;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -56,6 +59,8 @@ pub struct EmulatorConfig {
     pub bearer_tokens: Vec<String>,
     /// How long a new capture stays `pending`; `None` = until `/_emulator/settle`.
     pub settle_delay: Option<Duration>,
+    /// StateSet API keys accepted (as `Authorization: Bearer <key>` on `/v1/…`).
+    pub stateset_api_keys: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -66,6 +71,7 @@ impl Default for EmulatorConfig {
             keys: Vec::new(),
             bearer_tokens: Vec::new(),
             settle_delay: Some(Duration::from_millis(1000)),
+            stateset_api_keys: Vec::new(),
         }
     }
 }
@@ -92,11 +98,13 @@ impl Emulator {
             idempotency: Mutex::default(),
             faults: Mutex::default(),
             verifier,
+            stateset_keys: config.stateset_api_keys.iter().cloned().collect(),
             requests: AtomicU64::new(0),
             authenticated: AtomicU64::new(0),
         }));
         let router = axum::Router::new()
             .nest("/platform", api::routes(state.clone()))
+            .merge(provider_api::routes(state.clone()))
             .nest("/_emulator", control::routes(state));
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;

@@ -28,6 +28,9 @@ struct Args {
     /// A static bearer token to accept as is (repeatable).
     #[arg(long = "bearer-token")]
     bearer_tokens: Vec<String>,
+    /// A StateSet API key to accept on `/v1/payments/…` (repeatable).
+    #[arg(long = "stateset-api-key")]
+    stateset_api_keys: Vec<String>,
     /// Milliseconds a new capture stays pending before it settles.
     #[arg(long, default_value_t = 1000)]
     settle_delay_ms: u64,
@@ -59,6 +62,7 @@ fn run(args: Args) -> Result<(), String> {
         host: args.host,
         keys,
         bearer_tokens: args.bearer_tokens,
+        stateset_api_keys: args.stateset_api_keys,
         settle_delay: (!args.manual_settle).then(|| Duration::from_millis(args.settle_delay_ms)),
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;

@@ -116,6 +116,10 @@ pub struct Model {
     next_outcomes: VecDeque<Outcome>,
     /// `None`: captures settle only on command.
     pub settle_delay: Option<Duration>,
+    /// The Coinbase Payments escrow.
+    pub escrow: crate::escrow::Escrow,
+    /// The StateSet payments.
+    pub stateset: crate::stateset::StateSetPayments,
 }
 
 /// Fractional digits an asset allows.
@@ -132,14 +136,14 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::Rng::fill(&mut rand::thread_rng(), buf.as_mut_slice());
     hex::encode(buf)
 }
 
 /// Parses a plain positive decimal with at most `decimals` fractional digits.
-fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError> {
+pub(crate) fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError> {
     let plain = {
         let (i, f) = text.split_once('.').unwrap_or((text, "0"));
         !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())

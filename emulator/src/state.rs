@@ -19,6 +19,8 @@ pub struct Shared {
     pub idempotency: Mutex<IdempotencyStore>,
     pub faults: Mutex<Faults>,
     pub verifier: Verifier,
+    /// The StateSet API keys accepted.
+    pub stateset_keys: std::collections::HashSet<String>,
     pub requests: AtomicU64,
     pub authenticated: AtomicU64,
 }

@@ -134,6 +134,7 @@ impl NativeClient {
             user_agent: Some(
                 options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}")),
             ),
+            ..Default::default()
         };
         let build = || Client::builder().credentials(credentials?).options(options).build();
         Ok(NativeClient { client: build().map_err(to_js_error)? })

@@ -105,6 +105,7 @@ impl NativeClient {
             user_agent: Some(
                 user_agent.map_or_else(|| "capturekit-python".to_owned(), |a| format!("capturekit-python {a}")),
             ),
+            ..Default::default()
         };
         let settings = Settings { credentials: credentials.map_err(to_py_err)?, options };
         let client = settings.build().map_err(to_py_err)?;

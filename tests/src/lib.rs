@@ -10,6 +10,9 @@ use capturekit::{ApiKey, Client, ClientBuilder, RetryPolicy};
 use capturekit_emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
 
+/// The StateSet API key every test emulator accepts.
+pub const TEST_STATESET_API_KEY: &str = "test-stateset-key";
+
 /// The static bearer token every test emulator accepts.
 pub const TEST_BEARER_TOKEN: &str = "test-bearer-token";
 
@@ -42,6 +45,7 @@ impl TestEmulator {
         let emulator = Emulator::start(EmulatorConfig {
             keys: vec![fixture_key("ed25519-key.json"), fixture_key("es256-key.json")],
             bearer_tokens: vec![TEST_BEARER_TOKEN.to_owned()],
+            stateset_api_keys: vec![TEST_STATESET_API_KEY.to_owned()],
             settle_delay,
             ..Default::default()
         })

@@ -5,10 +5,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use capturekit::{CaptureRequest, Client, Decimal, Error, RetryPolicy, WaitOptions};
+use capturekit::coinbase_payments::RewardInput;
+use capturekit::{
+    CaptureRequest, Client, Decimal, Error, EscrowCaptureRequest, RetryPolicy, StateSetCaptureRequest, WaitOptions,
+};
 use serde_json::{json, Value};
 
-use crate::{fixture_key_path, TestEmulator, TEST_BEARER_TOKEN};
+use crate::{fixture_key_path, TestEmulator, TEST_BEARER_TOKEN, TEST_STATESET_API_KEY};
 
 /// Runs one scenario file against a fresh emulator; `Err` describes the first failed step.
 pub async fn run_file(path: &Path) -> Result<(), String> {
@@ -31,7 +34,11 @@ pub async fn run_file(path: &Path) -> Result<(), String> {
 }
 
 fn build_client(emulator: &TestEmulator, options: &Value) -> Result<Client, String> {
-    let mut builder = Client::builder().base_url(emulator.emulator.base_url());
+    let mut builder = Client::builder()
+        .base_url(emulator.emulator.base_url())
+        .coinbase_payments_base_url(emulator.emulator.url())
+        .stateset_base_url(emulator.emulator.url())
+        .stateset_api_key(options["statesetApiKey"].as_str().unwrap_or(TEST_STATESET_API_KEY));
     builder = match options["auth"].as_str().unwrap_or("ed25519") {
         "ed25519" => builder.key_file(fixture_key_path("ed25519-key.json")),
         "es256" => builder.key_file(fixture_key_path("es256-key.json")),
@@ -89,6 +96,8 @@ async fn control(emulator: &TestEmulator, name: &str, args: Value) -> Value {
         "fault" => emulator.control("POST", "faults", args).await,
         "clear_faults" => emulator.control("DELETE", "faults", json!({})).await,
         "stats" => emulator.control("GET", "stats", json!({})).await,
+        "create_escrow_payment" => emulator.control("POST", "escrow-payments", args).await,
+        "create_stateset_payment" => emulator.control("POST", "stateset-payments", args).await,
         other => panic!("unknown control op {other}"),
     }
 }
@@ -138,9 +147,49 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
             let parts: Vec<&str> = args["parts"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             json!({ "key": capturekit::derive_idempotency_key(&parts)? })
         }
+        "escrow_capture" => {
+            let mut request = EscrowCaptureRequest {
+                idempotency_key: args["idempotencyKey"].as_str().map(str::to_owned),
+                ..Default::default()
+            }
+            .amount_text(text(args, "amount"))?;
+            request.fee_bps = args["feeBps"].as_u64().unwrap_or(0) as u32;
+            request.fee_receiver = args["feeReceiver"].as_str().map(str::to_owned);
+            request.distribute_rewards =
+                serde_json::from_value::<Vec<RewardInput>>(args["distributeRewards"].clone()).unwrap_or_default();
+            request.metadata = string_map(&args["metadata"]);
+            let capture = client.coinbase_payments().capture(text(args, "paymentId"), request).await?;
+            let mut value = serde_json::to_value(&capture).expect("capture serializes");
+            value["idempotencyKey"] = json!(capture.idempotency_key);
+            value
+        }
+        "get_escrow_payment" => {
+            serde_json::to_value(client.coinbase_payments().get_payment(text(args, "paymentId")).await?)
+                .expect("payment serializes")
+        }
+        "stateset_capture" => {
+            let request = StateSetCaptureRequest {
+                amount_cents: args["amount"].as_u64(),
+                statement_descriptor: args["statementDescriptor"].as_str().map(str::to_owned),
+                metadata: string_map(&args["metadata"]),
+            };
+            serde_json::to_value(client.stateset().capture(text(args, "paymentId"), request).await?)
+                .expect("payment serializes")
+        }
+        "get_stateset_payment" => serde_json::to_value(client.stateset().get_payment(text(args, "paymentId")).await?)
+            .expect("payment serializes"),
         other => panic!("unknown op {other}"),
     };
     Ok(value)
+}
+
+fn string_map(value: &Value) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect()
 }
 
 /// A capture in the API's JSON shape, plus the idempotency key it was created with.

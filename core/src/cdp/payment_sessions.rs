@@ -169,6 +169,7 @@ impl PaymentSessions {
                 path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
                 query: Vec::new(),
                 body: Some(body.into()),
+                creates: true,
                 idempotency_key: Some(&key),
             })
             .await?;
@@ -187,6 +188,7 @@ impl PaymentSessions {
                 path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES, capture_id],
                 query: Vec::new(),
                 body: None,
+                creates: false,
                 idempotency_key: None,
             })
             .await
@@ -217,6 +219,7 @@ impl PaymentSessions {
                 path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
                 query,
                 body: None,
+                creates: false,
                 idempotency_key: None,
             })
             .await
@@ -268,6 +271,7 @@ impl PaymentSessions {
                 path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id],
                 query: Vec::new(),
                 body: None,
+                creates: false,
                 idempotency_key: None,
             })
             .await
