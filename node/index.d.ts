@@ -96,12 +96,19 @@ export interface TokenRequest {
   uri: string
 }
 
-export type Credentials =
-  | { apiKeyId: string; apiKeySecret: string }
-  | { keyFile: string }
-  | { bearerToken: string }
-  | { tokenProvider: (request: TokenRequest) => Promise<string> | string }
-  | Record<string, never>
+/** The StateSet API key (default `STATESET_API_KEY`); goes with any CDP credential, or alone. */
+export interface StateSetKey {
+  statesetApiKey?: string
+}
+
+export type Credentials = StateSetKey &
+  (
+    | { apiKeyId: string; apiKeySecret: string }
+    | { keyFile: string }
+    | { bearerToken: string }
+    | { tokenProvider: (request: TokenRequest) => Promise<string> | string }
+    | Record<string, never>
+  )
 
 export interface ClientOptions {
   /** Default https://api.cdp.coinbase.com/platform; http:// only on loopback. */
@@ -112,6 +119,168 @@ export interface ClientOptions {
   /** Attempts after the first (default 2). */
   maxRetries?: number
   userAgent?: string
+  /** Default https://payments.coinbase.com. */
+  coinbasePaymentsBaseUrl?: string
+  /** Default https://api.stateset.com. */
+  statesetBaseUrl?: string
+}
+
+export type RewardOperationStatus =
+  | 'REWARD_OPERATION_STATUS_PENDING' | 'REWARD_OPERATION_STATUS_SUCCEEDED' | 'REWARD_OPERATION_STATUS_FAILED'
+  | (string & {})
+export type OperationStepStatus =
+  | 'OPERATION_STEP_STATUS_PENDING' | 'OPERATION_STEP_STATUS_SUCCEEDED' | 'OPERATION_STEP_STATUS_FAILED' | (string & {})
+export type PaymentOperationStatus =
+  | 'PAYMENT_OPERATION_STATUS_PENDING' | 'PAYMENT_OPERATION_STATUS_SUCCEEDED' | 'PAYMENT_OPERATION_STATUS_FAILED'
+  | (string & {})
+
+export interface RewardInput {
+  campaignAddress: string
+  tokenAddress: string
+  chainId: number
+}
+
+export interface EscrowCaptureOptions {
+  /** A decimal string in the payment's token, e.g. "10.50". */
+  amount: DecimalString
+  /** 0 to 10000, within the payment's minFeeBps..maxFeeBps (default 0). */
+  feeBps?: number
+  /** 0x + 40 hex digits; omitted means no fee receiver (only with a fee of 0). */
+  feeReceiver?: string
+  distributeRewards?: RewardInput[]
+  metadata?: Record<string, string>
+  idempotencyKey?: string
+}
+
+export interface OperationTransaction {
+  entity: string | null
+  transactionHash: string | null
+  blockNumber: string | null
+  createdAt: Date | null
+  updatedAt: Date | null
+  revertReason: string | null
+  operationStepId: string | null
+}
+
+export interface OperationStep {
+  entity: string | null
+  id: string
+  type: string
+  operationId: string | null
+  operationType: string | null
+  status: OperationStepStatus
+  createdAt: Date | null
+  updatedAt: Date | null
+  params: Record<string, string>
+  error: string | null
+  errorCode: string | null
+  transactions: OperationTransaction[]
+}
+
+export interface Reward {
+  id: string
+  campaignAddress: string
+  paymentInfoHash: string
+  recipientAddress: string
+  tokenAddress: string
+  chainId: number
+  createdAt: Date | null
+  updatedAt: Date | null
+}
+
+export interface RewardOperation {
+  id: string
+  action: string
+  status: RewardOperationStatus
+  createdAt: Date | null
+  updatedAt: Date | null
+  reward: Reward | null
+  amount: DecimalString | null
+  transactionHash: string | null
+  error: string | null
+  errorCode: string | null
+  revertReason: string | null
+  blockNumber: string | null
+  metadata: Record<string, string>
+  operationSteps: OperationStep[]
+}
+
+export interface EscrowCapture {
+  operationId: string
+  rewardOperations: RewardOperation[]
+  invalidRewardInputs: { rewardInput: RewardInput; invalidReason: string }[]
+  idempotencyKey: string
+}
+
+export interface EscrowPayment {
+  id: string
+  maxAmount: DecimalString | null
+  token: string | null
+  networkId: number | null
+  payer: string | null
+  receiver: string | null
+  operator: string | null
+  minFeeBps: number | null
+  maxFeeBps: number | null
+  feeReceiver: string | null
+  authorizationExpiry: Date | null
+  preApprovalExpiry: Date | null
+  refundExpiry: Date | null
+  authorizedAmount: DecimalString | null
+  capturedAmount: DecimalString | null
+  voidedAmount: DecimalString | null
+  refundedAmount: DecimalString | null
+  chargedAmount: DecimalString | null
+  createdAt: Date | null
+  updatedAt: Date | null
+}
+
+export interface PaymentOperation {
+  id: string
+  type: string
+  status: PaymentOperationStatus
+  amount: DecimalString | null
+  feeBps: number | null
+  feeReceiver: string | null
+  feeAmount: DecimalString | null
+  transactionHash: string | null
+  metadata: Record<string, string>
+  operationSteps: OperationStep[]
+  createdAt: Date | null
+  updatedAt: Date | null
+}
+
+export declare class CoinbasePayments {
+  capture(paymentId: string, options: EscrowCaptureOptions): Promise<EscrowCapture>
+  getPayment(paymentId: string): Promise<{ payment: EscrowPayment; paymentOperations: PaymentOperation[] }>
+}
+
+export type StateSetPaymentStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'cancelled' | (string & {})
+
+/** A StateSet payment; amounts are whole cents. Field names are the API's (snake_case). */
+export interface StateSetPayment {
+  id: string
+  object: string | null
+  amount: number
+  amount_capturable: number
+  amount_captured: number
+  currency: string | null
+  status: StateSetPaymentStatus
+  captured: boolean
+  captured_at: Date | null
+  created_at: Date | null
+  payment_method: { type: string | null; card: { last4: string | null; brand: string | null } | null } | null
+  capture_details: { captured_amount: number | null; capture_time: Date | null; processor_capture_id: string | null } | null
+  metadata: Record<string, string>
+}
+
+export declare class StateSet {
+  /** `amount` in whole cents; omitted captures the full authorization. */
+  capture(
+    paymentId: string,
+    options?: { amount?: number | bigint; statementDescriptor?: string; metadata?: Record<string, string> },
+  ): Promise<StateSetPayment>
+  getPayment(paymentId: string): Promise<StateSetPayment>
 }
 
 export declare class PaymentSessions {
@@ -130,6 +299,8 @@ export declare class PaymentSessions {
 export declare class Client {
   constructor(credentials?: Credentials, options?: ClientOptions)
   readonly paymentSessions: PaymentSessions
+  readonly coinbasePayments: CoinbasePayments
+  readonly stateset: StateSet
   readonly baseUrl: string
 }
 

@@ -203,19 +203,110 @@ class PaymentSessions {
   }
 }
 
+/** Turns every timestamp field (`…At`, `…_at`, `…_time`, `…Expiry`) of a result into a `Date`. */
+function withDates(value, key = '') {
+  if (Array.isArray(value)) return value.map((item) => withDates(item))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDates(v, k)]))
+  }
+  if (typeof value === 'string' && /(At|_at|_time|Expiry)$/.test(key)) return new Date(value)
+  return value
+}
+
+function wholeNumber(name, value) {
+  if (value == null) return undefined
+  if (typeof value === 'bigint') value = Number(value)
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a whole number (an integer, not ${describe(value)} ${value})`)
+  }
+  return value
+}
+
+/** Coinbase Payments (escrow) calls; every method returns a Promise. */
+class CoinbasePayments {
+  #native
+  constructor(nativeClient) {
+    this.#native = nativeClient
+  }
+
+  /**
+   * Captures `amount` (a decimal string) of an escrowed payment, with `feeBps` paid to
+   * `feeReceiver`; the same `idempotencyKey` (yours or a random one) goes on every attempt.
+   */
+  async capture(paymentId, options = {}) {
+    requireString('paymentId', paymentId)
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    optional('feeReceiver', options.feeReceiver, 'string')
+    optional('idempotencyKey', options.idempotencyKey, 'string')
+    const rewards = options.distributeRewards ?? []
+    if (!Array.isArray(rewards)) throw new TypeError(`distributeRewards must be an array, not ${describe(rewards)}`)
+    const request = {
+      amount: amountText(options.amount) ?? '',
+      feeBps: wholeNumber('feeBps', options.feeBps),
+      feeReceiver: options.feeReceiver ?? undefined,
+      distributeRewards: rewards.map((reward, i) => {
+        requireString(`distributeRewards[${i}].campaignAddress`, reward?.campaignAddress)
+        requireString(`distributeRewards[${i}].tokenAddress`, reward?.tokenAddress)
+        return { ...reward, chainId: wholeNumber(`distributeRewards[${i}].chainId`, reward.chainId) ?? 0 }
+      }),
+      metadata: metadataObject(options.metadata),
+      idempotencyKey: options.idempotencyKey ?? undefined,
+    }
+    return withDates(await call(this.#native.escrowCapture(paymentId, request)))
+  }
+
+  /** Fetches `{ payment, paymentOperations }`. */
+  async getPayment(paymentId) {
+    requireString('paymentId', paymentId)
+    return withDates(await call(this.#native.getEscrowPayment(paymentId)))
+  }
+}
+
+/** StateSet calls; every method returns a Promise. Amounts are whole cents. */
+class StateSet {
+  #native
+  constructor(nativeClient) {
+    this.#native = nativeClient
+  }
+
+  /** Captures `amount` cents (the full authorization when omitted) of a payment created with `capture: false`. */
+  async capture(paymentId, options = {}) {
+    requireString('paymentId', paymentId)
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    optional('statementDescriptor', options.statementDescriptor, 'string')
+    const request = {
+      amount: wholeNumber('amount', options.amount),
+      statementDescriptor: options.statementDescriptor ?? undefined,
+      metadata: metadataObject(options.metadata),
+    }
+    return withDates(await call(this.#native.statesetCapture(paymentId, request)))
+  }
+
+  /** Fetches a payment. */
+  async getPayment(paymentId) {
+    requireString('paymentId', paymentId)
+    return withDates(await call(this.#native.getStatesetPayment(paymentId)))
+  }
+}
+
 /**
  * A capturekit client.
  * `new Client({ apiKeyId, apiKeySecret } | { keyFile } | { bearerToken } | { tokenProvider } | {}, options)`;
- * with no credentials, `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment.
+ * with no credentials, `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment. Add
+ * `statesetApiKey` (or set `STATESET_API_KEY`) for StateSet.
  */
 class Client {
   #native
   constructor(credentials = {}, options = {}) {
     if (credentials === null || typeof credentials !== 'object') throw new TypeError('credentials must be an object')
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-    const { apiKeyId, apiKeySecret, keyFile, bearerToken, tokenProvider } = credentials
+    const { apiKeyId, apiKeySecret, keyFile, bearerToken, tokenProvider, statesetApiKey } = credentials
     if (tokenProvider != null && typeof tokenProvider !== 'function') throw new TypeError('tokenProvider must be a function')
-    for (const [name, value] of Object.entries({ apiKeyId, apiKeySecret, keyFile, bearerToken })) optional(name, value, 'string')
+    for (const [name, value] of Object.entries({ apiKeyId, apiKeySecret, keyFile, bearerToken, statesetApiKey })) {
+      optional(name, value, 'string')
+    }
+    optional('coinbasePaymentsBaseUrl', options.coinbasePaymentsBaseUrl, 'string')
+    optional('statesetBaseUrl', options.statesetBaseUrl, 'string')
     for (const name of ['timeoutMs', 'connectTimeoutMs', 'maxRetries']) optional(name, options[name], 'number')
     optional('baseUrl', options.baseUrl, 'string')
     optional('userAgent', options.userAgent, 'string')
@@ -227,12 +318,15 @@ class Client {
           {
             apiKeyId, apiKeySecret, keyFile, bearerToken,
             baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs,
-            maxRetries: options.maxRetries, userAgent: options.userAgent,
+            maxRetries: options.maxRetries, userAgent: options.userAgent, statesetApiKey,
+            coinbasePaymentsBaseUrl: options.coinbasePaymentsBaseUrl, statesetBaseUrl: options.statesetBaseUrl,
           },
           provider,
         ),
     )
     this.paymentSessions = new PaymentSessions(this.#native)
+    this.coinbasePayments = new CoinbasePayments(this.#native)
+    this.stateset = new StateSet(this.#native)
   }
 
   /** The base URL requests go to. */
@@ -250,6 +344,8 @@ function deriveIdempotencyKey(...parts) {
 module.exports = {
   Client,
   PaymentSessions,
+  CoinbasePayments,
+  StateSet,
   deriveIdempotencyKey,
   newIdempotencyKey: native.newIdempotencyKey,
   CaptureKitError,

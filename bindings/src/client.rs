@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use capturekit::{Capture, CapturePage, ClientOptions, CredentialOptions, Credentials, PaymentSession};
+use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails, RewardInput};
+use capturekit::stateset::StateSetPayment;
+use capturekit::{Capture, CapturePage, ClientOptions, CredentialOptions, PaymentSession, StateSetCaptureRequest};
 use zeroize::Zeroizing;
 
 use crate::error::CaptureKitError;
@@ -23,13 +25,18 @@ pub struct Client {
 }
 
 impl Client {
-    fn build(credentials: CredentialOptions, options: ClientOptions) -> Result<Arc<Self>> {
+    fn build(
+        credentials: CredentialOptions,
+        options: ClientOptions,
+        stateset_api_key: Option<String>,
+    ) -> Result<Arc<Self>> {
         let user_agent = match &options.user_agent {
             Some(extra) => format!("capturekit-uniffi {extra}"),
             None => "capturekit-uniffi".to_owned(),
         };
+        let credentials = CredentialOptions { stateset_api_key: stateset_api_key.map(Zeroizing::new), ..credentials };
         let client = capturekit::Client::builder()
-            .credentials(Credentials::resolve(credentials)?)
+            .credential_options(credentials)
             .options(ClientOptions { user_agent: Some(user_agent), ..options })
             .build()?;
         Ok(Arc::new(Client { client, calls: Arc::default() }))
@@ -39,40 +46,65 @@ impl Client {
 #[uniffi::export]
 impl Client {
     /// For apps: asks `provider` (your back end) for a token before every attempt.
-    #[uniffi::constructor]
-    pub fn with_token_provider(provider: Arc<dyn TokenProvider>, options: ClientOptions) -> Result<Arc<Self>> {
+    #[uniffi::constructor(default(stateset_api_key = None))]
+    pub fn with_token_provider(
+        provider: Arc<dyn TokenProvider>,
+        options: ClientOptions,
+        stateset_api_key: Option<String>,
+    ) -> Result<Arc<Self>> {
         let provider = Arc::new(ForeignTokenProvider(provider));
-        Self::build(CredentialOptions { token_provider: Some(provider), ..Default::default() }, options)
+        Self::build(
+            CredentialOptions { token_provider: Some(provider), ..Default::default() },
+            options,
+            stateset_api_key,
+        )
     }
 
     /// A static bearer token, sent as is.
-    #[uniffi::constructor]
-    pub fn with_bearer_token(token: String, options: ClientOptions) -> Result<Arc<Self>> {
-        Self::build(CredentialOptions { bearer_token: Some(Zeroizing::new(token)), ..Default::default() }, options)
+    #[uniffi::constructor(default(stateset_api_key = None))]
+    pub fn with_bearer_token(
+        token: String,
+        options: ClientOptions,
+        stateset_api_key: Option<String>,
+    ) -> Result<Arc<Self>> {
+        let credentials = CredentialOptions { bearer_token: Some(Zeroizing::new(token)), ..Default::default() };
+        Self::build(credentials, options, stateset_api_key)
     }
 
     /// For servers only (never ship a secret in an app): a CDP API key id and secret; each
     /// attempt carries a fresh JWT signed with it.
-    #[uniffi::constructor]
-    pub fn with_api_key(key_id: String, key_secret: String, options: ClientOptions) -> Result<Arc<Self>> {
+    #[uniffi::constructor(default(stateset_api_key = None))]
+    pub fn with_api_key(
+        key_id: String,
+        key_secret: String,
+        options: ClientOptions,
+        stateset_api_key: Option<String>,
+    ) -> Result<Arc<Self>> {
         let credentials = CredentialOptions {
             api_key_id: Some(key_id),
             api_key_secret: Some(Zeroizing::new(key_secret)),
             ..Default::default()
         };
-        Self::build(credentials, options)
+        Self::build(credentials, options, stateset_api_key)
     }
 
     /// For servers only: the CDP API key JSON file.
-    #[uniffi::constructor]
-    pub fn with_key_file(path: String, options: ClientOptions) -> Result<Arc<Self>> {
-        Self::build(CredentialOptions { key_file: Some(path.into()), ..Default::default() }, options)
+    #[uniffi::constructor(default(stateset_api_key = None))]
+    pub fn with_key_file(path: String, options: ClientOptions, stateset_api_key: Option<String>) -> Result<Arc<Self>> {
+        Self::build(CredentialOptions { key_file: Some(path.into()), ..Default::default() }, options, stateset_api_key)
     }
 
-    /// For servers only: `CDP_API_KEY_ID` and `CDP_API_KEY_SECRET` from the environment.
+    /// For servers only: `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` and `STATESET_API_KEY` from
+    /// the environment (at least one of the two).
     #[uniffi::constructor]
     pub fn from_environment(options: ClientOptions) -> Result<Arc<Self>> {
-        Self::build(CredentialOptions::default(), options)
+        Self::build(CredentialOptions::default(), options, None)
+    }
+
+    /// For servers only: StateSet alone, with its API key (no CDP credentials).
+    #[uniffi::constructor]
+    pub fn with_stateset_api_key(key: String, options: ClientOptions) -> Result<Arc<Self>> {
+        Self::build(CredentialOptions::default(), options, Some(key))
     }
 
     /// The base URL this client sends to.
@@ -83,6 +115,16 @@ impl Client {
     /// The CDP Payment Sessions calls.
     pub fn payment_sessions(&self) -> Arc<PaymentSessions> {
         Arc::new(PaymentSessions { calls: self.client.payment_sessions(), in_flight: self.calls.clone() })
+    }
+
+    /// The Coinbase Payments (escrow) calls.
+    pub fn coinbase_payments(&self) -> Arc<CoinbasePayments> {
+        Arc::new(CoinbasePayments { calls: self.client.coinbase_payments(), in_flight: self.calls.clone() })
+    }
+
+    /// The StateSet calls.
+    pub fn stateset(&self) -> Arc<StateSet> {
+        Arc::new(StateSet { calls: self.client.stateset(), in_flight: self.calls.clone() })
     }
 
     /// How many calls made through this client are running now. A cancelled call stops
@@ -217,5 +259,86 @@ impl PaymentSessions {
             wait.initial_interval = interval;
         }
         Ok(self.calls.wait_for_capture(&payment_session_id, &capture_id, wait).await?)
+    }
+}
+
+/// What to capture from an escrowed Coinbase Payments payment.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct EscrowCaptureRequest {
+    /// A plain positive decimal in the payment's token, e.g. `"10.50"`.
+    pub amount: String,
+    /// The fee in basis points (0 to 10000), within the payment's bounds.
+    #[uniffi(default = 0)]
+    pub fee_bps: u32,
+    /// Who receives the fee (`0x` + 40 hex digits); `null` means none (only with a fee of 0).
+    #[uniffi(default = None)]
+    pub fee_receiver: Option<String>,
+    /// Rewards to distribute with the capture.
+    #[uniffi(default)]
+    pub distribute_rewards: Vec<RewardInput>,
+    /// Metadata returned in the webhook; the same limits as CDP metadata.
+    #[uniffi(default)]
+    pub metadata: HashMap<String, String>,
+    /// The idempotency key; a random UUID v4 when `null`.
+    #[uniffi(default = None)]
+    pub idempotency_key: Option<String>,
+}
+
+impl EscrowCaptureRequest {
+    fn into_core(self) -> capturekit::Result<capturekit::EscrowCaptureRequest> {
+        let request = capturekit::EscrowCaptureRequest {
+            fee_bps: self.fee_bps,
+            fee_receiver: self.fee_receiver,
+            distribute_rewards: self.distribute_rewards,
+            metadata: self.metadata.into_iter().collect(),
+            idempotency_key: self.idempotency_key,
+            ..Default::default()
+        };
+        request.amount_text(&self.amount)
+    }
+}
+
+/// The Coinbase Payments calls of a [`Client`].
+#[derive(uniffi::Object)]
+pub struct CoinbasePayments {
+    calls: capturekit::CoinbasePayments,
+    in_flight: Arc<AtomicU64>,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl CoinbasePayments {
+    /// Captures escrowed funds; the same idempotency key goes on every attempt and error.
+    pub async fn capture(&self, payment_id: String, request: EscrowCaptureRequest) -> Result<EscrowCapture> {
+        let _call = InFlight::start(&self.in_flight);
+        let request = request.into_core()?;
+        Ok(self.calls.capture(&payment_id, request).await?)
+    }
+
+    /// Fetches a payment and its operations.
+    pub async fn get_payment(&self, payment_id: String) -> Result<EscrowPaymentDetails> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.get_payment(&payment_id).await?)
+    }
+}
+
+/// The StateSet calls of a [`Client`].
+#[derive(uniffi::Object)]
+pub struct StateSet {
+    calls: capturekit::StateSet,
+    in_flight: Arc<AtomicU64>,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl StateSet {
+    /// Captures an authorized payment (cents); never repeated after an ambiguous ending.
+    pub async fn capture(&self, payment_id: String, request: StateSetCaptureRequest) -> Result<StateSetPayment> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.capture(&payment_id, request).await?)
+    }
+
+    /// Fetches a payment.
+    pub async fn get_payment(&self, payment_id: String) -> Result<StateSetPayment> {
+        let _call = InFlight::start(&self.in_flight);
+        Ok(self.calls.get_payment(&payment_id).await?)
     }
 }

@@ -13,7 +13,9 @@ mod client;
 mod error;
 mod token_provider;
 
-pub use client::{CaptureRequest, Client, PaymentSessions, WaitOptions};
+pub use client::{
+    CaptureRequest, Client, CoinbasePayments, EscrowCaptureRequest, PaymentSessions, StateSet, WaitOptions,
+};
 pub use error::{CaptureKitError, ErrorDetails};
 pub use token_provider::{TokenProvider, TokenProviderError};
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Credentials, TokenProvider};
+use crate::auth::{CredentialOptions, Credentials, TokenProvider};
 use crate::backoff::RetryPolicy;
 use crate::cdp::PaymentSessions;
 use crate::coinbase_payments::{CoinbasePayments, DEFAULT_PAYMENTS_BASE_URL};
@@ -120,6 +120,7 @@ pub struct ClientBuilder {
 /// Where the credentials come from; resolved (and parsed, once) in [`ClientBuilder::build`].
 enum CredentialSource {
     Ready(Credentials),
+    Options(CredentialOptions),
     ApiKey { id: String, secret: zeroize::Zeroizing<String> },
     KeyFile(PathBuf),
     BearerToken(zeroize::Zeroizing<String>),
@@ -129,6 +130,7 @@ impl std::fmt::Debug for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CredentialSource::Ready(c) => c.fmt(f),
+            CredentialSource::Options(_) => f.write_str("Options(<redacted>)"),
             CredentialSource::ApiKey { id, .. } => {
                 write!(f, "ApiKey {{ id: {id:?}, secret: <redacted> }}")
             }
@@ -189,6 +191,19 @@ impl ClientBuilder {
     /// Authenticate with a callback that returns a token for each attempt.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
         self.credentials = Some(CredentialSource::Ready(Credentials::token_provider(provider)));
+        self
+    }
+
+    /// Credentials as a language binding receives them: the CDP ones (at most one kind, see
+    /// [`Credentials::resolve`]) and the StateSet key. No CDP credential means
+    /// `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET`, or none for a StateSet-only client.
+    pub fn credential_options(mut self, mut options: CredentialOptions) -> Self {
+        if let Some(key) = options.stateset_api_key.take() {
+            self.stateset_api_key = Some(key);
+        }
+        if options.has_cdp() {
+            self.credentials = Some(CredentialSource::Options(options));
+        }
         self
     }
 
@@ -277,6 +292,7 @@ impl ClientBuilder {
         };
         let cdp = match self.credentials {
             Some(CredentialSource::Ready(c)) => Ok(c),
+            Some(CredentialSource::Options(options)) => Ok(Credentials::resolve(options)?),
             Some(CredentialSource::ApiKey { id, secret }) => Ok(Credentials::api_key(&id, &secret)?),
             Some(CredentialSource::KeyFile(path)) => Ok(Credentials::key_file(path)?),
             Some(CredentialSource::BearerToken(token)) => Ok(Credentials::bearer_token(token.as_str())?),

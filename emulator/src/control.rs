@@ -169,7 +169,9 @@ async fn add_fault(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 /// `DELETE /_emulator/faults`: removes every fault rule.
-async fn clear_faults(State(state): State<AppState>) -> Response {
+// The body is read (and ignored) so that a client sending one can keep its connection: hyper
+// closes a connection whose request body was left unread.
+async fn clear_faults(State(state): State<AppState>, _body: Bytes) -> Response {
     lock(&state.0.faults).clear();
     Json(json!({"ok": true})).into_response()
 }

@@ -8,7 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest as CoreTokenRequest};
-use capturekit::{Capture, CaptureRequest, Client, ClientOptions, CredentialOptions, Credentials, Error, WaitOptions};
+use capturekit::coinbase_payments::RewardInput;
+use capturekit::{
+    Capture, CaptureRequest, Client, ClientOptions, CredentialOptions, Error, EscrowCaptureRequest,
+    StateSetCaptureRequest, WaitOptions,
+};
 use futures_util::{Stream, StreamExt};
 use napi::bindgen_prelude::{Function, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -59,6 +63,9 @@ pub struct NativeOptions {
     pub connect_timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
     pub user_agent: Option<String>,
+    pub stateset_api_key: Option<String>,
+    pub coinbase_payments_base_url: Option<String>,
+    pub stateset_base_url: Option<String>,
 }
 
 /// What a token provider is asked for: a token for this one request.
@@ -119,13 +126,14 @@ impl NativeClient {
             }
             None => None,
         };
-        let credentials = Credentials::resolve(CredentialOptions {
+        let credentials = CredentialOptions {
             api_key_id: options.api_key_id,
             api_key_secret: options.api_key_secret.map(Zeroizing::new),
             key_file: options.key_file.map(Into::into),
             bearer_token: options.bearer_token.map(Zeroizing::new),
             token_provider,
-        });
+            stateset_api_key: options.stateset_api_key.map(Zeroizing::new),
+        };
         let options = ClientOptions {
             base_url: options.base_url,
             timeout: options.timeout_ms.map(|ms| Duration::from_millis(ms.into())),
@@ -134,9 +142,10 @@ impl NativeClient {
             user_agent: Some(
                 options.user_agent.map_or_else(|| "capturekit-node".to_owned(), |a| format!("capturekit-node {a}")),
             ),
-            ..Default::default()
+            coinbase_payments_base_url: options.coinbase_payments_base_url,
+            stateset_base_url: options.stateset_base_url,
         };
-        let build = || Client::builder().credentials(credentials?).options(options).build();
+        let build = || Client::builder().credential_options(credentials).options(options).build();
         Ok(NativeClient { client: build().map_err(to_js_error)? })
     }
 
@@ -219,6 +228,88 @@ impl NativeClient {
             .await
             .map_err(to_js_error)?;
         Ok(capture_json(&capture))
+    }
+}
+
+/// A reward to distribute with an escrow capture.
+#[napi(object)]
+pub struct NativeRewardInput {
+    pub campaign_address: String,
+    pub token_address: String,
+    /// A non-negative integer (checked by `index.js`).
+    pub chain_id: i64,
+}
+
+/// Escrow capture options, as `index.js` passes them.
+#[napi(object)]
+pub struct NativeEscrowCaptureOptions {
+    pub amount: String,
+    pub fee_bps: Option<u32>,
+    pub fee_receiver: Option<String>,
+    pub distribute_rewards: Option<Vec<NativeRewardInput>>,
+    pub metadata: Option<std::collections::HashMap<String, String>>,
+    pub idempotency_key: Option<String>,
+}
+
+/// StateSet capture options, as `index.js` passes them (cents checked to be a whole number).
+#[napi(object)]
+pub struct NativeStateSetCaptureOptions {
+    pub amount: Option<i64>,
+    pub statement_descriptor: Option<String>,
+    pub metadata: Option<std::collections::HashMap<String, String>>,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi]
+    pub async fn escrow_capture(&self, payment_id: String, options: NativeEscrowCaptureOptions) -> napi::Result<Value> {
+        let request = EscrowCaptureRequest {
+            fee_bps: options.fee_bps.unwrap_or(0),
+            fee_receiver: options.fee_receiver,
+            distribute_rewards: options
+                .distribute_rewards
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| RewardInput {
+                    campaign_address: r.campaign_address,
+                    token_address: r.token_address,
+                    chain_id: u64::try_from(r.chain_id).unwrap_or(0),
+                })
+                .collect(),
+            metadata: options.metadata.unwrap_or_default().into_iter().collect(),
+            idempotency_key: options.idempotency_key,
+            ..Default::default()
+        }
+        .amount_text(&options.amount)
+        .map_err(to_js_error)?;
+        let capture = self.client.coinbase_payments().capture(&payment_id, request).await.map_err(to_js_error)?;
+        let mut value = to_json(&capture);
+        value["idempotencyKey"] = json!(capture.idempotency_key);
+        Ok(value)
+    }
+
+    #[napi]
+    pub async fn get_escrow_payment(&self, payment_id: String) -> napi::Result<Value> {
+        Ok(to_json(&self.client.coinbase_payments().get_payment(&payment_id).await.map_err(to_js_error)?))
+    }
+
+    #[napi]
+    pub async fn stateset_capture(
+        &self,
+        payment_id: String,
+        options: NativeStateSetCaptureOptions,
+    ) -> napi::Result<Value> {
+        let request = StateSetCaptureRequest {
+            amount_cents: options.amount.map(|cents| u64::try_from(cents).unwrap_or(0)),
+            statement_descriptor: options.statement_descriptor,
+            metadata: options.metadata.unwrap_or_default().into_iter().collect(),
+        };
+        Ok(to_json(&self.client.stateset().capture(&payment_id, request).await.map_err(to_js_error)?))
+    }
+
+    #[napi]
+    pub async fn get_stateset_payment(&self, payment_id: String) -> napi::Result<Value> {
+        Ok(to_json(&self.client.stateset().get_payment(&payment_id).await.map_err(to_js_error)?))
     }
 }
 

@@ -12,10 +12,12 @@ const KEYS = {
   unknown: path.join(FIXTURES, 'unknown-key.json'),
 }
 const BEARER_TOKEN = 'test-bearer-token'
+const STATESET_API_KEY = 'test-stateset-key'
 const EMULATOR_BIN = process.env.CAPTUREKIT_EMULATOR_BIN || path.join(REPO, 'target', 'debug', 'capturekit-emulator')
 
 async function startEmulator({ settleDelayMs = null } = {}) {
-  const args = ['--port', '0', '--key-file', KEYS.ed25519, '--key-file', KEYS.es256, '--bearer-token', BEARER_TOKEN]
+  const args = ['--port', '0', '--key-file', KEYS.ed25519, '--key-file', KEYS.es256, '--bearer-token', BEARER_TOKEN,
+    '--stateset-api-key', STATESET_API_KEY]
   args.push(...(settleDelayMs == null ? ['--manual-settle'] : ['--settle-delay-ms', String(settleDelayMs)]))
   const child = spawn(EMULATOR_BIN, args, { stdio: ['ignore', 'pipe', 'ignore'] })
   const firstLine = await new Promise((resolve, reject) => {
@@ -47,4 +49,4 @@ async function startEmulator({ settleDelayMs = null } = {}) {
   }
 }
 
-module.exports = { startEmulator, KEYS, BEARER_TOKEN, REPO }
+module.exports = { startEmulator, KEYS, BEARER_TOKEN, STATESET_API_KEY, REPO }

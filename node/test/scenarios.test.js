@@ -5,7 +5,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const capturekit = require('..')
-const { startEmulator, KEYS, BEARER_TOKEN, REPO } = require('./emulator.js')
+const { startEmulator, KEYS, BEARER_TOKEN, STATESET_API_KEY, REPO } = require('./emulator.js')
 
 const SCENARIOS = path.join(REPO, 'tests', 'scenarios')
 const CONTROL = {
@@ -17,6 +17,8 @@ const CONTROL = {
   fault: ['POST', 'faults'],
   clear_faults: ['DELETE', 'faults'],
   stats: ['GET', 'stats'],
+  create_escrow_payment: ['POST', 'escrow-payments'],
+  create_stateset_payment: ['POST', 'stateset-payments'],
 }
 
 /** Results in the API's JSON shape: Dates as ISO strings, absent values as null. */
@@ -44,8 +46,10 @@ function makeClient(emulator, options) {
     bearer: { bearerToken: BEARER_TOKEN },
     unknown_key: { keyFile: KEYS.unknown },
   }[options.auth ?? 'ed25519']
-  return new capturekit.Client(credentials, {
+  return new capturekit.Client({ ...credentials, statesetApiKey: options.statesetApiKey ?? STATESET_API_KEY }, {
     baseUrl: emulator.baseUrl,
+    coinbasePaymentsBaseUrl: emulator.url,
+    statesetBaseUrl: emulator.url,
     maxRetries: options.maxRetries ?? 2,
     timeoutMs: options.timeoutMs,
   })
@@ -121,13 +125,24 @@ async function call(client, op, args) {
     case 'get_session': return ps.getSession(id)
     case 'wait_for_capture': return ps.waitForCapture(id, args.captureId, { timeoutMs: args.timeoutMs, pollIntervalMs: 50 })
     case 'derive_idempotency_key': return { key: capturekit.deriveIdempotencyKey(...args.parts) }
+    case 'escrow_capture':
+      return client.coinbasePayments.capture(args.paymentId, {
+        amount: args.amount, feeBps: args.feeBps, feeReceiver: args.feeReceiver,
+        distributeRewards: args.distributeRewards, metadata: args.metadata, idempotencyKey: args.idempotencyKey,
+      })
+    case 'get_escrow_payment': return client.coinbasePayments.getPayment(args.paymentId)
+    case 'stateset_capture':
+      return client.stateset.capture(args.paymentId, {
+        amount: args.amount, statementDescriptor: args.statementDescriptor, metadata: args.metadata,
+      })
+    case 'get_stateset_payment': return client.stateset.getPayment(args.paymentId)
     default: throw new Error(`unknown op ${op}`)
   }
 }
 
 const files = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')).sort()
 
-test('the shared scenarios are found', () => assert.ok(files.length >= 10))
+test('the shared scenarios are found', () => assert.ok(files.length >= 14))
 
 for (const file of files) {
   test(`scenario ${file}`, async () => {

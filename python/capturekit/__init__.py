@@ -8,7 +8,18 @@
 from typing import List
 
 from . import _native
-from ._client import Amount, AsyncClient, AsyncPaymentSessions, Client, PaymentSessions, TokenProvider
+from ._client import (
+    Amount,
+    AsyncClient,
+    AsyncCoinbasePayments,
+    AsyncPaymentSessions,
+    AsyncStateSet,
+    Client,
+    CoinbasePayments,
+    PaymentSessions,
+    StateSet,
+    TokenProvider,
+)
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -39,6 +50,27 @@ from ._models import (
     PaymentSessionBalances,
     PaymentSessionStatus,
 )
+from ._provider_models import (
+    Card,
+    CaptureDetails,
+    EscrowCapture,
+    EscrowPayment,
+    EscrowPaymentDetails,
+    InvalidRewardInput,
+    OperationStep,
+    OperationStepStatus,
+    OperationTransaction,
+    PaymentMethod,
+    PaymentOperation,
+    PaymentOperationStatus,
+    PaymentOperationType,
+    Reward,
+    RewardInput,
+    RewardOperation,
+    RewardOperationStatus,
+    StateSetPayment,
+    StateSetPaymentStatus,
+)
 
 TokenRequest = _native.TokenRequest
 __version__: str = _native.__version__
@@ -58,6 +90,11 @@ def new_idempotency_key() -> str:
 
 __all__: List[str] = [
     "Amount", "AsyncClient", "AsyncPaymentSessions", "Client", "PaymentSessions", "TokenProvider", "TokenRequest",
+    "CoinbasePayments", "AsyncCoinbasePayments", "StateSet", "AsyncStateSet",
+    "EscrowCapture", "EscrowPayment", "EscrowPaymentDetails", "InvalidRewardInput", "OperationStep",
+    "OperationStepStatus", "OperationTransaction", "PaymentOperation", "PaymentOperationStatus", "PaymentOperationType",
+    "Reward", "RewardInput", "RewardOperation", "RewardOperationStatus",
+    "Card", "CaptureDetails", "PaymentMethod", "StateSetPayment", "StateSetPaymentStatus",
     "derive_idempotency_key", "new_idempotency_key",
     "Capture", "CapturePage", "CaptureStatus", "Network", "OnchainTransaction", "PaymentError",
     "PaymentExpiries", "PaymentSession", "PaymentSessionBalances", "PaymentSessionStatus",

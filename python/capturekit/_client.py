@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping, Optional, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._models import Capture, CapturePage, PaymentSession
+from ._provider_models import EscrowCapture, EscrowPaymentDetails, RewardInput, StateSetPayment
 
-__all__ = ["Client", "AsyncClient", "PaymentSessions", "AsyncPaymentSessions", "Amount", "TokenProvider"]
+__all__ = [
+    "Client", "AsyncClient", "PaymentSessions", "AsyncPaymentSessions", "CoinbasePayments", "AsyncCoinbasePayments",
+    "StateSet", "AsyncStateSet", "Amount", "TokenProvider",
+]
 
 #: An amount: ``Decimal``, ``str`` (``"10.50"``) or ``int``. Never a ``float``.
 Amount = Union[Decimal, str, int]
@@ -50,6 +54,9 @@ class _ClientBase:
         connect_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         user_agent: Optional[str] = None,
+        stateset_api_key: Optional[str] = None,
+        coinbase_payments_base_url: Optional[str] = None,
+        stateset_base_url: Optional[str] = None,
     ) -> None:
         """Credentials: ``api_key_id`` and ``api_key_secret``, or ``key_file`` (the CDP key
         JSON file), or ``bearer_token``, or ``token_provider`` (a callable, sync or async,
@@ -59,6 +66,10 @@ class _ClientBase:
         ``base_url`` defaults to ``https://api.cdp.coinbase.com/platform`` (``http://`` only
         on loopback); ``timeout`` is per attempt in seconds (30), ``connect_timeout`` (10),
         ``max_retries`` (2); ``user_agent`` is added to the ``User-Agent`` header.
+
+        StateSet takes its own key: ``stateset_api_key`` or ``STATESET_API_KEY`` (a client
+        may have only that). ``coinbase_payments_base_url`` and ``stateset_base_url`` default
+        to ``https://payments.coinbase.com`` and ``https://api.stateset.com``.
         """
         self._native = _native.NativeClient(
             api_key_id=api_key_id,
@@ -71,6 +82,9 @@ class _ClientBase:
             connect_timeout=connect_timeout,
             max_retries=max_retries,
             user_agent=user_agent,
+            stateset_api_key=stateset_api_key,
+            coinbase_payments_base_url=coinbase_payments_base_url,
+            stateset_base_url=stateset_base_url,
         )
         self._bind_calls()
 
@@ -193,6 +207,140 @@ class AsyncPaymentSessions:
         return Capture._from_native(native)
 
 
+#: A reward to distribute: a ``RewardInput`` or a mapping with the same keys.
+Reward = Union[RewardInput, Mapping[str, Any]]
+
+
+def _rewards(rewards: Optional[List[Reward]]) -> List[Tuple[str, str, int]]:
+    result = []
+    for index, reward in enumerate(rewards or []):
+        item = reward if isinstance(reward, RewardInput) else RewardInput(**reward)
+        if isinstance(item.chain_id, bool) or not isinstance(item.chain_id, int):
+            raise TypeError(f"distribute_rewards[{index}].chain_id must be an int, not {type(item.chain_id).__name__}")
+        result.append((item.campaign_address, item.token_address, item.chain_id))
+    return result
+
+
+def _cents(amount: Optional[int]) -> Optional[int]:
+    if amount is None:
+        return None
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"amount must be an int number of cents, not {type(amount).__name__}")
+    return amount
+
+
+class CoinbasePayments:
+    """Coinbase Payments (escrow) calls, blocking. Get it as ``client.coinbase_payments``."""
+
+    def __init__(self, native: _native.NativeClient) -> None:
+        self._native = native
+
+    def capture(
+        self,
+        payment_id: str,
+        amount: Amount,
+        *,
+        fee_bps: int = 0,
+        fee_receiver: Optional[str] = None,
+        distribute_rewards: Optional[List[Reward]] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> EscrowCapture:
+        """Captures ``amount`` of an escrowed payment, ``fee_bps`` of it to ``fee_receiver``.
+
+        The same ``idempotency_key`` (yours, or a random one) goes on every attempt and on the
+        result; an ``OutcomeUnknownError`` means: call again with that key.
+        """
+        native = self._native.escrow_capture(
+            payment_id, amount, fee_bps, fee_receiver, _rewards(distribute_rewards), _dict(metadata), idempotency_key,
+            False,
+        )
+        return EscrowCapture._from_native(native)
+
+    def get_payment(self, payment_id: str) -> EscrowPaymentDetails:
+        """Fetches a payment and its operations."""
+        return EscrowPaymentDetails._from_native(self._native.get_escrow_payment(payment_id, False))
+
+
+class AsyncCoinbasePayments:
+    """Coinbase Payments (escrow) calls, asyncio. Get it as ``client.coinbase_payments``."""
+
+    def __init__(self, native: _native.NativeClient) -> None:
+        self._native = native
+
+    async def capture(
+        self,
+        payment_id: str,
+        amount: Amount,
+        *,
+        fee_bps: int = 0,
+        fee_receiver: Optional[str] = None,
+        distribute_rewards: Optional[List[Reward]] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> EscrowCapture:
+        """See ``CoinbasePayments.capture``."""
+        native = await self._native.escrow_capture(
+            payment_id, amount, fee_bps, fee_receiver, _rewards(distribute_rewards), _dict(metadata), idempotency_key,
+            True,
+        )
+        return EscrowCapture._from_native(native)
+
+    async def get_payment(self, payment_id: str) -> EscrowPaymentDetails:
+        """Fetches a payment and its operations."""
+        return EscrowPaymentDetails._from_native(await self._native.get_escrow_payment(payment_id, True))
+
+
+class StateSet:
+    """StateSet calls, blocking. Get it as ``client.stateset``. Amounts are ``int`` cents."""
+
+    def __init__(self, native: _native.NativeClient) -> None:
+        self._native = native
+
+    def capture(
+        self,
+        payment_id: str,
+        amount: Optional[int] = None,
+        *,
+        statement_descriptor: Optional[str] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+    ) -> StateSetPayment:
+        """Captures ``amount`` cents (the full authorization when ``None``) of a payment created
+        with ``capture: false``. StateSet has no idempotency key: after an
+        ``OutcomeUnknownError``, ``get_payment`` tells whether the capture happened."""
+        native = self._native.stateset_capture(payment_id, _cents(amount), statement_descriptor, _dict(metadata), False)
+        return StateSetPayment._from_native(native)
+
+    def get_payment(self, payment_id: str) -> StateSetPayment:
+        """Fetches a payment."""
+        return StateSetPayment._from_native(self._native.get_stateset_payment(payment_id, False))
+
+
+class AsyncStateSet:
+    """StateSet calls, asyncio. Get it as ``client.stateset``. Amounts are ``int`` cents."""
+
+    def __init__(self, native: _native.NativeClient) -> None:
+        self._native = native
+
+    async def capture(
+        self,
+        payment_id: str,
+        amount: Optional[int] = None,
+        *,
+        statement_descriptor: Optional[str] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+    ) -> StateSetPayment:
+        """See ``StateSet.capture``."""
+        native = await self._native.stateset_capture(
+            payment_id, _cents(amount), statement_descriptor, _dict(metadata), True
+        )
+        return StateSetPayment._from_native(native)
+
+    async def get_payment(self, payment_id: str) -> StateSetPayment:
+        """Fetches a payment."""
+        return StateSetPayment._from_native(await self._native.get_stateset_payment(payment_id, True))
+
+
 def _dict(metadata: Optional[Mapping[str, str]]) -> Optional[Any]:
     # Any Mapping is accepted; anything else reaches the native layer, which says what it wants.
     return dict(metadata) if isinstance(metadata, Mapping) and not isinstance(metadata, dict) else metadata
@@ -203,15 +351,23 @@ class Client(_ClientBase):
     they wait on the network, so many threads make progress together."""
 
     payment_sessions: PaymentSessions
+    coinbase_payments: CoinbasePayments
+    stateset: StateSet
 
     def _bind_calls(self) -> None:
         self.payment_sessions = PaymentSessions(self._native)
+        self.coinbase_payments = CoinbasePayments(self._native)
+        self.stateset = StateSet(self._native)
 
 
 class AsyncClient(_ClientBase):
     """The asyncio client: every call is a coroutine; many run at once on one event loop."""
 
     payment_sessions: AsyncPaymentSessions
+    coinbase_payments: AsyncCoinbasePayments
+    stateset: AsyncStateSet
 
     def _bind_calls(self) -> None:
         self.payment_sessions = AsyncPaymentSessions(self._native)
+        self.coinbase_payments = AsyncCoinbasePayments(self._native)
+        self.stateset = AsyncStateSet(self._native)

@@ -1,5 +1,5 @@
 # Stubs of the Rust extension module; checked against it by `python -m mypy.stubtest`.
-from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple
 
 from typing_extensions import final
 
@@ -39,6 +39,9 @@ class NativeClient:
         connect_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         user_agent: Optional[str] = None,
+        stateset_api_key: Optional[str] = None,
+        coinbase_payments_base_url: Optional[str] = None,
+        stateset_base_url: Optional[str] = None,
     ) -> NativeClient: ...
     @property
     def base_url(self) -> str: ...
@@ -58,6 +61,27 @@ class NativeClient:
     ) -> Any: ...
     def iter_captures(self, payment_session_id: str, page_size: Optional[int]) -> CaptureIterator: ...
     def get_session(self, payment_session_id: str, is_async: bool) -> Any: ...
+    def escrow_capture(
+        self,
+        payment_id: str,
+        amount: Optional[Any],
+        fee_bps: int,
+        fee_receiver: Optional[str],
+        distribute_rewards: List[Tuple[str, str, int]],
+        metadata: Optional[Any],
+        idempotency_key: Optional[str],
+        is_async: bool,
+    ) -> Any: ...
+    def get_escrow_payment(self, payment_id: str, is_async: bool) -> Any: ...
+    def stateset_capture(
+        self,
+        payment_id: str,
+        amount: Optional[int],
+        statement_descriptor: Optional[str],
+        metadata: Optional[Any],
+        is_async: bool,
+    ) -> Any: ...
+    def get_stateset_payment(self, payment_id: str, is_async: bool) -> Any: ...
     def wait_for_capture(
         self, payment_session_id: str, capture_id: str, timeout: float, poll_interval: Optional[float], is_async: bool
     ) -> Any: ...

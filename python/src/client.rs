@@ -9,7 +9,11 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use capturekit::{CaptureRequest, Client, ClientOptions, CredentialOptions, Credentials, Error, WaitOptions};
+use capturekit::coinbase_payments::RewardInput;
+use capturekit::{
+    CaptureRequest, Client, ClientOptions, CredentialOptions, Credentials, Error, EscrowCaptureRequest,
+    StateSetCaptureRequest, WaitOptions,
+};
 use futures_util::{Stream, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
@@ -24,13 +28,20 @@ use crate::token_provider::PyTokenProvider;
 /// What a client was configured with, kept so that a forked child can build its own
 /// connection pool (pooled connections belong to the parent process).
 struct Settings {
-    credentials: Credentials,
+    /// The resolved CDP credentials; `None`: from the environment, or none (StateSet only).
+    credentials: Option<Credentials>,
+    stateset_api_key: Option<Zeroizing<String>>,
     options: ClientOptions,
 }
 
 impl Settings {
     fn build(&self) -> Result<Client, Error> {
-        Client::builder().credentials(self.credentials.clone()).options(self.options.clone()).build()
+        let credentials = CredentialOptions { stateset_api_key: self.stateset_api_key.clone(), ..Default::default() };
+        let mut builder = Client::builder().credential_options(credentials).options(self.options.clone());
+        if let Some(resolved) = &self.credentials {
+            builder = builder.credentials(resolved.clone());
+        }
+        builder.build()
     }
 }
 
@@ -75,7 +86,8 @@ fn dispatch<T: Send + 'static>(
 impl NativeClient {
     #[new]
     #[pyo3(signature = (*, api_key_id=None, api_key_secret=None, key_file=None, bearer_token=None,
-        token_provider=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, user_agent=None))]
+        token_provider=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, user_agent=None,
+        stateset_api_key=None, coinbase_payments_base_url=None, stateset_base_url=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_key_id: Option<String>,
@@ -88,15 +100,20 @@ impl NativeClient {
         connect_timeout: Option<f64>,
         max_retries: Option<u32>,
         user_agent: Option<String>,
+        stateset_api_key: Option<String>,
+        coinbase_payments_base_url: Option<String>,
+        stateset_base_url: Option<String>,
     ) -> PyResult<Self> {
-        let credentials = Credentials::resolve(CredentialOptions {
+        let cdp = CredentialOptions {
             api_key_id,
             api_key_secret: api_key_secret.map(Zeroizing::new),
             key_file,
             bearer_token: bearer_token.map(Zeroizing::new),
             token_provider: token_provider
                 .map(|callable| Arc::new(PyTokenProvider { callable }) as Arc<dyn capturekit::TokenProvider>),
-        });
+            stateset_api_key: None,
+        };
+        let credentials = if cdp.has_cdp() { Some(Credentials::resolve(cdp).map_err(to_py_err)?) } else { None };
         let options = ClientOptions {
             base_url,
             timeout: seconds("timeout", timeout).map_err(to_py_err)?,
@@ -105,9 +122,10 @@ impl NativeClient {
             user_agent: Some(
                 user_agent.map_or_else(|| "capturekit-python".to_owned(), |a| format!("capturekit-python {a}")),
             ),
-            ..Default::default()
+            coinbase_payments_base_url,
+            stateset_base_url,
         };
-        let settings = Settings { credentials: credentials.map_err(to_py_err)?, options };
+        let settings = Settings { credentials, stateset_api_key: stateset_api_key.map(Zeroizing::new), options };
         let client = settings.build().map_err(to_py_err)?;
         Ok(NativeClient { settings, client: Mutex::new((current_pid(), client)) })
     }
@@ -177,6 +195,74 @@ impl NativeClient {
     fn iter_captures(&self, payment_session_id: String, page_size: Option<u32>) -> CaptureIterator {
         let stream = self.client().payment_sessions().captures_stream(&payment_session_id, page_size);
         CaptureIterator { stream: std::sync::Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
+    }
+
+    #[pyo3(signature = (payment_id, amount, fee_bps, fee_receiver, distribute_rewards, metadata, idempotency_key, is_async))]
+    #[allow(clippy::too_many_arguments)]
+    fn escrow_capture(
+        &self,
+        py: Python<'_>,
+        payment_id: String,
+        amount: Option<Bound<'_, PyAny>>,
+        fee_bps: u32,
+        fee_receiver: Option<String>,
+        distribute_rewards: Vec<(String, String, u64)>,
+        metadata: Option<Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let request = EscrowCaptureRequest {
+            fee_bps,
+            fee_receiver,
+            distribute_rewards: distribute_rewards
+                .into_iter()
+                .map(|(campaign_address, token_address, chain_id)| RewardInput {
+                    campaign_address,
+                    token_address,
+                    chain_id,
+                })
+                .collect(),
+            metadata: convert::metadata(metadata.as_ref())?,
+            idempotency_key,
+            ..Default::default()
+        }
+        .amount_text(&convert::amount_text(amount.as_ref())?.unwrap_or_default())
+        .map_err(to_py_err)?;
+        let calls = self.client().coinbase_payments();
+        let future = Box::pin(async move { calls.capture(&payment_id, request).await });
+        dispatch(py, is_async, future, convert::escrow_capture)
+    }
+
+    fn get_escrow_payment(&self, py: Python<'_>, payment_id: String, is_async: bool) -> PyResult<Py<PyAny>> {
+        let calls = self.client().coinbase_payments();
+        let future = Box::pin(async move { calls.get_payment(&payment_id).await });
+        dispatch(py, is_async, future, convert::serialized)
+    }
+
+    #[pyo3(signature = (payment_id, amount, statement_descriptor, metadata, is_async))]
+    fn stateset_capture(
+        &self,
+        py: Python<'_>,
+        payment_id: String,
+        amount: Option<u64>,
+        statement_descriptor: Option<String>,
+        metadata: Option<Bound<'_, PyAny>>,
+        is_async: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let request = StateSetCaptureRequest {
+            amount_cents: amount,
+            statement_descriptor,
+            metadata: convert::metadata(metadata.as_ref())?,
+        };
+        let calls = self.client().stateset();
+        let future = Box::pin(async move { calls.capture(&payment_id, request).await });
+        dispatch(py, is_async, future, convert::serialized)
+    }
+
+    fn get_stateset_payment(&self, py: Python<'_>, payment_id: String, is_async: bool) -> PyResult<Py<PyAny>> {
+        let calls = self.client().stateset();
+        let future = Box::pin(async move { calls.get_payment(&payment_id).await });
+        dispatch(py, is_async, future, convert::serialized)
     }
 
     fn get_session(&self, py: Python<'_>, payment_session_id: String, is_async: bool) -> PyResult<Py<PyAny>> {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit::coinbase_payments::EscrowCapture;
 use capturekit::{Capture, CapturePage, OnchainTransaction, PaymentError, PaymentSession};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -116,4 +117,61 @@ pub fn session<'py>(py: Python<'py>, session: &PaymentSession) -> PyResult<Bound
     dict.set_item("created_at", session.created_at)?;
     dict.set_item("updated_at", session.updated_at)?;
     Ok(dict)
+}
+
+/// Any serializable result as Python values, keys in snake_case; decimals and timestamps stay
+/// text (the Python layer turns them into `Decimal` and `datetime` by the dataclass's types).
+pub fn serialized<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyDict>> {
+    let json = serde_json::to_value(value).map_err(|e| PyTypeError::new_err(format!("unserializable result: {e}")))?;
+    match json_to_py(py, &json)?.cast_into::<PyDict>() {
+        Ok(dict) => Ok(dict),
+        Err(_) => Err(PyTypeError::new_err("a result must be an object")),
+    }
+}
+
+/// An escrow capture, with the idempotency key it was sent with.
+pub fn escrow_capture<'py>(py: Python<'py>, capture: &EscrowCapture) -> PyResult<Bound<'py, PyDict>> {
+    let dict = serialized(py, capture)?;
+    dict.set_item("idempotency_key", &capture.idempotency_key)?;
+    Ok(dict)
+}
+
+fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_pyobject(py)?.into_any(),
+            None => match n.as_u64() {
+                Some(u) => u.into_pyobject(py)?.into_any(),
+                None => n.as_f64().unwrap_or_default().into_pyobject(py)?.into_any(),
+            },
+        },
+        Value::String(text) => PyString::new(py, text).into_any(),
+        Value::Array(items) => {
+            PyList::new(py, items.iter().map(|item| json_to_py(py, item)).collect::<PyResult<Vec<_>>>()?)?.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(snake_case(key), json_to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// `operationSteps` → `operation_steps`; snake_case keys stay as they are.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

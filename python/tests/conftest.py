@@ -19,6 +19,7 @@ ES256_KEY = FIXTURES / "es256-key.json"
 # A valid key that no test emulator is given.
 UNKNOWN_KEY = FIXTURES / "unknown-key.json"
 BEARER_TOKEN = "test-bearer-token"
+STATESET_API_KEY = "test-stateset-key"
 EMULATOR_BIN = Path(os.environ.get("CAPTUREKIT_EMULATOR_BIN", REPO / "target" / "debug" / "capturekit-emulator"))
 
 
@@ -27,7 +28,7 @@ class Emulator:
 
     def __init__(self, settle_delay_ms: Optional[int] = None) -> None:
         args = [str(EMULATOR_BIN), "--port", "0", "--key-file", str(ED25519_KEY), "--key-file", str(ES256_KEY),
-                "--bearer-token", BEARER_TOKEN]
+                "--bearer-token", BEARER_TOKEN, "--stateset-api-key", STATESET_API_KEY]
         args += ["--settle-delay-ms", str(settle_delay_ms)] if settle_delay_ms is not None else ["--manual-settle"]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert self.process.stdout is not None

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional
 import pytest
 
 import capturekit
-from conftest import BEARER_TOKEN, ED25519_KEY, ES256_KEY, SCENARIOS, UNKNOWN_KEY, Emulator
+from conftest import BEARER_TOKEN, ED25519_KEY, ES256_KEY, SCENARIOS, STATESET_API_KEY, UNKNOWN_KEY, Emulator
 
 CONTROL = {
     "create_session": ("POST", "payment-sessions"),
@@ -26,6 +26,8 @@ CONTROL = {
     "fault": ("POST", "faults"),
     "clear_faults": ("DELETE", "faults"),
     "stats": ("GET", "stats"),
+    "create_escrow_payment": ("POST", "escrow-payments"),
+    "create_stateset_payment": ("POST", "stateset-payments"),
 }
 
 
@@ -34,16 +36,17 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def to_wire(value: Any, key: Optional[str] = None) -> Any:
-    """A result in the API's JSON shape, as the scenario files expect."""
+def to_wire(value: Any, key: Optional[str] = None, camel_keys: bool = True) -> Any:
+    """A result in the API's JSON shape, as the scenario files expect (StateSet's keys are
+    snake_case on the wire, the Coinbase APIs' camelCase)."""
     if key == "metadata":
         return dict(value)
     if hasattr(value, "to_dict"):
         value = value.to_dict()
     if isinstance(value, dict):
-        return {camel(k): to_wire(v, k) for k, v in value.items()}
+        return {(camel(k) if camel_keys else k): to_wire(v, k, camel_keys) for k, v in value.items()}
     if isinstance(value, list):
-        return [to_wire(v) for v in value]
+        return [to_wire(v, None, camel_keys) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -74,6 +77,8 @@ def make_client(emulator: Emulator, options: Dict[str, Any], use_async: bool) ->
     }[auth]
     cls = capturekit.AsyncClient if use_async else capturekit.Client
     return cls(base_url=emulator.base_url, max_retries=options.get("maxRetries", 2),
+               stateset_api_key=options.get("statesetApiKey", STATESET_API_KEY),
+               coinbase_payments_base_url=emulator.url, stateset_base_url=emulator.url,
                timeout=options["timeoutMs"] / 1000 if "timeoutMs" in options else None, **credentials)
 
 
@@ -152,6 +157,20 @@ async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> A
                                                    poll_interval=0.05))
     if op == "derive_idempotency_key":
         return {"key": capturekit.derive_idempotency_key(*args["parts"])}
+    if op == "escrow_capture":
+        return await run(client.coinbase_payments.capture(
+            args["paymentId"], args.get("amount"), fee_bps=args.get("feeBps", 0), fee_receiver=args.get("feeReceiver"),
+            distribute_rewards=[capturekit.RewardInput(r["campaignAddress"], r["tokenAddress"], r["chainId"])
+                                for r in args.get("distributeRewards") or []],
+            metadata=args.get("metadata"), idempotency_key=args.get("idempotencyKey")))
+    if op == "get_escrow_payment":
+        return await run(client.coinbase_payments.get_payment(args["paymentId"]))
+    if op == "stateset_capture":
+        return await run(client.stateset.capture(args["paymentId"], args.get("amount"),
+                                                 statement_descriptor=args.get("statementDescriptor"),
+                                                 metadata=args.get("metadata")))
+    if op == "get_stateset_payment":
+        return await run(client.stateset.get_payment(args["paymentId"]))
     raise AssertionError(f"unknown op {op}")
 
 
@@ -170,7 +189,8 @@ async def run_scenario(path: Path, tmp_path: Path, use_async: bool) -> None:
                     method, route = CONTROL[op.split(".", 1)[1]]
                     result, error = emulator.control(method, route, args), None
                 else:
-                    result, error = to_wire(await call(client, op, args, use_async)), None
+                    camel_keys = "stateset" not in op
+                    result, error = to_wire(await call(client, op, args, use_async), camel_keys=camel_keys), None
             except capturekit.CaptureKitError as raised:
                 result, error = None, error_to_wire(raised)
             where = f"step {index} ({op})"

@@ -4,14 +4,7 @@ use capturekit_tests::{scenario, tests_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_scenario_passes() {
-    run_folder("scenarios", 10).await;
-}
-
-/// The Coinbase Payments and StateSet scenarios (run by this runner only, until the Python,
-/// Node and Kotlin runners learn their operations).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_provider_scenario_passes() {
-    run_folder("scenarios/providers", 3).await;
+    run_folder("scenarios", 14).await;
 }
 
 async fn run_folder(folder: &str, at_least: usize) {

@@ -94,6 +94,19 @@ pub struct CredentialOptions {
     pub bearer_token: Option<Zeroizing<String>>,
     /// A token provider.
     pub token_provider: Option<Arc<dyn TokenProvider>>,
+    /// The StateSet API key (StateSet only; default `STATESET_API_KEY`).
+    pub stateset_api_key: Option<Zeroizing<String>>,
+}
+
+impl CredentialOptions {
+    /// Whether any CDP credential (for Payment Sessions and Coinbase Payments) was given.
+    pub fn has_cdp(&self) -> bool {
+        self.api_key_id.is_some()
+            || self.api_key_secret.is_some()
+            || self.key_file.is_some()
+            || self.bearer_token.is_some()
+            || self.token_provider.is_some()
+    }
 }
 
 impl Credentials {

@@ -18,12 +18,16 @@ pub const ENV_STATESET_API_KEY: &str = "STATESET_API_KEY";
 
 /// What to capture from a StateSet payment (created with `capture: false`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StateSetCaptureRequest {
     /// How much to capture, in cents; `None` captures the full authorized amount.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub amount_cents: Option<u64>,
     /// Text for the customer's statement, at most 22 characters.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub statement_descriptor: Option<String>,
     /// Metadata attached to the capture; the same limits as CDP metadata.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub metadata: BTreeMap<String, String>,
 }
 

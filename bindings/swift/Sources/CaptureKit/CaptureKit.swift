@@ -635,9 +635,19 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func callsInFlight()  -> UInt64
     
     /**
+     * The Coinbase Payments (escrow) calls.
+     */
+    func coinbasePayments()  -> CoinbasePayments
+    
+    /**
      * The CDP Payment Sessions calls.
      */
     func paymentSessions()  -> PaymentSessions
+    
+    /**
+     * The StateSet calls.
+     */
+    func stateset()  -> StateSet
     
 }
 /**
@@ -696,7 +706,8 @@ open class Client: ClientProtocol, @unchecked Sendable {
 
     
     /**
-     * For servers only: `CDP_API_KEY_ID` and `CDP_API_KEY_SECRET` from the environment.
+     * For servers only: `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` and `STATESET_API_KEY` from
+     * the environment (at least one of the two).
      */
 public static func fromEnvironment(options: ClientOptions)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
@@ -711,13 +722,14 @@ public static func fromEnvironment(options: ClientOptions)throws  -> Client  {
      * For servers only (never ship a secret in an app): a CDP API key id and secret; each
      * attempt carries a fresh JWT signed with it.
      */
-public static func withApiKey(keyId: String, keySecret: String, options: ClientOptions)throws  -> Client  {
+public static func withApiKey(keyId: String, keySecret: String, options: ClientOptions, statesetApiKey: String? = nil)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_constructor_client_with_api_key(
         FfiConverterString.lower(keyId),
         FfiConverterString.lower(keySecret),
-        FfiConverterTypeClientOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeClientOptions_lower(options),
+        FfiConverterOptionString.lower(statesetApiKey),uniffiCallStatus
     )
 })
 }
@@ -725,12 +737,13 @@ public static func withApiKey(keyId: String, keySecret: String, options: ClientO
     /**
      * A static bearer token, sent as is.
      */
-public static func withBearerToken(token: String, options: ClientOptions)throws  -> Client  {
+public static func withBearerToken(token: String, options: ClientOptions, statesetApiKey: String? = nil)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_constructor_client_with_bearer_token(
         FfiConverterString.lower(token),
-        FfiConverterTypeClientOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeClientOptions_lower(options),
+        FfiConverterOptionString.lower(statesetApiKey),uniffiCallStatus
     )
 })
 }
@@ -738,11 +751,25 @@ public static func withBearerToken(token: String, options: ClientOptions)throws 
     /**
      * For servers only: the CDP API key JSON file.
      */
-public static func withKeyFile(path: String, options: ClientOptions)throws  -> Client  {
+public static func withKeyFile(path: String, options: ClientOptions, statesetApiKey: String? = nil)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_constructor_client_with_key_file(
         FfiConverterString.lower(path),
+        FfiConverterTypeClientOptions_lower(options),
+        FfiConverterOptionString.lower(statesetApiKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For servers only: StateSet alone, with its API key (no CDP credentials).
+     */
+public static func withStatesetApiKey(key: String, options: ClientOptions)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_constructor_client_with_stateset_api_key(
+        FfiConverterString.lower(key),
         FfiConverterTypeClientOptions_lower(options),uniffiCallStatus
     )
 })
@@ -751,12 +778,13 @@ public static func withKeyFile(path: String, options: ClientOptions)throws  -> C
     /**
      * For apps: asks `provider` (your back end) for a token before every attempt.
      */
-public static func withTokenProvider(provider: TokenProvider, options: ClientOptions)throws  -> Client  {
+public static func withTokenProvider(provider: TokenProvider, options: ClientOptions, statesetApiKey: String? = nil)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_constructor_client_with_token_provider(
         FfiConverterTypeTokenProvider_lower(provider),
-        FfiConverterTypeClientOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeClientOptions_lower(options),
+        FfiConverterOptionString.lower(statesetApiKey),uniffiCallStatus
     )
 })
 }
@@ -789,12 +817,36 @@ open func callsInFlight() -> UInt64  {
 }
     
     /**
+     * The Coinbase Payments (escrow) calls.
+     */
+open func coinbasePayments() -> CoinbasePayments  {
+    return try!  FfiConverterTypeCoinbasePayments_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_client_coinbase_payments(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The CDP Payment Sessions calls.
      */
 open func paymentSessions() -> PaymentSessions  {
     return try!  FfiConverterTypePaymentSessions_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_method_client_payment_sessions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The StateSet calls.
+     */
+open func stateset() -> StateSet  {
+    return try!  FfiConverterTypeStateSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_client_stateset(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -843,6 +895,166 @@ public func FfiConverterTypeClient_lift(_ handle: UInt64) throws -> Client {
 #endif
 public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
     return FfiConverterTypeClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The Coinbase Payments calls of a [`Client`].
+ */
+public protocol CoinbasePaymentsProtocol: AnyObject, Sendable {
+    
+    /**
+     * Captures escrowed funds; the same idempotency key goes on every attempt and error.
+     */
+    func capture(paymentId: String, request: EscrowCaptureRequest) async throws  -> EscrowCapture
+    
+    /**
+     * Fetches a payment and its operations.
+     */
+    func getPayment(paymentId: String) async throws  -> EscrowPaymentDetails
+    
+}
+/**
+ * The Coinbase Payments calls of a [`Client`].
+ */
+open class CoinbasePayments: CoinbasePaymentsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_capturekit_ffi_fn_clone_coinbasepayments(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_capturekit_ffi_fn_free_coinbasepayments(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Captures escrowed funds; the same idempotency key goes on every attempt and error.
+     */
+open func capture(paymentId: String, request: EscrowCaptureRequest)async throws  -> EscrowCapture  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_coinbasepayments_capture(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentId),FfiConverterTypeEscrowCaptureRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEscrowCapture_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches a payment and its operations.
+     */
+open func getPayment(paymentId: String)async throws  -> EscrowPaymentDetails  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_coinbasepayments_get_payment(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentId)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEscrowPaymentDetails_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCoinbasePayments: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CoinbasePayments
+
+    public static func lift(_ handle: UInt64) throws -> CoinbasePayments {
+        return CoinbasePayments(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CoinbasePayments) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CoinbasePayments {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CoinbasePayments, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCoinbasePayments_lift(_ handle: UInt64) throws -> CoinbasePayments {
+    return try FfiConverterTypeCoinbasePayments.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCoinbasePayments_lower(_ value: CoinbasePayments) -> UInt64 {
+    return FfiConverterTypeCoinbasePayments.lower(value)
 }
 
 
@@ -1101,6 +1313,166 @@ public func FfiConverterTypePaymentSessions_lift(_ handle: UInt64) throws -> Pay
 #endif
 public func FfiConverterTypePaymentSessions_lower(_ value: PaymentSessions) -> UInt64 {
     return FfiConverterTypePaymentSessions.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The StateSet calls of a [`Client`].
+ */
+public protocol StateSetProtocol: AnyObject, Sendable {
+    
+    /**
+     * Captures an authorized payment (cents); never repeated after an ambiguous ending.
+     */
+    func capture(paymentId: String, request: StateSetCaptureRequest) async throws  -> StateSetPayment
+    
+    /**
+     * Fetches a payment.
+     */
+    func getPayment(paymentId: String) async throws  -> StateSetPayment
+    
+}
+/**
+ * The StateSet calls of a [`Client`].
+ */
+open class StateSet: StateSetProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_capturekit_ffi_fn_clone_stateset(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_capturekit_ffi_fn_free_stateset(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Captures an authorized payment (cents); never repeated after an ambiguous ending.
+     */
+open func capture(paymentId: String, request: StateSetCaptureRequest)async throws  -> StateSetPayment  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_stateset_capture(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentId),FfiConverterTypeStateSetCaptureRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStateSetPayment_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches a payment.
+     */
+open func getPayment(paymentId: String)async throws  -> StateSetPayment  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_stateset_get_payment(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentId)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStateSetPayment_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateSet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = StateSet
+
+    public static func lift(_ handle: UInt64) throws -> StateSet {
+        return StateSet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: StateSet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateSet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StateSet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSet_lift(_ handle: UInt64) throws -> StateSet {
+    return try FfiConverterTypeStateSet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSet_lower(_ value: StateSet) -> UInt64 {
+    return FfiConverterTypeStateSet.lower(value)
 }
 
 
@@ -1592,6 +1964,115 @@ public func FfiConverterTypeErrorDetails_lift(_ buf: RustBuffer) throws -> Error
 #endif
 public func FfiConverterTypeErrorDetails_lower(_ value: ErrorDetails) -> RustBuffer {
     return FfiConverterTypeErrorDetails.lower(value)
+}
+
+
+/**
+ * What to capture from an escrowed Coinbase Payments payment.
+ */
+public struct EscrowCaptureRequest: Equatable, Hashable {
+    /**
+     * A plain positive decimal in the payment's token, e.g. `"10.50"`.
+     */
+    public var amount: String
+    /**
+     * The fee in basis points (0 to 10000), within the payment's bounds.
+     */
+    public var feeBps: UInt32
+    /**
+     * Who receives the fee (`0x` + 40 hex digits); `null` means none (only with a fee of 0).
+     */
+    public var feeReceiver: String?
+    /**
+     * Rewards to distribute with the capture.
+     */
+    public var distributeRewards: [RewardInput]
+    /**
+     * Metadata returned in the webhook; the same limits as CDP metadata.
+     */
+    public var metadata: [String: String]
+    /**
+     * The idempotency key; a random UUID v4 when `null`.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A plain positive decimal in the payment's token, e.g. `"10.50"`.
+         */amount: String, 
+        /**
+         * The fee in basis points (0 to 10000), within the payment's bounds.
+         */feeBps: UInt32 = UInt32(0), 
+        /**
+         * Who receives the fee (`0x` + 40 hex digits); `null` means none (only with a fee of 0).
+         */feeReceiver: String? = nil, 
+        /**
+         * Rewards to distribute with the capture.
+         */distributeRewards: [RewardInput] = [], 
+        /**
+         * Metadata returned in the webhook; the same limits as CDP metadata.
+         */metadata: [String: String] = [:], 
+        /**
+         * The idempotency key; a random UUID v4 when `null`.
+         */idempotencyKey: String? = nil) {
+        self.amount = amount
+        self.feeBps = feeBps
+        self.feeReceiver = feeReceiver
+        self.distributeRewards = distributeRewards
+        self.metadata = metadata
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EscrowCaptureRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEscrowCaptureRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EscrowCaptureRequest {
+        return
+            try EscrowCaptureRequest(
+                amount: FfiConverterString.read(from: &buf), 
+                feeBps: FfiConverterUInt32.read(from: &buf), 
+                feeReceiver: FfiConverterOptionString.read(from: &buf), 
+                distributeRewards: FfiConverterSequenceTypeRewardInput.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EscrowCaptureRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.amount, into: &buf)
+        FfiConverterUInt32.write(value.feeBps, into: &buf)
+        FfiConverterOptionString.write(value.feeReceiver, into: &buf)
+        FfiConverterSequenceTypeRewardInput.write(value.distributeRewards, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowCaptureRequest_lift(_ buf: RustBuffer) throws -> EscrowCaptureRequest {
+    return try FfiConverterTypeEscrowCaptureRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowCaptureRequest_lower(_ value: EscrowCaptureRequest) -> RustBuffer {
+    return FfiConverterTypeEscrowCaptureRequest.lower(value)
 }
 
 
@@ -2193,6 +2674,31 @@ fileprivate struct FfiConverterSequenceTypeCapture: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRewardInput: FfiConverterRustBuffer {
+    typealias SwiftType = [RewardInput]
+
+    public static func write(_ value: [RewardInput], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRewardInput.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RewardInput] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RewardInput]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRewardInput.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -2403,7 +2909,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_client_calls_in_flight() != 47703) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_client_coinbase_payments() != 60984) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_client_payment_sessions() != 16163) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_client_stateset() != 54437) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_coinbasepayments_capture() != 56301) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_coinbasepayments_get_payment() != 34480) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_capture() != 44653) {
@@ -2424,22 +2942,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_capture() != 29310) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_stateset_capture() != 60569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_stateset_get_payment() != 32868) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_tokenprovider_token() != 58997) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_constructor_client_from_environment() != 62502) {
+    if (uniffi_capturekit_ffi_checksum_constructor_client_from_environment() != 21589) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_constructor_client_with_api_key() != 37404) {
+    if (uniffi_capturekit_ffi_checksum_constructor_client_with_api_key() != 37747) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_constructor_client_with_bearer_token() != 39996) {
+    if (uniffi_capturekit_ffi_checksum_constructor_client_with_bearer_token() != 3177) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_constructor_client_with_key_file() != 28103) {
+    if (uniffi_capturekit_ffi_checksum_constructor_client_with_key_file() != 11066) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_constructor_client_with_token_provider() != 19842) {
+    if (uniffi_capturekit_ffi_checksum_constructor_client_with_stateset_api_key() != 3124) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_constructor_client_with_token_provider() != 19722) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -481,6 +481,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -792,6 +808,85 @@ public func FfiConverterTypeCapture_lower(_ value: Capture) -> RustBuffer {
 
 
 /**
+ * What the processor reported for the capture.
+ */
+public struct CaptureDetails: Equatable, Hashable {
+    /**
+     * The amount captured, in cents.
+     */
+    public var capturedAmount: UInt64?
+    /**
+     * When it was captured.
+     */
+    public var captureTime: Timestamp?
+    /**
+     * The processor's id for the capture.
+     */
+    public var processorCaptureId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The amount captured, in cents.
+         */capturedAmount: UInt64?, 
+        /**
+         * When it was captured.
+         */captureTime: Timestamp?, 
+        /**
+         * The processor's id for the capture.
+         */processorCaptureId: String?) {
+        self.capturedAmount = capturedAmount
+        self.captureTime = captureTime
+        self.processorCaptureId = processorCaptureId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CaptureDetails: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCaptureDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CaptureDetails {
+        return
+            try CaptureDetails(
+                capturedAmount: FfiConverterOptionUInt64.read(from: &buf), 
+                captureTime: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                processorCaptureId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CaptureDetails, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.capturedAmount, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.captureTime, into: &buf)
+        FfiConverterOptionString.write(value.processorCaptureId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCaptureDetails_lift(_ buf: RustBuffer) throws -> CaptureDetails {
+    return try FfiConverterTypeCaptureDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCaptureDetails_lower(_ value: CaptureDetails) -> RustBuffer {
+    return FfiConverterTypeCaptureDetails.lower(value)
+}
+
+
+/**
  * One page of captures.
  */
 public struct CapturePage: Equatable, Hashable {
@@ -861,6 +956,75 @@ public func FfiConverterTypeCapturePage_lower(_ value: CapturePage) -> RustBuffe
 
 
 /**
+ * A card's displayable details.
+ */
+public struct Card: Equatable, Hashable {
+    /**
+     * The last four digits.
+     */
+    public var last4: String?
+    /**
+     * The brand, e.g. `"visa"`.
+     */
+    public var brand: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The last four digits.
+         */last4: String?, 
+        /**
+         * The brand, e.g. `"visa"`.
+         */brand: String?) {
+        self.last4 = last4
+        self.brand = brand
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Card: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCard: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Card {
+        return
+            try Card(
+                last4: FfiConverterOptionString.read(from: &buf), 
+                brand: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Card, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.last4, into: &buf)
+        FfiConverterOptionString.write(value.brand, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCard_lift(_ buf: RustBuffer) throws -> Card {
+    return try FfiConverterTypeCard.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCard_lower(_ value: Card) -> RustBuffer {
+    return FfiConverterTypeCard.lower(value)
+}
+
+
+/**
  * The client options a language binding receives, all optional (`None` keeps the default).
  */
 public struct ClientOptions: Equatable, Hashable {
@@ -884,6 +1048,14 @@ public struct ClientOptions: Equatable, Hashable {
      * Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
      */
     public var userAgent: String?
+    /**
+     * The Coinbase Payments base URL (default `https://payments.coinbase.com`).
+     */
+    public var coinbasePaymentsBaseUrl: String?
+    /**
+     * The StateSet base URL (default `https://api.stateset.com`).
+     */
+    public var statesetBaseUrl: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -902,12 +1074,20 @@ public struct ClientOptions: Equatable, Hashable {
          */maxRetries: UInt32? = nil, 
         /**
          * Text added to the `User-Agent` header, e.g. `"my-shop/1.2"`.
-         */userAgent: String? = nil) {
+         */userAgent: String? = nil, 
+        /**
+         * The Coinbase Payments base URL (default `https://payments.coinbase.com`).
+         */coinbasePaymentsBaseUrl: String? = nil, 
+        /**
+         * The StateSet base URL (default `https://api.stateset.com`).
+         */statesetBaseUrl: String? = nil) {
         self.baseUrl = baseUrl
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxRetries = maxRetries
         self.userAgent = userAgent
+        self.coinbasePaymentsBaseUrl = coinbasePaymentsBaseUrl
+        self.statesetBaseUrl = statesetBaseUrl
     }
 
     
@@ -930,7 +1110,9 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 connectTimeout: FfiConverterOptionDuration.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
-                userAgent: FfiConverterOptionString.read(from: &buf)
+                userAgent: FfiConverterOptionString.read(from: &buf), 
+                coinbasePaymentsBaseUrl: FfiConverterOptionString.read(from: &buf), 
+                statesetBaseUrl: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -940,6 +1122,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.connectTimeout, into: &buf)
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionString.write(value.userAgent, into: &buf)
+        FfiConverterOptionString.write(value.coinbasePaymentsBaseUrl, into: &buf)
+        FfiConverterOptionString.write(value.statesetBaseUrl, into: &buf)
     }
 }
 
@@ -956,6 +1140,482 @@ public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> Clie
 #endif
 public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
     return FfiConverterTypeClientOptions.lower(value)
+}
+
+
+/**
+ * What a capture returns: the operation that carries it, and any reward outcomes.
+ */
+public struct EscrowCapture: Equatable, Hashable {
+    /**
+     * The payment operation carrying this capture (see `get_payment`'s `payment_operations`).
+     */
+    public var operationId: String
+    /**
+     * Reward operations started by the capture.
+     */
+    public var rewardOperations: [RewardOperation]
+    /**
+     * Reward inputs the API refused (the capture still happened).
+     */
+    public var invalidRewardInputs: [InvalidRewardInput]
+    /**
+     * The idempotency key the capture was sent with (not part of the API's answer).
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The payment operation carrying this capture (see `get_payment`'s `payment_operations`).
+         */operationId: String, 
+        /**
+         * Reward operations started by the capture.
+         */rewardOperations: [RewardOperation], 
+        /**
+         * Reward inputs the API refused (the capture still happened).
+         */invalidRewardInputs: [InvalidRewardInput], 
+        /**
+         * The idempotency key the capture was sent with (not part of the API's answer).
+         */idempotencyKey: String?) {
+        self.operationId = operationId
+        self.rewardOperations = rewardOperations
+        self.invalidRewardInputs = invalidRewardInputs
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EscrowCapture: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEscrowCapture: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EscrowCapture {
+        return
+            try EscrowCapture(
+                operationId: FfiConverterString.read(from: &buf), 
+                rewardOperations: FfiConverterSequenceTypeRewardOperation.read(from: &buf), 
+                invalidRewardInputs: FfiConverterSequenceTypeInvalidRewardInput.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EscrowCapture, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.operationId, into: &buf)
+        FfiConverterSequenceTypeRewardOperation.write(value.rewardOperations, into: &buf)
+        FfiConverterSequenceTypeInvalidRewardInput.write(value.invalidRewardInputs, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowCapture_lift(_ buf: RustBuffer) throws -> EscrowCapture {
+    return try FfiConverterTypeEscrowCapture.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowCapture_lower(_ value: EscrowCapture) -> RustBuffer {
+    return FfiConverterTypeEscrowCapture.lower(value)
+}
+
+
+/**
+ * An escrow payment: its limits, fee bounds, deadlines and running amounts.
+ */
+public struct EscrowPayment: Equatable, Hashable {
+    /**
+     * The payment's id.
+     */
+    public var id: String
+    /**
+     * The most that may ever be authorized.
+     */
+    public var maxAmount: DecimalString?
+    /**
+     * The token contract (e.g. USDC).
+     */
+    public var token: String?
+    /**
+     * The chain id, e.g. 8453 for Base.
+     */
+    public var networkId: UInt64?
+    /**
+     * Who pays.
+     */
+    public var payer: String?
+    /**
+     * Who is paid.
+     */
+    public var receiver: String?
+    /**
+     * Who may capture (the merchant's operator).
+     */
+    public var `operator`: String?
+    /**
+     * The lowest fee a capture may take, in basis points.
+     */
+    public var minFeeBps: UInt32?
+    /**
+     * The highest fee a capture may take, in basis points.
+     */
+    public var maxFeeBps: UInt32?
+    /**
+     * The fee receiver fixed by the payment; `None` (or the zero address) leaves it open.
+     */
+    public var feeReceiver: String?
+    /**
+     * After this, captures are refused.
+     */
+    public var authorizationExpiry: Timestamp?
+    /**
+     * After this, the payer's pre-approval lapses.
+     */
+    public var preApprovalExpiry: Timestamp?
+    /**
+     * After this, refunds are refused.
+     */
+    public var refundExpiry: Timestamp?
+    /**
+     * Funds put into escrow.
+     */
+    public var authorizedAmount: DecimalString?
+    /**
+     * Funds captured so far.
+     */
+    public var capturedAmount: DecimalString?
+    /**
+     * Funds returned to the payer before capture.
+     */
+    public var voidedAmount: DecimalString?
+    /**
+     * Captured funds refunded.
+     */
+    public var refundedAmount: DecimalString?
+    /**
+     * Funds charged (authorized and captured at once).
+     */
+    public var chargedAmount: DecimalString?
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The payment's id.
+         */id: String, 
+        /**
+         * The most that may ever be authorized.
+         */maxAmount: DecimalString?, 
+        /**
+         * The token contract (e.g. USDC).
+         */token: String?, 
+        /**
+         * The chain id, e.g. 8453 for Base.
+         */networkId: UInt64?, 
+        /**
+         * Who pays.
+         */payer: String?, 
+        /**
+         * Who is paid.
+         */receiver: String?, 
+        /**
+         * Who may capture (the merchant's operator).
+         */`operator`: String?, 
+        /**
+         * The lowest fee a capture may take, in basis points.
+         */minFeeBps: UInt32?, 
+        /**
+         * The highest fee a capture may take, in basis points.
+         */maxFeeBps: UInt32?, 
+        /**
+         * The fee receiver fixed by the payment; `None` (or the zero address) leaves it open.
+         */feeReceiver: String?, 
+        /**
+         * After this, captures are refused.
+         */authorizationExpiry: Timestamp?, 
+        /**
+         * After this, the payer's pre-approval lapses.
+         */preApprovalExpiry: Timestamp?, 
+        /**
+         * After this, refunds are refused.
+         */refundExpiry: Timestamp?, 
+        /**
+         * Funds put into escrow.
+         */authorizedAmount: DecimalString?, 
+        /**
+         * Funds captured so far.
+         */capturedAmount: DecimalString?, 
+        /**
+         * Funds returned to the payer before capture.
+         */voidedAmount: DecimalString?, 
+        /**
+         * Captured funds refunded.
+         */refundedAmount: DecimalString?, 
+        /**
+         * Funds charged (authorized and captured at once).
+         */chargedAmount: DecimalString?, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?) {
+        self.id = id
+        self.maxAmount = maxAmount
+        self.token = token
+        self.networkId = networkId
+        self.payer = payer
+        self.receiver = receiver
+        self.`operator` = `operator`
+        self.minFeeBps = minFeeBps
+        self.maxFeeBps = maxFeeBps
+        self.feeReceiver = feeReceiver
+        self.authorizationExpiry = authorizationExpiry
+        self.preApprovalExpiry = preApprovalExpiry
+        self.refundExpiry = refundExpiry
+        self.authorizedAmount = authorizedAmount
+        self.capturedAmount = capturedAmount
+        self.voidedAmount = voidedAmount
+        self.refundedAmount = refundedAmount
+        self.chargedAmount = chargedAmount
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EscrowPayment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEscrowPayment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EscrowPayment {
+        return
+            try EscrowPayment(
+                id: FfiConverterString.read(from: &buf), 
+                maxAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                token: FfiConverterOptionString.read(from: &buf), 
+                networkId: FfiConverterOptionUInt64.read(from: &buf), 
+                payer: FfiConverterOptionString.read(from: &buf), 
+                receiver: FfiConverterOptionString.read(from: &buf), 
+                operator: FfiConverterOptionString.read(from: &buf), 
+                minFeeBps: FfiConverterOptionUInt32.read(from: &buf), 
+                maxFeeBps: FfiConverterOptionUInt32.read(from: &buf), 
+                feeReceiver: FfiConverterOptionString.read(from: &buf), 
+                authorizationExpiry: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                preApprovalExpiry: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                refundExpiry: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                authorizedAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                capturedAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                voidedAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                refundedAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                chargedAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EscrowPayment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.maxAmount, into: &buf)
+        FfiConverterOptionString.write(value.token, into: &buf)
+        FfiConverterOptionUInt64.write(value.networkId, into: &buf)
+        FfiConverterOptionString.write(value.payer, into: &buf)
+        FfiConverterOptionString.write(value.receiver, into: &buf)
+        FfiConverterOptionString.write(value.`operator`, into: &buf)
+        FfiConverterOptionUInt32.write(value.minFeeBps, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxFeeBps, into: &buf)
+        FfiConverterOptionString.write(value.feeReceiver, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.authorizationExpiry, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.preApprovalExpiry, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.refundExpiry, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.authorizedAmount, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.capturedAmount, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.voidedAmount, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.refundedAmount, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.chargedAmount, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowPayment_lift(_ buf: RustBuffer) throws -> EscrowPayment {
+    return try FfiConverterTypeEscrowPayment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowPayment_lower(_ value: EscrowPayment) -> RustBuffer {
+    return FfiConverterTypeEscrowPayment.lower(value)
+}
+
+
+/**
+ * A payment and its operations, as `get_payment` returns them.
+ */
+public struct EscrowPaymentDetails: Equatable, Hashable {
+    /**
+     * The payment.
+     */
+    public var payment: EscrowPayment
+    /**
+     * Its operations, oldest first.
+     */
+    public var paymentOperations: [PaymentOperation]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The payment.
+         */payment: EscrowPayment, 
+        /**
+         * Its operations, oldest first.
+         */paymentOperations: [PaymentOperation]) {
+        self.payment = payment
+        self.paymentOperations = paymentOperations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EscrowPaymentDetails: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEscrowPaymentDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EscrowPaymentDetails {
+        return
+            try EscrowPaymentDetails(
+                payment: FfiConverterTypeEscrowPayment.read(from: &buf), 
+                paymentOperations: FfiConverterSequenceTypePaymentOperation.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EscrowPaymentDetails, into buf: inout [UInt8]) {
+        FfiConverterTypeEscrowPayment.write(value.payment, into: &buf)
+        FfiConverterSequenceTypePaymentOperation.write(value.paymentOperations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowPaymentDetails_lift(_ buf: RustBuffer) throws -> EscrowPaymentDetails {
+    return try FfiConverterTypeEscrowPaymentDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEscrowPaymentDetails_lower(_ value: EscrowPaymentDetails) -> RustBuffer {
+    return FfiConverterTypeEscrowPaymentDetails.lower(value)
+}
+
+
+/**
+ * A reward input the API refused, and why (the capture itself still happened).
+ */
+public struct InvalidRewardInput: Equatable, Hashable {
+    /**
+     * The input as sent.
+     */
+    public var rewardInput: RewardInput
+    /**
+     * Why it was refused.
+     */
+    public var invalidReason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The input as sent.
+         */rewardInput: RewardInput, 
+        /**
+         * Why it was refused.
+         */invalidReason: String) {
+        self.rewardInput = rewardInput
+        self.invalidReason = invalidReason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InvalidRewardInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInvalidRewardInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InvalidRewardInput {
+        return
+            try InvalidRewardInput(
+                rewardInput: FfiConverterTypeRewardInput.read(from: &buf), 
+                invalidReason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InvalidRewardInput, into buf: inout [UInt8]) {
+        FfiConverterTypeRewardInput.write(value.rewardInput, into: &buf)
+        FfiConverterString.write(value.invalidReason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvalidRewardInput_lift(_ buf: RustBuffer) throws -> InvalidRewardInput {
+    return try FfiConverterTypeInvalidRewardInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvalidRewardInput_lower(_ value: InvalidRewardInput) -> RustBuffer {
+    return FfiConverterTypeInvalidRewardInput.lower(value)
 }
 
 
@@ -1025,6 +1685,294 @@ public func FfiConverterTypeOnchainTransaction_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeOnchainTransaction_lower(_ value: OnchainTransaction) -> RustBuffer {
     return FfiConverterTypeOnchainTransaction.lower(value)
+}
+
+
+/**
+ * One on-chain step of an operation.
+ */
+public struct OperationStep: Equatable, Hashable {
+    /**
+     * The entity that ran it.
+     */
+    public var entity: String?
+    /**
+     * The step's id.
+     */
+    public var id: String
+    /**
+     * What the step does.
+     */
+    public var stepType: OperationStepType
+    /**
+     * The operation it belongs to.
+     */
+    public var operationId: String?
+    /**
+     * The kind of that operation.
+     */
+    public var operationType: OperationType?
+    /**
+     * Where it stands.
+     */
+    public var status: OperationStepStatus
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+    /**
+     * Its parameters, each value as text (JSON text when not a string).
+     */
+    public var params: Metadata
+    /**
+     * Why it failed, if it did.
+     */
+    public var error: String?
+    /**
+     * A machine-readable failure code.
+     */
+    public var errorCode: String?
+    /**
+     * Its on-chain transactions.
+     */
+    public var transactions: [OperationTransaction]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entity that ran it.
+         */entity: String?, 
+        /**
+         * The step's id.
+         */id: String, 
+        /**
+         * What the step does.
+         */stepType: OperationStepType, 
+        /**
+         * The operation it belongs to.
+         */operationId: String?, 
+        /**
+         * The kind of that operation.
+         */operationType: OperationType?, 
+        /**
+         * Where it stands.
+         */status: OperationStepStatus, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?, 
+        /**
+         * Its parameters, each value as text (JSON text when not a string).
+         */params: Metadata, 
+        /**
+         * Why it failed, if it did.
+         */error: String?, 
+        /**
+         * A machine-readable failure code.
+         */errorCode: String?, 
+        /**
+         * Its on-chain transactions.
+         */transactions: [OperationTransaction]) {
+        self.entity = entity
+        self.id = id
+        self.stepType = stepType
+        self.operationId = operationId
+        self.operationType = operationType
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.params = params
+        self.error = error
+        self.errorCode = errorCode
+        self.transactions = transactions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OperationStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationStep: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationStep {
+        return
+            try OperationStep(
+                entity: FfiConverterOptionString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                stepType: FfiConverterTypeOperationStepType.read(from: &buf), 
+                operationId: FfiConverterOptionString.read(from: &buf), 
+                operationType: FfiConverterOptionTypeOperationType.read(from: &buf), 
+                status: FfiConverterTypeOperationStepStatus.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                params: FfiConverterTypeMetadata.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                errorCode: FfiConverterOptionString.read(from: &buf), 
+                transactions: FfiConverterSequenceTypeOperationTransaction.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OperationStep, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.entity, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeOperationStepType.write(value.stepType, into: &buf)
+        FfiConverterOptionString.write(value.operationId, into: &buf)
+        FfiConverterOptionTypeOperationType.write(value.operationType, into: &buf)
+        FfiConverterTypeOperationStepStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterTypeMetadata.write(value.params, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterOptionString.write(value.errorCode, into: &buf)
+        FfiConverterSequenceTypeOperationTransaction.write(value.transactions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStep_lift(_ buf: RustBuffer) throws -> OperationStep {
+    return try FfiConverterTypeOperationStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStep_lower(_ value: OperationStep) -> RustBuffer {
+    return FfiConverterTypeOperationStep.lower(value)
+}
+
+
+/**
+ * An on-chain transaction of an operation step.
+ */
+public struct OperationTransaction: Equatable, Hashable {
+    /**
+     * The entity that sent it.
+     */
+    public var entity: String?
+    /**
+     * The transaction hash.
+     */
+    public var transactionHash: String?
+    /**
+     * The block it landed in (decimal text).
+     */
+    public var blockNumber: String?
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+    /**
+     * Why it reverted, if it did.
+     */
+    public var revertReason: String?
+    /**
+     * The step it belongs to.
+     */
+    public var operationStepId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entity that sent it.
+         */entity: String?, 
+        /**
+         * The transaction hash.
+         */transactionHash: String?, 
+        /**
+         * The block it landed in (decimal text).
+         */blockNumber: String?, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?, 
+        /**
+         * Why it reverted, if it did.
+         */revertReason: String?, 
+        /**
+         * The step it belongs to.
+         */operationStepId: String?) {
+        self.entity = entity
+        self.transactionHash = transactionHash
+        self.blockNumber = blockNumber
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.revertReason = revertReason
+        self.operationStepId = operationStepId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OperationTransaction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationTransaction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationTransaction {
+        return
+            try OperationTransaction(
+                entity: FfiConverterOptionString.read(from: &buf), 
+                transactionHash: FfiConverterOptionString.read(from: &buf), 
+                blockNumber: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                revertReason: FfiConverterOptionString.read(from: &buf), 
+                operationStepId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OperationTransaction, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.entity, into: &buf)
+        FfiConverterOptionString.write(value.transactionHash, into: &buf)
+        FfiConverterOptionString.write(value.blockNumber, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.revertReason, into: &buf)
+        FfiConverterOptionString.write(value.operationStepId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationTransaction_lift(_ buf: RustBuffer) throws -> OperationTransaction {
+    return try FfiConverterTypeOperationTransaction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationTransaction_lower(_ value: OperationTransaction) -> RustBuffer {
+    return FfiConverterTypeOperationTransaction.lower(value)
 }
 
 
@@ -1183,6 +2131,244 @@ public func FfiConverterTypePaymentExpiries_lift(_ buf: RustBuffer) throws -> Pa
 #endif
 public func FfiConverterTypePaymentExpiries_lower(_ value: PaymentExpiries) -> RustBuffer {
     return FfiConverterTypePaymentExpiries.lower(value)
+}
+
+
+/**
+ * How the payment was made.
+ */
+public struct PaymentMethod: Equatable, Hashable {
+    /**
+     * The method's type, e.g. `"card"`.
+     */
+    public var methodType: String?
+    /**
+     * The card, for card payments.
+     */
+    public var card: Card?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The method's type, e.g. `"card"`.
+         */methodType: String?, 
+        /**
+         * The card, for card payments.
+         */card: Card?) {
+        self.methodType = methodType
+        self.card = card
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentMethod: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentMethod {
+        return
+            try PaymentMethod(
+                methodType: FfiConverterOptionString.read(from: &buf), 
+                card: FfiConverterOptionTypeCard.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentMethod, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.methodType, into: &buf)
+        FfiConverterOptionTypeCard.write(value.card, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentMethod_lift(_ buf: RustBuffer) throws -> PaymentMethod {
+    return try FfiConverterTypePaymentMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentMethod_lower(_ value: PaymentMethod) -> RustBuffer {
+    return FfiConverterTypePaymentMethod.lower(value)
+}
+
+
+/**
+ * One operation on a payment (authorize, capture, void, refund).
+ */
+public struct PaymentOperation: Equatable, Hashable {
+    /**
+     * The operation's id (a capture's `operation_id`).
+     */
+    public var id: String
+    /**
+     * What it did.
+     */
+    public var operationType: PaymentOperationType
+    /**
+     * Where it stands.
+     */
+    public var status: PaymentOperationStatus
+    /**
+     * The amount it moved.
+     */
+    public var amount: DecimalString?
+    /**
+     * The fee it took, in basis points.
+     */
+    public var feeBps: UInt32?
+    /**
+     * Who received the fee.
+     */
+    public var feeReceiver: String?
+    /**
+     * The fee it took (`amount * feeBps / 10000`, truncated to the token's precision).
+     */
+    public var feeAmount: DecimalString?
+    /**
+     * The transaction that carried it.
+     */
+    public var transactionHash: String?
+    /**
+     * Its metadata, each value as text (JSON text when not a string).
+     */
+    public var metadata: Metadata
+    /**
+     * Its on-chain steps.
+     */
+    public var operationSteps: [OperationStep]
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The operation's id (a capture's `operation_id`).
+         */id: String, 
+        /**
+         * What it did.
+         */operationType: PaymentOperationType, 
+        /**
+         * Where it stands.
+         */status: PaymentOperationStatus, 
+        /**
+         * The amount it moved.
+         */amount: DecimalString?, 
+        /**
+         * The fee it took, in basis points.
+         */feeBps: UInt32?, 
+        /**
+         * Who received the fee.
+         */feeReceiver: String?, 
+        /**
+         * The fee it took (`amount * feeBps / 10000`, truncated to the token's precision).
+         */feeAmount: DecimalString?, 
+        /**
+         * The transaction that carried it.
+         */transactionHash: String?, 
+        /**
+         * Its metadata, each value as text (JSON text when not a string).
+         */metadata: Metadata, 
+        /**
+         * Its on-chain steps.
+         */operationSteps: [OperationStep], 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?) {
+        self.id = id
+        self.operationType = operationType
+        self.status = status
+        self.amount = amount
+        self.feeBps = feeBps
+        self.feeReceiver = feeReceiver
+        self.feeAmount = feeAmount
+        self.transactionHash = transactionHash
+        self.metadata = metadata
+        self.operationSteps = operationSteps
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentOperation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentOperation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentOperation {
+        return
+            try PaymentOperation(
+                id: FfiConverterString.read(from: &buf), 
+                operationType: FfiConverterTypePaymentOperationType.read(from: &buf), 
+                status: FfiConverterTypePaymentOperationStatus.read(from: &buf), 
+                amount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                feeBps: FfiConverterOptionUInt32.read(from: &buf), 
+                feeReceiver: FfiConverterOptionString.read(from: &buf), 
+                feeAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                transactionHash: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf), 
+                operationSteps: FfiConverterSequenceTypeOperationStep.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentOperation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypePaymentOperationType.write(value.operationType, into: &buf)
+        FfiConverterTypePaymentOperationStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterOptionUInt32.write(value.feeBps, into: &buf)
+        FfiConverterOptionString.write(value.feeReceiver, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.feeAmount, into: &buf)
+        FfiConverterOptionString.write(value.transactionHash, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeOperationStep.write(value.operationSteps, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperation_lift(_ buf: RustBuffer) throws -> PaymentOperation {
+    return try FfiConverterTypePaymentOperation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperation_lower(_ value: PaymentOperation) -> RustBuffer {
+    return FfiConverterTypePaymentOperation.lower(value)
 }
 
 
@@ -1564,6 +2750,661 @@ public func FfiConverterTypePaymentSessionTarget_lower(_ value: PaymentSessionTa
 
 
 /**
+ * A reward as recorded by the API.
+ */
+public struct Reward: Equatable, Hashable {
+    /**
+     * The reward's id.
+     */
+    public var id: String
+    /**
+     * The campaign's contract.
+     */
+    public var campaignAddress: String
+    /**
+     * The hash of the escrow payment info the reward belongs to.
+     */
+    public var paymentInfoHash: String
+    /**
+     * Who receives the reward.
+     */
+    public var recipientAddress: String
+    /**
+     * The reward token's contract.
+     */
+    public var tokenAddress: String
+    /**
+     * The chain id.
+     */
+    public var chainId: UInt64
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The reward's id.
+         */id: String, 
+        /**
+         * The campaign's contract.
+         */campaignAddress: String, 
+        /**
+         * The hash of the escrow payment info the reward belongs to.
+         */paymentInfoHash: String, 
+        /**
+         * Who receives the reward.
+         */recipientAddress: String, 
+        /**
+         * The reward token's contract.
+         */tokenAddress: String, 
+        /**
+         * The chain id.
+         */chainId: UInt64, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?) {
+        self.id = id
+        self.campaignAddress = campaignAddress
+        self.paymentInfoHash = paymentInfoHash
+        self.recipientAddress = recipientAddress
+        self.tokenAddress = tokenAddress
+        self.chainId = chainId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Reward: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReward: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reward {
+        return
+            try Reward(
+                id: FfiConverterString.read(from: &buf), 
+                campaignAddress: FfiConverterString.read(from: &buf), 
+                paymentInfoHash: FfiConverterString.read(from: &buf), 
+                recipientAddress: FfiConverterString.read(from: &buf), 
+                tokenAddress: FfiConverterString.read(from: &buf), 
+                chainId: FfiConverterUInt64.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Reward, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.campaignAddress, into: &buf)
+        FfiConverterString.write(value.paymentInfoHash, into: &buf)
+        FfiConverterString.write(value.recipientAddress, into: &buf)
+        FfiConverterString.write(value.tokenAddress, into: &buf)
+        FfiConverterUInt64.write(value.chainId, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReward_lift(_ buf: RustBuffer) throws -> Reward {
+    return try FfiConverterTypeReward.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReward_lower(_ value: Reward) -> RustBuffer {
+    return FfiConverterTypeReward.lower(value)
+}
+
+
+/**
+ * A reward to distribute along with a capture.
+ */
+public struct RewardInput: Equatable, Hashable {
+    /**
+     * The reward campaign's contract (`0x` + 40 hex digits).
+     */
+    public var campaignAddress: String
+    /**
+     * The reward token's contract (`0x` + 40 hex digits).
+     */
+    public var tokenAddress: String
+    /**
+     * The chain id, e.g. 8453 for Base.
+     */
+    public var chainId: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The reward campaign's contract (`0x` + 40 hex digits).
+         */campaignAddress: String, 
+        /**
+         * The reward token's contract (`0x` + 40 hex digits).
+         */tokenAddress: String, 
+        /**
+         * The chain id, e.g. 8453 for Base.
+         */chainId: UInt64) {
+        self.campaignAddress = campaignAddress
+        self.tokenAddress = tokenAddress
+        self.chainId = chainId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RewardInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRewardInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RewardInput {
+        return
+            try RewardInput(
+                campaignAddress: FfiConverterString.read(from: &buf), 
+                tokenAddress: FfiConverterString.read(from: &buf), 
+                chainId: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RewardInput, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.campaignAddress, into: &buf)
+        FfiConverterString.write(value.tokenAddress, into: &buf)
+        FfiConverterUInt64.write(value.chainId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardInput_lift(_ buf: RustBuffer) throws -> RewardInput {
+    return try FfiConverterTypeRewardInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardInput_lower(_ value: RewardInput) -> RustBuffer {
+    return FfiConverterTypeRewardInput.lower(value)
+}
+
+
+/**
+ * A reward operation started by a capture.
+ */
+public struct RewardOperation: Equatable, Hashable {
+    /**
+     * The operation's id.
+     */
+    public var id: String
+    /**
+     * What it does.
+     */
+    public var action: RewardOperationAction
+    /**
+     * Where it stands.
+     */
+    public var status: RewardOperationStatus
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When it last changed.
+     */
+    public var updatedAt: Timestamp?
+    /**
+     * The reward.
+     */
+    public var reward: Reward?
+    /**
+     * The reward amount, in the reward token.
+     */
+    public var amount: DecimalString?
+    /**
+     * The transaction that carried it.
+     */
+    public var transactionHash: String?
+    /**
+     * Why it failed, if it did.
+     */
+    public var error: String?
+    /**
+     * A machine-readable failure code.
+     */
+    public var errorCode: String?
+    /**
+     * Why the transaction reverted, if it did.
+     */
+    public var revertReason: String?
+    /**
+     * The block it landed in (decimal text).
+     */
+    public var blockNumber: String?
+    /**
+     * Its metadata, each value as text (JSON text when not a string).
+     */
+    public var metadata: Metadata
+    /**
+     * Its on-chain steps.
+     */
+    public var operationSteps: [OperationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The operation's id.
+         */id: String, 
+        /**
+         * What it does.
+         */action: RewardOperationAction, 
+        /**
+         * Where it stands.
+         */status: RewardOperationStatus, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When it last changed.
+         */updatedAt: Timestamp?, 
+        /**
+         * The reward.
+         */reward: Reward?, 
+        /**
+         * The reward amount, in the reward token.
+         */amount: DecimalString?, 
+        /**
+         * The transaction that carried it.
+         */transactionHash: String?, 
+        /**
+         * Why it failed, if it did.
+         */error: String?, 
+        /**
+         * A machine-readable failure code.
+         */errorCode: String?, 
+        /**
+         * Why the transaction reverted, if it did.
+         */revertReason: String?, 
+        /**
+         * The block it landed in (decimal text).
+         */blockNumber: String?, 
+        /**
+         * Its metadata, each value as text (JSON text when not a string).
+         */metadata: Metadata, 
+        /**
+         * Its on-chain steps.
+         */operationSteps: [OperationStep]) {
+        self.id = id
+        self.action = action
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.reward = reward
+        self.amount = amount
+        self.transactionHash = transactionHash
+        self.error = error
+        self.errorCode = errorCode
+        self.revertReason = revertReason
+        self.blockNumber = blockNumber
+        self.metadata = metadata
+        self.operationSteps = operationSteps
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RewardOperation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRewardOperation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RewardOperation {
+        return
+            try RewardOperation(
+                id: FfiConverterString.read(from: &buf), 
+                action: FfiConverterTypeRewardOperationAction.read(from: &buf), 
+                status: FfiConverterTypeRewardOperationStatus.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                reward: FfiConverterOptionTypeReward.read(from: &buf), 
+                amount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                transactionHash: FfiConverterOptionString.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                errorCode: FfiConverterOptionString.read(from: &buf), 
+                revertReason: FfiConverterOptionString.read(from: &buf), 
+                blockNumber: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf), 
+                operationSteps: FfiConverterSequenceTypeOperationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RewardOperation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeRewardOperationAction.write(value.action, into: &buf)
+        FfiConverterTypeRewardOperationStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionTypeReward.write(value.reward, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterOptionString.write(value.transactionHash, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterOptionString.write(value.errorCode, into: &buf)
+        FfiConverterOptionString.write(value.revertReason, into: &buf)
+        FfiConverterOptionString.write(value.blockNumber, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeOperationStep.write(value.operationSteps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperation_lift(_ buf: RustBuffer) throws -> RewardOperation {
+    return try FfiConverterTypeRewardOperation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperation_lower(_ value: RewardOperation) -> RustBuffer {
+    return FfiConverterTypeRewardOperation.lower(value)
+}
+
+
+/**
+ * What to capture from a StateSet payment (created with `capture: false`).
+ */
+public struct StateSetCaptureRequest: Equatable, Hashable {
+    /**
+     * How much to capture, in cents; `None` captures the full authorized amount.
+     */
+    public var amountCents: UInt64?
+    /**
+     * Text for the customer's statement, at most 22 characters.
+     */
+    public var statementDescriptor: String?
+    /**
+     * Metadata attached to the capture; the same limits as CDP metadata.
+     */
+    public var metadata: Metadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How much to capture, in cents; `None` captures the full authorized amount.
+         */amountCents: UInt64? = nil, 
+        /**
+         * Text for the customer's statement, at most 22 characters.
+         */statementDescriptor: String? = nil, 
+        /**
+         * Metadata attached to the capture; the same limits as CDP metadata.
+         */metadata: Metadata = [:]) {
+        self.amountCents = amountCents
+        self.statementDescriptor = statementDescriptor
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StateSetCaptureRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateSetCaptureRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateSetCaptureRequest {
+        return
+            try StateSetCaptureRequest(
+                amountCents: FfiConverterOptionUInt64.read(from: &buf), 
+                statementDescriptor: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StateSetCaptureRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.amountCents, into: &buf)
+        FfiConverterOptionString.write(value.statementDescriptor, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetCaptureRequest_lift(_ buf: RustBuffer) throws -> StateSetCaptureRequest {
+    return try FfiConverterTypeStateSetCaptureRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetCaptureRequest_lower(_ value: StateSetCaptureRequest) -> RustBuffer {
+    return FfiConverterTypeStateSetCaptureRequest.lower(value)
+}
+
+
+/**
+ * A StateSet payment.
+ */
+public struct StateSetPayment: Equatable, Hashable {
+    /**
+     * `pay_` + UUID.
+     */
+    public var id: String
+    /**
+     * Always `"payment"`.
+     */
+    public var object: String?
+    /**
+     * The payment's amount, in cents.
+     */
+    public var amount: UInt64
+    /**
+     * What can still be captured, in cents.
+     */
+    public var amountCapturable: UInt64
+    /**
+     * What has been captured, in cents.
+     */
+    public var amountCaptured: UInt64
+    /**
+     * ISO 4217 currency, e.g. `"USD"`.
+     */
+    public var currency: String?
+    /**
+     * Where the payment stands.
+     */
+    public var status: StateSetPaymentStatus
+    /**
+     * Whether it has been captured.
+     */
+    public var captured: Bool
+    /**
+     * When it was captured.
+     */
+    public var capturedAt: Timestamp?
+    /**
+     * When it was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * How it was paid.
+     */
+    public var paymentMethod: PaymentMethod?
+    /**
+     * The processor's record of the capture.
+     */
+    public var captureDetails: CaptureDetails?
+    /**
+     * The merchant's metadata, each value as text (JSON text when not a string).
+     */
+    public var metadata: Metadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `pay_` + UUID.
+         */id: String, 
+        /**
+         * Always `"payment"`.
+         */object: String?, 
+        /**
+         * The payment's amount, in cents.
+         */amount: UInt64, 
+        /**
+         * What can still be captured, in cents.
+         */amountCapturable: UInt64, 
+        /**
+         * What has been captured, in cents.
+         */amountCaptured: UInt64, 
+        /**
+         * ISO 4217 currency, e.g. `"USD"`.
+         */currency: String?, 
+        /**
+         * Where the payment stands.
+         */status: StateSetPaymentStatus, 
+        /**
+         * Whether it has been captured.
+         */captured: Bool, 
+        /**
+         * When it was captured.
+         */capturedAt: Timestamp?, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp?, 
+        /**
+         * How it was paid.
+         */paymentMethod: PaymentMethod?, 
+        /**
+         * The processor's record of the capture.
+         */captureDetails: CaptureDetails?, 
+        /**
+         * The merchant's metadata, each value as text (JSON text when not a string).
+         */metadata: Metadata) {
+        self.id = id
+        self.object = object
+        self.amount = amount
+        self.amountCapturable = amountCapturable
+        self.amountCaptured = amountCaptured
+        self.currency = currency
+        self.status = status
+        self.captured = captured
+        self.capturedAt = capturedAt
+        self.createdAt = createdAt
+        self.paymentMethod = paymentMethod
+        self.captureDetails = captureDetails
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StateSetPayment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateSetPayment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateSetPayment {
+        return
+            try StateSetPayment(
+                id: FfiConverterString.read(from: &buf), 
+                object: FfiConverterOptionString.read(from: &buf), 
+                amount: FfiConverterUInt64.read(from: &buf), 
+                amountCapturable: FfiConverterUInt64.read(from: &buf), 
+                amountCaptured: FfiConverterUInt64.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeStateSetPaymentStatus.read(from: &buf), 
+                captured: FfiConverterBool.read(from: &buf), 
+                capturedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                paymentMethod: FfiConverterOptionTypePaymentMethod.read(from: &buf), 
+                captureDetails: FfiConverterOptionTypeCaptureDetails.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StateSetPayment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.object, into: &buf)
+        FfiConverterUInt64.write(value.amount, into: &buf)
+        FfiConverterUInt64.write(value.amountCapturable, into: &buf)
+        FfiConverterUInt64.write(value.amountCaptured, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+        FfiConverterTypeStateSetPaymentStatus.write(value.status, into: &buf)
+        FfiConverterBool.write(value.captured, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.capturedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypePaymentMethod.write(value.paymentMethod, into: &buf)
+        FfiConverterOptionTypeCaptureDetails.write(value.captureDetails, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetPayment_lift(_ buf: RustBuffer) throws -> StateSetPayment {
+    return try FfiConverterTypeStateSetPayment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetPayment_lower(_ value: StateSetPayment) -> RustBuffer {
+    return FfiConverterTypeStateSetPayment.lower(value)
+}
+
+
+/**
  * What a token provider is asked for: a token for this one request.
  *
  * CDP JWTs are bound to one method, host and path, so a back end minting tokens for an
@@ -1936,6 +3777,576 @@ public func FfiConverterTypeNetwork_lower(_ value: Network) -> RustBuffer {
 
 
 /**
+ * Where an operation step stands.
+ */
+
+public enum OperationStepStatus: Equatable, Hashable {
+    
+    /**
+     * Not final yet.
+     */
+    case pending
+    /**
+     * Done on chain.
+     */
+    case succeeded
+    /**
+     * Did not happen; see `error`.
+     */
+    case failed
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationstepstatus_wire_value(
+            FfiConverterTypeOperationStepStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension OperationStepStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationStepStatus: FfiConverterRustBuffer {
+    typealias SwiftType = OperationStepStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationStepStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .succeeded
+        
+        case 3: return .failed
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OperationStepStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .succeeded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStepStatus_lift(_ buf: RustBuffer) throws -> OperationStepStatus {
+    return try FfiConverterTypeOperationStepStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStepStatus_lower(_ value: OperationStepStatus) -> RustBuffer {
+    return FfiConverterTypeOperationStepStatus.lower(value)
+}
+
+
+
+/**
+ * The kind of on-chain step of an operation.
+ */
+
+public enum OperationStepType: Equatable, Hashable {
+    
+    /**
+     * Authorize funds into escrow.
+     */
+    case authEscrow
+    /**
+     * Capture escrowed funds.
+     */
+    case captureEscrow
+    /**
+     * Return escrowed funds to the payer.
+     */
+    case voidEscrow
+    /**
+     * Refund captured funds.
+     */
+    case refundEscrow
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationsteptype_wire_value(
+            FfiConverterTypeOperationStepType_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension OperationStepType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationStepType: FfiConverterRustBuffer {
+    typealias SwiftType = OperationStepType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationStepType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .authEscrow
+        
+        case 2: return .captureEscrow
+        
+        case 3: return .voidEscrow
+        
+        case 4: return .refundEscrow
+        
+        case 5: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OperationStepType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .authEscrow:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .captureEscrow:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .voidEscrow:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .refundEscrow:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStepType_lift(_ buf: RustBuffer) throws -> OperationStepType {
+    return try FfiConverterTypeOperationStepType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationStepType_lower(_ value: OperationStepType) -> RustBuffer {
+    return FfiConverterTypeOperationStepType.lower(value)
+}
+
+
+
+/**
+ * The kind of operation a step belongs to.
+ */
+
+public enum OperationType: Equatable, Hashable {
+    
+    /**
+     * A payment (authorize, capture, void, refund, charge).
+     */
+    case payment
+    /**
+     * A reward.
+     */
+    case reward
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationtype_wire_value(
+            FfiConverterTypeOperationType_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension OperationType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOperationType: FfiConverterRustBuffer {
+    typealias SwiftType = OperationType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OperationType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .payment
+        
+        case 2: return .reward
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OperationType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .payment:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .reward:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationType_lift(_ buf: RustBuffer) throws -> OperationType {
+    return try FfiConverterTypeOperationType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOperationType_lower(_ value: OperationType) -> RustBuffer {
+    return FfiConverterTypeOperationType.lower(value)
+}
+
+
+
+/**
+ * Where a payment operation stands.
+ */
+
+public enum PaymentOperationStatus: Equatable, Hashable {
+    
+    /**
+     * Submitted, not final.
+     */
+    case pending
+    /**
+     * Done on chain.
+     */
+    case succeeded
+    /**
+     * Did not happen; see `error`.
+     */
+    case failed
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentoperationstatus_wire_value(
+            FfiConverterTypePaymentOperationStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension PaymentOperationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentOperationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentOperationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentOperationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .succeeded
+        
+        case 3: return .failed
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PaymentOperationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .succeeded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperationStatus_lift(_ buf: RustBuffer) throws -> PaymentOperationStatus {
+    return try FfiConverterTypePaymentOperationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperationStatus_lower(_ value: PaymentOperationStatus) -> RustBuffer {
+    return FfiConverterTypePaymentOperationStatus.lower(value)
+}
+
+
+
+/**
+ * What a payment operation did.
+ */
+
+public enum PaymentOperationType: Equatable, Hashable {
+    
+    /**
+     * Funds put into escrow.
+     */
+    case authorize
+    /**
+     * Escrowed funds paid to the receiver (and the fee receiver).
+     */
+    case capture
+    /**
+     * Escrowed funds returned to the payer.
+     */
+    case void
+    /**
+     * Captured funds returned to the payer.
+     */
+    case refund
+    /**
+     * Authorize and capture at once.
+     */
+    case charge
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentoperationtype_wire_value(
+            FfiConverterTypePaymentOperationType_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension PaymentOperationType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentOperationType: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentOperationType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentOperationType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .authorize
+        
+        case 2: return .capture
+        
+        case 3: return .void
+        
+        case 4: return .refund
+        
+        case 5: return .charge
+        
+        case 6: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PaymentOperationType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .authorize:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .capture:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .void:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .refund:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .charge:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperationType_lift(_ buf: RustBuffer) throws -> PaymentOperationType {
+    return try FfiConverterTypePaymentOperationType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentOperationType_lower(_ value: PaymentOperationType) -> RustBuffer {
+    return FfiConverterTypePaymentOperationType.lower(value)
+}
+
+
+
+/**
  * The most recent meaningful event on a payment session.
  */
 
@@ -2154,6 +4565,346 @@ public func FfiConverterTypePaymentSessionStatus_lower(_ value: PaymentSessionSt
 }
 
 
+
+/**
+ * What a reward operation does.
+ */
+
+public enum RewardOperationAction: Equatable, Hashable {
+    
+    /**
+     * Rewards are set aside for the payer.
+     */
+    case allocate
+    /**
+     * Set-aside rewards are paid out.
+     */
+    case distribute
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_rewardoperationaction_wire_value(
+            FfiConverterTypeRewardOperationAction_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension RewardOperationAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRewardOperationAction: FfiConverterRustBuffer {
+    typealias SwiftType = RewardOperationAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RewardOperationAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allocate
+        
+        case 2: return .distribute
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RewardOperationAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allocate:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .distribute:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperationAction_lift(_ buf: RustBuffer) throws -> RewardOperationAction {
+    return try FfiConverterTypeRewardOperationAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperationAction_lower(_ value: RewardOperationAction) -> RustBuffer {
+    return FfiConverterTypeRewardOperationAction.lower(value)
+}
+
+
+
+/**
+ * Where a reward operation stands.
+ */
+
+public enum RewardOperationStatus: Equatable, Hashable {
+    
+    /**
+     * Submitted, not final.
+     */
+    case pending
+    /**
+     * Done on chain.
+     */
+    case succeeded
+    /**
+     * Did not happen; see `error`.
+     */
+    case failed
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_rewardoperationstatus_wire_value(
+            FfiConverterTypeRewardOperationStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension RewardOperationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRewardOperationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = RewardOperationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RewardOperationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .succeeded
+        
+        case 3: return .failed
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RewardOperationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .succeeded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperationStatus_lift(_ buf: RustBuffer) throws -> RewardOperationStatus {
+    return try FfiConverterTypeRewardOperationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRewardOperationStatus_lower(_ value: RewardOperationStatus) -> RustBuffer {
+    return FfiConverterTypeRewardOperationStatus.lower(value)
+}
+
+
+
+/**
+ * The status of a StateSet payment.
+ */
+
+public enum StateSetPaymentStatus: Equatable, Hashable {
+    
+    /**
+     * Created; authorized funds wait for capture.
+     */
+    case pending
+    /**
+     * Being processed.
+     */
+    case processing
+    /**
+     * Done.
+     */
+    case succeeded
+    /**
+     * Failed.
+     */
+    case failed
+    /**
+     * Cancelled.
+     */
+    case cancelled
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_statesetpaymentstatus_wire_value(
+            FfiConverterTypeStateSetPaymentStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+}
+
+#if compiler(>=6)
+extension StateSetPaymentStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateSetPaymentStatus: FfiConverterRustBuffer {
+    typealias SwiftType = StateSetPaymentStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateSetPaymentStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .processing
+        
+        case 3: return .succeeded
+        
+        case 4: return .failed
+        
+        case 5: return .cancelled
+        
+        case 6: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StateSetPaymentStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .processing:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .succeeded:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetPaymentStatus_lift(_ buf: RustBuffer) throws -> StateSetPaymentStatus {
+    return try FfiConverterTypeStateSetPaymentStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateSetPaymentStatus_lower(_ value: StateSetPaymentStatus) -> RustBuffer {
+    return FfiConverterTypeStateSetPaymentStatus.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2173,6 +4924,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2229,6 +5004,54 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCaptureDetails: FfiConverterRustBuffer {
+    typealias SwiftType = CaptureDetails?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCaptureDetails.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCaptureDetails.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCard: FfiConverterRustBuffer {
+    typealias SwiftType = Card?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCard.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCard.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePaymentError: FfiConverterRustBuffer {
     typealias SwiftType = PaymentError?
 
@@ -2245,6 +5068,30 @@ fileprivate struct FfiConverterOptionTypePaymentError: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePaymentError.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePaymentMethod: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentMethod?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentMethod.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentMethod.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2277,6 +5124,30 @@ fileprivate struct FfiConverterOptionTypePaymentSessionTarget: FfiConverterRustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeReward: FfiConverterRustBuffer {
+    typealias SwiftType = Reward?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReward.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReward.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeNetwork: FfiConverterRustBuffer {
     typealias SwiftType = Network?
 
@@ -2293,6 +5164,30 @@ fileprivate struct FfiConverterOptionTypeNetwork: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeNetwork.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOperationType: FfiConverterRustBuffer {
+    typealias SwiftType = OperationType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOperationType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOperationType.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2374,6 +5269,31 @@ fileprivate struct FfiConverterSequenceTypeCapture: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInvalidRewardInput: FfiConverterRustBuffer {
+    typealias SwiftType = [InvalidRewardInput]
+
+    public static func write(_ value: [InvalidRewardInput], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInvalidRewardInput.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InvalidRewardInput] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InvalidRewardInput]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInvalidRewardInput.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOnchainTransaction: FfiConverterRustBuffer {
     typealias SwiftType = [OnchainTransaction]
 
@@ -2391,6 +5311,106 @@ fileprivate struct FfiConverterSequenceTypeOnchainTransaction: FfiConverterRustB
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeOnchainTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOperationStep: FfiConverterRustBuffer {
+    typealias SwiftType = [OperationStep]
+
+    public static func write(_ value: [OperationStep], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOperationStep.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OperationStep] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OperationStep]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOperationStep.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOperationTransaction: FfiConverterRustBuffer {
+    typealias SwiftType = [OperationTransaction]
+
+    public static func write(_ value: [OperationTransaction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOperationTransaction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OperationTransaction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OperationTransaction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOperationTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePaymentOperation: FfiConverterRustBuffer {
+    typealias SwiftType = [PaymentOperation]
+
+    public static func write(_ value: [PaymentOperation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePaymentOperation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PaymentOperation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PaymentOperation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePaymentOperation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRewardOperation: FfiConverterRustBuffer {
+    typealias SwiftType = [RewardOperation]
+
+    public static func write(_ value: [RewardOperation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRewardOperation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RewardOperation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RewardOperation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRewardOperation.read(from: &buf))
         }
         return seq
     }

@@ -22,6 +22,7 @@ object Repo {
     /** A valid key that no test emulator is given. */
     val unknownKey = File(fixtures, "unknown-key.json").path
     const val BEARER_TOKEN = "test-bearer-token"
+    const val STATESET_API_KEY = "test-stateset-key"
 }
 
 /**
@@ -32,13 +33,14 @@ class Emulator(settleDelayMs: Long? = null) : AutoCloseable {
     private val process: Process
     val url: String
     val baseUrl: String get() = "$url/platform"
-    private val http = HttpClient.newHttpClient()
+    // The emulator speaks HTTP/1.1; the JDK client would otherwise try an h2c upgrade first.
+    private val http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
 
     init {
         val binary = System.getProperty("capturekit.emulator") ?: error("capturekit.emulator is not set")
         val args = mutableListOf(
             binary, "--port", "0", "--key-file", Repo.ed25519Key, "--key-file", Repo.es256Key,
-            "--bearer-token", Repo.BEARER_TOKEN,
+            "--bearer-token", Repo.BEARER_TOKEN, "--stateset-api-key", Repo.STATESET_API_KEY,
         )
         args += if (settleDelayMs == null) listOf("--manual-settle") else listOf("--settle-delay-ms", "$settleDelayMs")
         process = ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start()

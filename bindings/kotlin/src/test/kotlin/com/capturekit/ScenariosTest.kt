@@ -1,6 +1,8 @@
 package com.capturekit
 
 import com.capturekit.model.ClientOptions
+import com.capturekit.model.RewardInput
+import com.capturekit.model.StateSetCaptureRequest
 import java.io.File
 import java.math.BigDecimal
 import java.time.Duration
@@ -30,7 +32,7 @@ class ScenariosTest {
 
     @Test
     fun `the shared scenarios are found`() {
-        assertTrue(files.size >= 10, "found ${files.size} scenario files in ${Repo.scenarios}")
+        assertTrue(files.size >= 14, "found ${files.size} scenario files in ${Repo.scenarios}")
     }
 
     @TestFactory
@@ -45,6 +47,8 @@ class ScenariosTest {
         "fault" to ("POST" to "faults"),
         "clear_faults" to ("DELETE" to "faults"),
         "stats" to ("GET" to "stats"),
+        "create_escrow_payment" to ("POST" to "escrow-payments"),
+        "create_stateset_payment" to ("POST" to "stateset-payments"),
     )
 
     private fun run(file: File) = runBlocking {
@@ -87,14 +91,17 @@ class ScenariosTest {
     private fun makeClient(emulator: Emulator, options: JsonObject): Client {
         val clientOptions = ClientOptions(
             baseUrl = emulator.baseUrl,
+            coinbasePaymentsBaseUrl = emulator.url,
+            statesetBaseUrl = emulator.url,
             maxRetries = (options["maxRetries"]?.jsonPrimitive?.int ?: 2).toUInt(),
             timeout = options["timeoutMs"]?.jsonPrimitive?.long?.let { Duration.ofMillis(it) },
         )
+        val stateset = options["statesetApiKey"]?.jsonPrimitive?.content ?: Repo.STATESET_API_KEY
         return when (val auth = options["auth"]?.jsonPrimitive?.content ?: "ed25519") {
-            "ed25519" -> Client.withKeyFile(Repo.ed25519Key, clientOptions)
-            "es256" -> Client.withKeyFile(Repo.es256Key, clientOptions)
-            "unknown_key" -> Client.withKeyFile(Repo.unknownKey, clientOptions)
-            "bearer" -> Client.withBearerToken(Repo.BEARER_TOKEN, clientOptions)
+            "ed25519" -> Client.withKeyFile(Repo.ed25519Key, clientOptions, stateset)
+            "es256" -> Client.withKeyFile(Repo.es256Key, clientOptions, stateset)
+            "unknown_key" -> Client.withKeyFile(Repo.unknownKey, clientOptions, stateset)
+            "bearer" -> Client.withBearerToken(Repo.BEARER_TOKEN, clientOptions, stateset)
             else -> fail("unknown auth $auth")
         }
     }
@@ -132,6 +139,38 @@ class ScenariosTest {
             "derive_idempotency_key" -> JsonObject(
                 mapOf("key" to JsonPrimitive(deriveIdempotencyKey(args.getValue("parts").jsonArray.map { it.jsonPrimitive.content }))),
             )
+            "escrow_capture" -> Wire.escrowCapture(
+                client.coinbasePayments().capture(
+                    text("paymentId")!!,
+                    EscrowCaptureRequest(
+                        amount = text("amount") ?: "",
+                        feeBps = (args["feeBps"]?.jsonPrimitive?.long ?: 0L).toUInt(),
+                        feeReceiver = text("feeReceiver"),
+                        distributeRewards = args["distributeRewards"]?.jsonArray?.map {
+                            val reward = it.jsonObject
+                            RewardInput(
+                                reward.getValue("campaignAddress").jsonPrimitive.content,
+                                reward.getValue("tokenAddress").jsonPrimitive.content,
+                                reward.getValue("chainId").jsonPrimitive.long.toULong(),
+                            )
+                        } ?: emptyList(),
+                        metadata = args["metadata"]?.jsonObject?.mapValues { it.value.jsonPrimitive.content } ?: emptyMap(),
+                        idempotencyKey = text("idempotencyKey"),
+                    ),
+                ),
+            )
+            "get_escrow_payment" -> Wire.escrowPayment(client.coinbasePayments().getPayment(text("paymentId")!!))
+            "stateset_capture" -> Wire.statesetPayment(
+                client.stateset().capture(
+                    text("paymentId")!!,
+                    StateSetCaptureRequest(
+                        amountCents = args["amount"]?.jsonPrimitive?.long?.toULong(),
+                        statementDescriptor = text("statementDescriptor"),
+                        metadata = args["metadata"]?.jsonObject?.mapValues { it.value.jsonPrimitive.content } ?: emptyMap(),
+                    ),
+                ),
+            )
+            "get_stateset_payment" -> Wire.statesetPayment(client.stateset().getPayment(text("paymentId")!!))
             else -> fail("unknown op $op")
         }
     }

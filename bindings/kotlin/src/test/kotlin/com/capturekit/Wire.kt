@@ -2,7 +2,12 @@ package com.capturekit
 
 import com.capturekit.model.Capture
 import com.capturekit.model.CapturePage
+import com.capturekit.model.EscrowCapture
+import com.capturekit.model.EscrowPaymentDetails
+import com.capturekit.model.OperationStep
 import com.capturekit.model.PaymentSession
+import com.capturekit.model.RewardInput
+import com.capturekit.model.StateSetPayment
 import java.time.Instant
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
@@ -70,6 +75,102 @@ object Wire {
             "captures" to JsonArray(s.captures.map(::capture)),
             "metadata" to map(s.metadata),
             "externalReferenceId" to text(s.externalReferenceId),
+        ),
+    )
+
+    private fun num(value: ULong?): JsonElement = if (value == null) JsonNull else JsonPrimitive(value.toLong())
+    private fun num(value: UInt?): JsonElement = if (value == null) JsonNull else JsonPrimitive(value.toLong())
+    private fun strings(values: Map<String, String>) = map(values)
+
+    private fun reward(r: RewardInput) = JsonObject(
+        mapOf("campaignAddress" to text(r.campaignAddress), "tokenAddress" to text(r.tokenAddress), "chainId" to num(r.chainId)),
+    )
+
+    private fun step(s: OperationStep) = JsonObject(
+        mapOf(
+            "id" to text(s.id), "type" to text(s.stepType.wireValue()), "status" to text(s.status.wireValue()),
+            "transactions" to JsonArray(
+                s.transactions.map { JsonObject(mapOf("transactionHash" to text(it.transactionHash), "blockNumber" to text(it.blockNumber))) },
+            ),
+        ),
+    )
+
+    fun escrowCapture(c: EscrowCapture): JsonElement = JsonObject(
+        mapOf(
+            "operationId" to text(c.operationId),
+            "idempotencyKey" to text(c.idempotencyKey),
+            "rewardOperations" to JsonArray(
+                c.rewardOperations.map { op ->
+                    JsonObject(
+                        mapOf(
+                            "id" to text(op.id), "action" to text(op.action.wireValue()), "status" to text(op.status.wireValue()),
+                            "reward" to (op.reward?.let { JsonObject(mapOf("chainId" to num(it.chainId), "campaignAddress" to text(it.campaignAddress))) } ?: JsonNull),
+                            "operationSteps" to JsonArray(op.operationSteps.map(::step)),
+                        ),
+                    )
+                },
+            ),
+            "invalidRewardInputs" to JsonArray(
+                c.invalidRewardInputs.map { JsonObject(mapOf("rewardInput" to reward(it.rewardInput), "invalidReason" to text(it.invalidReason))) },
+            ),
+        ),
+    )
+
+    fun escrowPayment(d: EscrowPaymentDetails): JsonElement {
+        val p = d.payment
+        return JsonObject(
+            mapOf(
+                "payment" to JsonObject(
+                    mapOf(
+                        "id" to text(p.id), "maxAmount" to text(p.maxAmount), "networkId" to num(p.networkId),
+                        "minFeeBps" to num(p.minFeeBps), "maxFeeBps" to num(p.maxFeeBps), "feeReceiver" to text(p.feeReceiver),
+                        "authorizationExpiry" to time(p.authorizationExpiry), "authorizedAmount" to text(p.authorizedAmount),
+                        "capturedAmount" to text(p.capturedAmount), "voidedAmount" to text(p.voidedAmount),
+                    ),
+                ),
+                "paymentOperations" to JsonArray(
+                    d.paymentOperations.map { op ->
+                        JsonObject(
+                            mapOf(
+                                "id" to text(op.id), "type" to text(op.operationType.wireValue()), "status" to text(op.status.wireValue()),
+                                "amount" to text(op.amount), "feeBps" to num(op.feeBps), "feeReceiver" to text(op.feeReceiver),
+                                "feeAmount" to text(op.feeAmount), "transactionHash" to text(op.transactionHash),
+                                "metadata" to strings(op.metadata), "operationSteps" to JsonArray(op.operationSteps.map(::step)),
+                            ),
+                        )
+                    },
+                ),
+            ),
+        )
+    }
+
+    fun statesetPayment(p: StateSetPayment): JsonElement = JsonObject(
+        mapOf(
+            "id" to text(p.id), "object" to text(p.`object`), "amount" to num(p.amount),
+            "amount_capturable" to num(p.amountCapturable), "amount_captured" to num(p.amountCaptured),
+            "currency" to text(p.currency), "status" to text(p.status.wireValue()), "captured" to JsonPrimitive(p.captured),
+            "captured_at" to time(p.capturedAt), "created_at" to time(p.createdAt),
+            "payment_method" to (
+                p.paymentMethod?.let { m ->
+                    JsonObject(
+                        mapOf(
+                            "type" to text(m.methodType),
+                            "card" to (m.card?.let { JsonObject(mapOf("last4" to text(it.last4), "brand" to text(it.brand))) } ?: JsonNull),
+                        ),
+                    )
+                } ?: JsonNull
+                ),
+            "capture_details" to (
+                p.captureDetails?.let { d ->
+                    JsonObject(
+                        mapOf(
+                            "captured_amount" to num(d.capturedAmount), "capture_time" to time(d.captureTime),
+                            "processor_capture_id" to text(d.processorCaptureId),
+                        ),
+                    )
+                } ?: JsonNull
+                ),
+            "metadata" to strings(p.metadata),
         ),
     )
 
