@@ -23,7 +23,7 @@ demo: build python-dev node-build kotlin-sources
 	@mkdir -p $(DEMO_DIR)
 	cd bindings/kotlin && $(MVN) -q test-compile -Dcapturekit.libdir=$(abspath target/debug)
 	scripts/with-emulator.sh $(EMULATOR) $(abspath $(DEMO_DIR))/dev-key.json -- \
-		sh -c 'target/debug/examples/capture_flow && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
+		sh -c 'target/debug/examples/capture_flow && target/debug/examples/provider_captures && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
 		&& cd bindings/kotlin && $(MVN) -q exec:java -Dcapturekit.libdir=$(abspath target/debug)'
 
 test: test-rust test-python test-node test-kotlin check-swift

@@ -426,6 +426,31 @@ mod tests {
         assert!(err.message().starts_with("user_agent"));
     }
 
+    #[tokio::test]
+    async fn each_api_says_which_credentials_it_misses() {
+        // CDP credentials only: StateSet calls fail before any I/O, naming what to set.
+        let cdp_only = with_token().build().unwrap();
+        if std::env::var(ENV_STATESET_API_KEY).is_err() {
+            let err = cdp_only.stateset().get_payment("pay_1").await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration);
+            assert!(err.message().contains("STATESET_API_KEY"), "{}", err.message());
+        }
+        // A StateSet key only: the client builds, and CDP calls say what is missing.
+        if std::env::var(crate::auth::ENV_API_KEY_ID).is_err() {
+            let stateset_only = Client::builder().stateset_api_key("sk_test").build().unwrap();
+            let err = stateset_only.coinbase_payments().get_payment("p1").await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration);
+            assert!(err.message().contains("CDP_API_KEY_ID"), "{}", err.message());
+            // Nothing at all is refused at build time, as before.
+            assert_eq!(Client::builder().build().unwrap_err().kind(), ErrorKind::Configuration);
+        }
+        let err = Client::builder().stateset_api_key("bad key").build().unwrap_err();
+        assert!(err.message().starts_with("stateset_api_key"), "{}", err.message());
+        assert!(!err.message().contains("bad key"));
+        let err = with_token().stateset_base_url("http://example.com").build().unwrap_err();
+        assert!(err.message().starts_with("stateset_base_url: "), "{}", err.message());
+    }
+
     #[test]
     fn debug_of_builder_and_client_hides_secrets() {
         let builder = Client::builder().api_key("key-id", "super-secret-material");

@@ -8,7 +8,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const capturekit = require('..')
-const { startEmulator, KEYS, BEARER_TOKEN } = require('./emulator.js')
+const { startEmulator, KEYS, BEARER_TOKEN, STATESET_API_KEY } = require('./emulator.js')
 
 const UNUSED_SESSION = 'paymentSession_00000000-0000-4000-8000-000000000000'
 
@@ -210,4 +210,38 @@ test('npm pack makes a package that installs and runs in a fresh folder', () => 
   const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "import { Client } from 'capturekit'; console.log(typeof Client)"], { cwd: app, encoding: 'utf8' })
   assert.equal(esm.trim(), 'function')
   fs.rmSync(out, { recursive: true, force: true })
+})
+
+test('Coinbase Payments and StateSet: typed results, refused numbers and fractions', async () => {
+  const emulator = await startEmulator()
+  try {
+    const escrowId = (await emulator.control('POST', 'escrow-payments', { amount: '10' })).id
+    const statesetId = (await emulator.control('POST', 'stateset-payments', { amount: 5000 })).id
+    const client = new capturekit.Client(
+      { keyFile: KEYS.ed25519, statesetApiKey: STATESET_API_KEY },
+      { baseUrl: emulator.baseUrl, coinbasePaymentsBaseUrl: emulator.url, statesetBaseUrl: emulator.url },
+    )
+    const receiver = '0x1111111111111111111111111111111111111111'
+    await assert.rejects(client.coinbasePayments.capture(escrowId, { amount: 1.5 }), TypeError)
+    await assert.rejects(client.coinbasePayments.capture(escrowId, { amount: '1', feeBps: 1.5 }), /feeBps must be a whole number/)
+    await assert.rejects(client.stateset.capture(statesetId, { amount: 12.5 }), /amount must be a whole number/)
+    const capture = await client.coinbasePayments.capture(escrowId, {
+      amount: '2.50', feeBps: 100, feeReceiver: receiver,
+      distributeRewards: [{ campaignAddress: receiver, tokenAddress: receiver, chainId: 8453 }],
+    })
+    assert.equal(capture.idempotencyKey.length, 36)
+    assert.ok(capture.rewardOperations[0].createdAt instanceof Date)
+    const { payment, paymentOperations } = await client.coinbasePayments.getPayment(escrowId)
+    assert.equal(payment.capturedAmount, '2.50')
+    assert.ok(payment.authorizationExpiry instanceof Date)
+    assert.equal(paymentOperations.at(-1).feeAmount, '0.025')
+    const paid = await client.stateset.capture(statesetId, { amount: 4000n })
+    assert.equal(paid.amount_captured, 4000)
+    assert.ok(paid.captured_at instanceof Date && paid.capture_details.capture_time instanceof Date)
+    const again = await client.stateset.capture(statesetId).catch((e) => e)
+    assert.ok(again instanceof capturekit.NoCapturableBalanceError)
+    assert.equal(again.errorType, 'already_captured')
+  } finally {
+    emulator.stop()
+  }
 })

@@ -6,7 +6,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const capturekit = require('..')
-const { startEmulator, KEYS, REPO } = require('./emulator.js')
+const { startEmulator, KEYS, STATESET_API_KEY, REPO } = require('./emulator.js')
 
 test('the README JavaScript examples run', async () => {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8')
@@ -22,19 +22,28 @@ test('the README JavaScript examples run', async () => {
     process.chdir(dir)
     class ToEmulator extends capturekit.Client {
       constructor(credentials, options = {}) {
-        super(credentials, { baseUrl: emulator.baseUrl, ...options })
+        super(credentials, {
+          baseUrl: emulator.baseUrl, coinbasePaymentsBaseUrl: emulator.url, statesetBaseUrl: emulator.url, ...options,
+        })
       }
     }
     const fakeRequire = (name) => (name === 'capturekit' ? { ...capturekit, Client: ToEmulator } : require(name))
     const sessionId = await emulator.authorizedSession('100')
+    const escrowPaymentId = (await emulator.control('POST', 'escrow-payments', { amount: '50' })).id
+    const statesetPaymentId = (await emulator.control('POST', 'stateset-payments', { amount: 15000 })).id
+    process.env.STATESET_API_KEY = STATESET_API_KEY
     // One async scope for all blocks, as in a module: later blocks use `client` and `sessionId`.
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor
-    await new AsyncFunction('require', 'sessionId', blocks.join('\n'))(fakeRequire, sessionId)
+    const run = new AsyncFunction('require', 'sessionId', 'escrowPaymentId', 'statesetPaymentId', blocks.join('\n'))
+    await run(fakeRequire, sessionId, escrowPaymentId, statesetPaymentId)
     const made = []
     const client = new ToEmulator({ keyFile: KEYS.ed25519 })
     for await (const c of client.paymentSessions.listCaptures(sessionId)) made.push(c.amount)
     assert.deepEqual(made, ['10.00', '1.00'])
+    assert.equal((await client.coinbasePayments.getPayment(escrowPaymentId)).payment.capturedAmount, '25.00')
+    assert.equal((await client.stateset.getPayment(statesetPaymentId)).amount_captured, 12000)
   } finally {
+    delete process.env.STATESET_API_KEY
     process.chdir(cwd)
     emulator.stop()
     fs.rmSync(dir, { recursive: true, force: true })

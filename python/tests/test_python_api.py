@@ -21,7 +21,7 @@ import pytest
 
 import capturekit
 from capturekit import CaptureStatus
-from conftest import BEARER_TOKEN, ED25519_KEY, UNKNOWN_KEY, Emulator
+from conftest import BEARER_TOKEN, ED25519_KEY, STATESET_API_KEY, UNKNOWN_KEY, Emulator
 
 UNUSED_SESSION = "paymentSession_00000000-0000-4000-8000-000000000000"
 
@@ -402,3 +402,48 @@ def test_the_package_type_checks() -> None:
     package = Path(capturekit.__file__).parent
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(package)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Coinbase Payments and StateSet ---------------------------------------------------------
+
+def test_provider_results_are_typed_and_bad_types_are_refused(emulator: Emulator) -> None:
+    escrow_id = emulator.control("POST", "escrow-payments", {"amount": "10"})["id"]
+    stateset_id = emulator.control("POST", "stateset-payments", {"amount": 5000})["id"]
+    ck = capturekit.Client(base_url=emulator.base_url, key_file=ED25519_KEY, stateset_api_key=STATESET_API_KEY,
+                           coinbase_payments_base_url=emulator.url, stateset_base_url=emulator.url)
+    receiver = "0x1111111111111111111111111111111111111111"
+    with pytest.raises(TypeError, match="float"):
+        ck.coinbase_payments.capture(escrow_id, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cents"):
+        ck.stateset.capture(stateset_id, 12.5)  # type: ignore[arg-type]
+    reward = {"campaignAddress": receiver, "tokenAddress": receiver, "chainId": 8453}
+    with pytest.raises(TypeError):
+        ck.coinbase_payments.capture(escrow_id, "1", distribute_rewards=[reward])
+    capture = ck.coinbase_payments.capture(
+        escrow_id, Decimal("2.50"), fee_bps=100, fee_receiver=receiver,
+        distribute_rewards=[{"campaign_address": receiver, "token_address": receiver, "chain_id": 8453}])
+    assert isinstance(capture, capturekit.EscrowCapture) and len(capture.idempotency_key or "") == 36
+    assert capture.reward_operations[0].status is capturekit.RewardOperationStatus.PENDING
+    details = ck.coinbase_payments.get_payment(escrow_id)
+    assert details.payment.captured_amount == Decimal("2.5") and isinstance(details.payment.captured_amount, Decimal)
+    assert details.payment.authorization_expiry is not None and details.payment.authorization_expiry.tzinfo is not None
+    operation = details.payment_operations[-1]
+    assert operation.type is capturekit.PaymentOperationType.CAPTURE and operation.fee_amount == Decimal("0.025")
+    assert operation.to_dict()["type"] == "PAYMENT_OPERATION_TYPE_CAPTURE"
+    paid = ck.stateset.capture(stateset_id, statement_descriptor="PY TEST")
+    assert paid.status is capturekit.StateSetPaymentStatus.SUCCEEDED and paid.amount_captured == 5000
+    assert paid.captured_at is not None and paid.captured_at.tzinfo is not None
+    with pytest.raises(capturekit.NoCapturableBalanceError) as again:
+        ck.stateset.capture(stateset_id)
+    assert again.value.error_type == "already_captured"
+
+
+def test_a_stateset_only_client_needs_no_cdp_key(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CDP_API_KEY_ID", raising=False)
+    monkeypatch.delenv("CDP_API_KEY_SECRET", raising=False)
+    monkeypatch.setenv("STATESET_API_KEY", STATESET_API_KEY)
+    stateset_id = emulator.control("POST", "stateset-payments", {"amount": 100})["id"]
+    ck = capturekit.Client(stateset_base_url=emulator.url)
+    assert ck.stateset.get_payment(stateset_id).amount_capturable == 100
+    with pytest.raises(capturekit.ConfigurationError, match="CDP_API_KEY_ID"):
+        ck.coinbase_payments.get_payment("p1")

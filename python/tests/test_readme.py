@@ -10,7 +10,7 @@ from typing import Any, Dict
 import pytest
 
 import capturekit
-from conftest import ED25519_KEY, REPO, Emulator
+from conftest import ED25519_KEY, REPO, STATESET_API_KEY, Emulator
 
 
 def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,12 +24,21 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
 
     def to_emulator(self: Any, **options: Any) -> None:
         options.setdefault("base_url", emulator.base_url)
+        options.setdefault("coinbase_payments_base_url", emulator.url)
+        options.setdefault("stateset_base_url", emulator.url)
         original(self, **options)
 
     monkeypatch.setattr(capturekit.Client, "__init__", to_emulator)
     emulator.control("PUT", "config", {"settleDelayMs": 50})
-    namespace: Dict[str, Any] = {"session_id": emulator.authorized_session("100")}
+    monkeypatch.setenv("STATESET_API_KEY", STATESET_API_KEY)
+    namespace: Dict[str, Any] = {
+        "session_id": emulator.authorized_session("100"),
+        "escrow_payment_id": emulator.control("POST", "escrow-payments", {"amount": "50"})["id"],
+        "stateset_payment_id": emulator.control("POST", "stateset-payments", {"amount": 15000})["id"],
+    }
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
     captures = list(namespace["client"].payment_sessions.list_captures(namespace["session_id"]))
     assert [c.amount for c in captures] == [10, 1, 2]
+    assert namespace["details"].payment.captured_amount == 25
+    assert namespace["payment"].amount_captured == 12000

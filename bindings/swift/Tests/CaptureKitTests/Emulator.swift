@@ -16,6 +16,7 @@ enum Repo {
     /// A valid key that no test emulator is given.
     static let unknownKey = fixtures.appendingPathComponent("unknown-key.json").path
     static let bearerToken = "test-bearer-token"
+    static let statesetApiKey = "test-stateset-key"
     /// The emulator binary: $CAPTUREKIT_EMULATOR, or the workspace's debug build.
     static let emulatorBinary = ProcessInfo.processInfo.environment["CAPTUREKIT_EMULATOR"]
         ?? root.appendingPathComponent("target/debug/capturekit-emulator").path
@@ -31,7 +32,7 @@ final class Emulator {
     init(settleDelayMs: Int? = nil) throws {
         process.executableURL = URL(fileURLWithPath: Repo.emulatorBinary)
         var arguments = ["--port", "0", "--key-file", Repo.ed25519Key, "--key-file", Repo.es256Key,
-                         "--bearer-token", Repo.bearerToken]
+                         "--bearer-token", Repo.bearerToken, "--stateset-api-key", Repo.statesetApiKey]
         arguments += settleDelayMs.map { ["--settle-delay-ms", String($0)] } ?? ["--manual-settle"]
         process.arguments = arguments
         let output = Pipe()

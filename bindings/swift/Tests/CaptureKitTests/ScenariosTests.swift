@@ -14,13 +14,15 @@ final class ScenariosTests: XCTestCase {
         "fault": ("POST", "faults"),
         "clear_faults": ("DELETE", "faults"),
         "stats": ("GET", "stats"),
+        "create_escrow_payment": ("POST", "escrow-payments"),
+        "create_stateset_payment": ("POST", "stateset-payments"),
     ]
 
     func testTheSharedScenarios() async throws {
         let files = try FileManager.default.contentsOfDirectory(at: Repo.scenarios, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        XCTAssertGreaterThanOrEqual(files.count, 10)
+        XCTAssertGreaterThanOrEqual(files.count, 14)
         for file in files {
             try await run(file)
         }
@@ -64,13 +66,16 @@ final class ScenariosTests: XCTestCase {
         let clientOptions = ClientOptions(
             baseUrl: emulator.baseUrl,
             timeout: (options["timeoutMs"] as? Double).map { $0 / 1000 },
-            maxRetries: UInt32(options["maxRetries"] as? Int ?? 2)
+            maxRetries: UInt32(options["maxRetries"] as? Int ?? 2),
+            coinbasePaymentsBaseUrl: emulator.url,
+            statesetBaseUrl: emulator.url
         )
+        let stateset = options["statesetApiKey"] as? String ?? Repo.statesetApiKey
         switch options["auth"] as? String ?? "ed25519" {
-        case "es256": return try Client.withKeyFile(path: Repo.es256Key, options: clientOptions)
-        case "unknown_key": return try Client.withKeyFile(path: Repo.unknownKey, options: clientOptions)
-        case "bearer": return try Client.withBearerToken(token: Repo.bearerToken, options: clientOptions)
-        default: return try Client.withKeyFile(path: Repo.ed25519Key, options: clientOptions)
+        case "es256": return try Client.withKeyFile(path: Repo.es256Key, options: clientOptions, statesetApiKey: stateset)
+        case "unknown_key": return try Client.withKeyFile(path: Repo.unknownKey, options: clientOptions, statesetApiKey: stateset)
+        case "bearer": return try Client.withBearerToken(token: Repo.bearerToken, options: clientOptions, statesetApiKey: stateset)
+        default: return try Client.withKeyFile(path: Repo.ed25519Key, options: clientOptions, statesetApiKey: stateset)
         }
     }
 
@@ -104,6 +109,31 @@ final class ScenariosTests: XCTestCase {
                 paymentSessionId: session, captureId: args["captureId"] as! String, options: options))
         case "derive_idempotency_key":
             return ["key": try deriveIdempotencyKey(parts: args["parts"] as! [String])]
+        case "escrow_capture":
+            let rewards = (args["distributeRewards"] as? [[String: Any]] ?? []).map {
+                RewardInput(campaignAddress: $0["campaignAddress"] as! String, tokenAddress: $0["tokenAddress"] as! String,
+                            chainId: UInt64($0["chainId"] as! Int))
+            }
+            let request = EscrowCaptureRequest(
+                amount: args["amount"] as? String ?? "",
+                feeBps: UInt32(args["feeBps"] as? Int ?? 0),
+                feeReceiver: args["feeReceiver"] as? String,
+                distributeRewards: rewards,
+                metadata: args["metadata"] as? [String: String] ?? [:],
+                idempotencyKey: args["idempotencyKey"] as? String
+            )
+            return Wire.escrowCapture(try await client.coinbasePayments().capture(paymentId: args["paymentId"] as! String, request: request))
+        case "get_escrow_payment":
+            return Wire.escrowPayment(try await client.coinbasePayments().getPayment(paymentId: args["paymentId"] as! String))
+        case "stateset_capture":
+            let request = StateSetCaptureRequest(
+                amountCents: (args["amount"] as? Int).map { UInt64($0) },
+                statementDescriptor: args["statementDescriptor"] as? String,
+                metadata: args["metadata"] as? [String: String] ?? [:]
+            )
+            return Wire.statesetPayment(try await client.stateset().capture(paymentId: args["paymentId"] as! String, request: request))
+        case "get_stateset_payment":
+            return Wire.statesetPayment(try await client.stateset().getPayment(paymentId: args["paymentId"] as! String))
         default:
             XCTFail("unknown op \(op)")
             return NSNull()
@@ -197,6 +227,71 @@ enum Wire {
                          "refundExpiresAt": time(s.expiries.refundExpiresAt)],
             "captures": s.captures.map(capture), "metadata": s.metadata,
             "externalReferenceId": value(s.externalReferenceId),
+        ] as [String: Any]
+    }
+
+    private static func step(_ s: OperationStep) -> Any {
+        [
+            "id": s.id, "type": s.stepType.wireValue(), "status": s.status.wireValue(),
+            "transactions": s.transactions.map { ["transactionHash": value($0.transactionHash), "blockNumber": value($0.blockNumber)] },
+        ] as [String: Any]
+    }
+
+    static func escrowCapture(_ c: EscrowCapture) -> Any {
+        [
+            "operationId": c.operationId, "idempotencyKey": value(c.idempotencyKey),
+            "rewardOperations": c.rewardOperations.map { op in
+                [
+                    "id": op.id, "action": op.action.wireValue(), "status": op.status.wireValue(),
+                    "reward": op.reward.map { ["chainId": Int($0.chainId), "campaignAddress": $0.campaignAddress] } as Any? ?? NSNull(),
+                    "operationSteps": op.operationSteps.map(step),
+                ] as [String: Any]
+            },
+            "invalidRewardInputs": c.invalidRewardInputs.map {
+                [
+                    "rewardInput": ["campaignAddress": $0.rewardInput.campaignAddress, "tokenAddress": $0.rewardInput.tokenAddress,
+                                    "chainId": Int($0.rewardInput.chainId)],
+                    "invalidReason": $0.invalidReason,
+                ] as [String: Any]
+            },
+        ] as [String: Any]
+    }
+
+    static func escrowPayment(_ d: EscrowPaymentDetails) -> Any {
+        let p = d.payment
+        return [
+            "payment": [
+                "id": p.id, "maxAmount": value(p.maxAmount), "networkId": p.networkId.map { Int($0) } as Any? ?? NSNull(),
+                "minFeeBps": p.minFeeBps.map { Int($0) } as Any? ?? NSNull(), "maxFeeBps": p.maxFeeBps.map { Int($0) } as Any? ?? NSNull(),
+                "feeReceiver": value(p.feeReceiver), "authorizationExpiry": time(p.authorizationExpiry),
+                "authorizedAmount": value(p.authorizedAmount), "capturedAmount": value(p.capturedAmount),
+                "voidedAmount": value(p.voidedAmount),
+            ] as [String: Any],
+            "paymentOperations": d.paymentOperations.map { op in
+                [
+                    "id": op.id, "type": op.operationType.wireValue(), "status": op.status.wireValue(), "amount": value(op.amount),
+                    "feeBps": op.feeBps.map { Int($0) } as Any? ?? NSNull(), "feeReceiver": value(op.feeReceiver),
+                    "feeAmount": value(op.feeAmount), "transactionHash": value(op.transactionHash), "metadata": op.metadata,
+                    "operationSteps": op.operationSteps.map(step),
+                ] as [String: Any]
+            },
+        ] as [String: Any]
+    }
+
+    static func statesetPayment(_ p: StateSetPayment) -> Any {
+        [
+            "id": p.id, "object": value(p.object), "amount": Int(p.amount), "amount_capturable": Int(p.amountCapturable),
+            "amount_captured": Int(p.amountCaptured), "currency": value(p.currency), "status": p.status.wireValue(),
+            "captured": p.captured, "captured_at": time(p.capturedAt), "created_at": time(p.createdAt),
+            "payment_method": p.paymentMethod.map { m in
+                ["type": value(m.methodType),
+                 "card": m.card.map { ["last4": value($0.last4), "brand": value($0.brand)] } as Any? ?? NSNull()] as [String: Any]
+            } as Any? ?? NSNull(),
+            "capture_details": p.captureDetails.map { d in
+                ["captured_amount": d.capturedAmount.map { Int($0) } as Any? ?? NSNull(), "capture_time": time(d.captureTime),
+                 "processor_capture_id": value(d.processorCaptureId)] as [String: Any]
+            } as Any? ?? NSNull(),
+            "metadata": p.metadata,
         ] as [String: Any]
     }
 

@@ -160,4 +160,38 @@ class ClientTest {
             assertEquals(1, sessions.listAllCaptures(session).size)
         }
     }
+
+    @Test
+    fun `Coinbase Payments and StateSet calls return Kotlin types`() = runBlocking {
+        val escrowId = (emulator.control("POST", "escrow-payments", kotlinx.serialization.json.Json.parseToJsonElement("""{"amount": "10"}""")) as JsonObject)
+            .getValue("id").jsonPrimitive.content
+        val statesetId = (emulator.control("POST", "stateset-payments", kotlinx.serialization.json.Json.parseToJsonElement("""{"amount": 5000}""")) as JsonObject)
+            .getValue("id").jsonPrimitive.content
+        val options = options().copy(coinbasePaymentsBaseUrl = emulator.url, statesetBaseUrl = emulator.url)
+        Client.withKeyFile(Repo.ed25519Key, options, Repo.STATESET_API_KEY).use { client ->
+            val receiver = "0x1111111111111111111111111111111111111111"
+            val capture = client.coinbasePayments().capture(escrowId, EscrowCaptureRequest(amount = "2.50", feeBps = 100u, feeReceiver = receiver))
+            assertEquals(36, capture.idempotencyKey!!.length)
+            val details = client.coinbasePayments().getPayment(escrowId)
+            assertEquals(0, BigDecimal("2.5").compareTo(BigDecimal(details.payment.capturedAmount)))
+            assertTrue(details.payment.authorizationExpiry!! > Instant.now())
+            val operation = details.paymentOperations.last()
+            assertIs<com.capturekit.model.PaymentOperationType.Capture>(operation.operationType)
+            assertEquals(0, BigDecimal("0.025").compareTo(BigDecimal(operation.feeAmount)))
+            val bad = assertFailsWith<CaptureKitException.InvalidRequest> {
+                client.coinbasePayments().capture(escrowId, EscrowCaptureRequest(amount = "1", feeBps = 10001u))
+            }
+            assertTrue(bad.details.message.startsWith("fee_bps: "), bad.details.message)
+        }
+        Client.withStatesetApiKey(Repo.STATESET_API_KEY, options).use { client ->
+            val paid = client.stateset().capture(statesetId, com.capturekit.model.StateSetCaptureRequest(amountCents = 4000uL))
+            assertIs<com.capturekit.model.StateSetPaymentStatus.Succeeded>(paid.status)
+            assertEquals(4000uL, paid.amountCaptured)
+            assertTrue(paid.capturedAt!! <= Instant.now())
+            val again = assertFailsWith<CaptureKitException.NoCapturableBalance> {
+                client.stateset().capture(statesetId, com.capturekit.model.StateSetCaptureRequest())
+            }
+            assertEquals("already_captured", again.details.errorType)
+        }
+    }
 }
