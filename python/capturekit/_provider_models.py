@@ -64,6 +64,17 @@ def _build(cls: Type[_T], data: Mapping[str, Any]) -> _T:
     return cls(**{f.name: _convert(hints[f.name], data[f.name]) for f in fields if f.name in data})
 
 
+_M = TypeVar("_M", bound="_Result")
+
+
+class _Result(_Model):
+    """A result built from the native layer's dict by its annotated field types."""
+
+    @classmethod
+    def _from_native(cls: Type[_M], d: Mapping[str, Any]) -> _M:
+        return _build(cls, d)
+
+
 class RewardOperationStatus(_OpenEnum):
     """Where a reward operation stands."""
 
@@ -191,7 +202,7 @@ class RewardOperation(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
-class EscrowCapture(_Model):
+class EscrowCapture(_Result):
     """What an escrow capture returns: the payment operation carrying it, and reward outcomes."""
 
     operation_id: str
@@ -200,9 +211,6 @@ class EscrowCapture(_Model):
     #: The idempotency key the capture was sent with.
     idempotency_key: Optional[str] = None
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> "EscrowCapture":
-        return _build(cls, d)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,15 +258,12 @@ class PaymentOperation(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
-class EscrowPaymentDetails(_Model):
+class EscrowPaymentDetails(_Result):
     """A payment and its operations, as ``get_payment`` returns them."""
 
     payment: EscrowPayment
     payment_operations: List[PaymentOperation] = dataclasses.field(default_factory=list)
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> "EscrowPaymentDetails":
-        return _build(cls, d)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -287,7 +292,7 @@ class CaptureDetails(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
-class StateSetPayment(_Model):
+class StateSetPayment(_Result):
     """A StateSet payment; amounts are ``int`` cents."""
 
     id: str
@@ -304,6 +309,3 @@ class StateSetPayment(_Model):
     capture_details: Optional[CaptureDetails] = None
     metadata: Dict[str, str] = dataclasses.field(default_factory=dict)
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> "StateSetPayment":
-        return _build(cls, d)
