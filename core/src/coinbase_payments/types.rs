@@ -390,3 +390,57 @@ pub struct EscrowPaymentDetails {
     #[serde(default)]
     pub payment_operations: Vec<PaymentOperation>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_documented_capture_answer_and_keeps_unknown_values() {
+        let body = r#"{"operationId": "op_1", "rewardOperations": [{
+            "id": "rw_1", "action": "REWARD_OPERATION_ACTION_ALLOCATE", "status": "REWARD_OPERATION_STATUS_PENDING",
+            "createdAt": "2023-11-07T05:31:56Z", "updatedAt": "2023-11-07T05:31:56Z",
+            "reward": {"id": "r", "campaignAddress": "0x1", "paymentInfoHash": "0x2", "recipientAddress": "0x3",
+                       "tokenAddress": "0x4", "chainId": 8453, "createdAt": "2023-11-07T05:31:56Z"},
+            "amount": "0.25", "transactionHash": "0xabc", "blockNumber": "123", "metadata": {"k": 1},
+            "operationSteps": [{"entity": "e", "id": "s1", "type": "OPERATION_STEP_TYPE_AUTH_ESCROW",
+                "operationId": "op_1", "operationType": "OPERATION_TYPE_PAYMENT",
+                "status": "OPERATION_STEP_STATUS_REVERTED", "params": {"gas": 21000},
+                "transactions": [{"entity": "e", "transactionHash": "0xdef", "blockNumber": "124",
+                                  "operationStepId": "s1", "futureField": true}]}]}],
+            "invalidRewardInputs": [{"rewardInput": {"campaignAddress": "0x5", "tokenAddress": "0x6", "chainId": 1},
+                                     "invalidReason": "unsupported chain"}]}"#;
+        let capture: EscrowCapture = serde_json::from_str(body).unwrap();
+        let reward = &capture.reward_operations[0];
+        assert_eq!(reward.status, RewardOperationStatus::Pending);
+        assert_eq!(reward.amount, Some(Decimal::new(25, 2)));
+        assert_eq!(reward.reward.as_ref().unwrap().chain_id, 8453);
+        assert_eq!(reward.metadata["k"], "1");
+        let step = &reward.operation_steps[0];
+        assert_eq!(step.step_type, OperationStepType::AuthEscrow);
+        assert_eq!(step.status.as_str(), "OPERATION_STEP_STATUS_REVERTED");
+        assert_eq!(step.params["gas"], "21000");
+        assert_eq!(step.transactions[0].transaction_hash.as_deref(), Some("0xdef"));
+        assert_eq!(capture.invalid_reward_inputs[0].reward_input.chain_id, 1);
+        assert_eq!(
+            serde_json::to_value(&capture).unwrap()["rewardOperations"][0]["operationSteps"][0]["type"],
+            "OPERATION_STEP_TYPE_AUTH_ESCROW"
+        );
+    }
+
+    #[test]
+    fn a_payment_reads_unix_second_expiries_and_computes_what_is_capturable() {
+        let body = r#"{"payment": {"id": "p", "maxAmount": "10", "networkId": 8453, "minFeeBps": 0,
+            "maxFeeBps": 300, "feeReceiver": "0x0000000000000000000000000000000000000000",
+            "authorizationExpiry": 1893456000, "refundExpiry": "1896048000", "authorizedAmount": "10",
+            "capturedAmount": "2.5", "voidedAmount": "0", "state": "future"}, "paymentOperations": [
+            {"id": "o", "type": "PAYMENT_OPERATION_TYPE_CAPTURE", "status": "PAYMENT_OPERATION_STATUS_SUCCEEDED",
+             "amount": "2.5", "feeBps": 100, "feeAmount": "0.025"}]}"#;
+        let details: EscrowPaymentDetails = serde_json::from_str(body).unwrap();
+        assert_eq!(details.payment.authorization_expiry.unwrap().to_rfc3339(), "2030-01-01T00:00:00+00:00");
+        assert!(details.payment.refund_expiry.is_some());
+        assert_eq!(details.payment.capturable_amount(), Decimal::new(75, 1));
+        assert_eq!(details.payment_operations[0].operation_type, PaymentOperationType::Capture);
+        assert_eq!(details.payment_operations[0].fee_amount, Some(Decimal::new(25, 3)));
+    }
+}
