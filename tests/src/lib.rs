@@ -71,11 +71,14 @@ impl TestEmulator {
         session["paymentSessionId"].as_str().expect("session id").to_owned()
     }
 
-    /// A client builder pointed at this emulator, signing with the Ed25519 fixture key, with
-    /// fast retries.
+    /// A client builder pointed at this emulator (all three APIs), signing with the Ed25519
+    /// fixture key and holding the test StateSet key, with fast retries.
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder()
             .base_url(self.emulator.base_url())
+            .coinbase_payments_base_url(self.emulator.url())
+            .stateset_base_url(self.emulator.url())
+            .stateset_api_key(TEST_STATESET_API_KEY)
             .key_file(fixture_key_path("ed25519-key.json"))
             .retry_policy(RetryPolicy {
                 max_retries: 2,

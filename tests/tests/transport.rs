@@ -235,3 +235,50 @@ async fn a_wrong_bearer_token_is_an_authentication_error() {
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(err.http_status(), Some(401));
 }
+
+#[tokio::test]
+async fn an_escrow_capture_is_retried_with_its_key_and_happens_once() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client();
+    let payment = emulator.control("POST", "escrow-payments", json!({"amount": "10"})).await;
+    let payment_id = payment["id"].as_str().unwrap();
+    // The first answer is lost after the capture was made; the retry replays it.
+    emulator.control("POST", "faults", json!({"type": "drop", "count": 1, "method": "POST"})).await;
+    let request = capturekit::EscrowCaptureRequest::amount(Decimal::ONE).idempotency_key("escrow-retry-1");
+    let capture = client.coinbase_payments().capture(payment_id, request).await.unwrap();
+    assert_eq!(capture.idempotency_key.as_deref(), Some("escrow-retry-1"));
+    let details = client.coinbase_payments().get_payment(payment_id).await.unwrap();
+    assert_eq!(details.payment.captured_amount, Some(Decimal::ONE), "captured once");
+    assert_eq!(details.payment_operations.len(), 2, "authorize and one capture");
+}
+
+#[tokio::test]
+async fn a_stateset_capture_is_never_repeated_after_an_ambiguous_ending() {
+    let emulator = TestEmulator::start(None).await;
+    let client = emulator.client();
+    let payment = emulator.control("POST", "stateset-payments", json!({"amount": 5000})).await;
+    let payment_id = payment["id"].as_str().unwrap();
+
+    // A 429 means "not done": retried.
+    emulator.control("POST", "faults", json!({"type": "status", "status": 429, "retryAfter": 0, "count": 1})).await;
+    // A lost answer: StateSet has no idempotency key, so no retry, and the outcome is unknown.
+    emulator.control("POST", "faults", json!({"type": "drop", "count": 1, "method": "POST"})).await;
+    let before = requests(&emulator).await;
+    let err = client.stateset().capture(payment_id, capturekit::StateSetCaptureRequest::cents(1000)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
+    assert_eq!(err.idempotency_key(), None);
+    assert_eq!(requests(&emulator).await - before, 2, "the 429 was retried, the lost answer was not");
+    // get_payment tells what happened: the capture did land, once.
+    let read = client.stateset().get_payment(payment_id).await.unwrap();
+    assert_eq!(read.amount_captured, 1000);
+
+    // A 503 before processing is just as ambiguous to the client: not repeated either.
+    let other = emulator.control("POST", "stateset-payments", json!({"amount": 700})).await;
+    let other_id = other["id"].as_str().unwrap();
+    emulator.control("POST", "faults", json!({"type": "status", "status": 503, "count": 1})).await;
+    let before = requests(&emulator).await;
+    let err = client.stateset().capture(other_id, capturekit::StateSetCaptureRequest::full()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(requests(&emulator).await - before, 1);
+    assert_eq!(client.stateset().get_payment(other_id).await.unwrap().amount_captured, 0);
+}
