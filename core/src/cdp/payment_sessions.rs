@@ -164,14 +164,12 @@ impl PaymentSessions {
         let mut capture: Capture = self
             .client
             .transport
-            .send(ApiRequest {
-                method: Method::POST,
-                path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
-                query: Vec::new(),
-                body: Some(body.into()),
-                creates: true,
-                idempotency_key: Some(&key),
-            })
+            .send(ApiRequest::create(
+                Method::POST,
+                &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
+                body,
+                Some(&key),
+            ))
             .await?;
         capture.idempotency_key = Some(key);
         Ok(capture)
@@ -183,14 +181,7 @@ impl PaymentSessions {
         validate::capture_id(capture_id)?;
         self.client
             .transport
-            .send(ApiRequest {
-                method: Method::GET,
-                path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES, capture_id],
-                query: Vec::new(),
-                body: None,
-                creates: false,
-                idempotency_key: None,
-            })
+            .send(ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES, capture_id]))
             .await
     }
 
@@ -214,14 +205,7 @@ impl PaymentSessions {
         }
         self.client
             .transport
-            .send(ApiRequest {
-                method: Method::GET,
-                path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
-                query,
-                body: None,
-                creates: false,
-                idempotency_key: None,
-            })
+            .send(ApiRequest { query, ..ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES]) })
             .await
     }
 
@@ -264,17 +248,7 @@ impl PaymentSessions {
     /// Fetches a payment session, with its balances, expiries and captures.
     pub async fn get_session(&self, payment_session_id: &str) -> Result<PaymentSession> {
         validate::payment_session_id(payment_session_id)?;
-        self.client
-            .transport
-            .send(ApiRequest {
-                method: Method::GET,
-                path: &[SESSIONS, PAYMENT_SESSIONS, payment_session_id],
-                query: Vec::new(),
-                body: None,
-                creates: false,
-                idempotency_key: None,
-            })
-            .await
+        self.client.transport.send(ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id])).await
     }
 
     /// Polls a capture, with growing pauses, until it is `succeeded` or `failed`.
