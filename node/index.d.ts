@@ -306,6 +306,14 @@ export declare class Client {
 
 export declare function deriveIdempotencyKey(...parts: string[]): string
 export declare function newIdempotencyKey(): string
+/** A CDP JWT for one request, signed with this API key (for tokens you hand to someone else). */
+export declare function generateJwt(options: {
+  apiKeyId: string
+  apiKeySecret: string
+  requestMethod: string
+  requestHost: string
+  requestPath: string
+}): string
 
 export declare class CaptureKitError extends Error {
   /** The core's stable kind, e.g. "outcome_unknown". */

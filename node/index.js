@@ -341,12 +341,23 @@ function deriveIdempotencyKey(...parts) {
   return sync(() => native.deriveIdempotencyKey(parts))
 }
 
+/**
+ * A CDP JWT (two minutes, fresh nonce) for one request, e.g. for a back end that mints
+ * tokens for an app's tokenProvider. The client signs its own requests.
+ */
+function generateJwt({ apiKeyId, apiKeySecret, requestMethod, requestHost, requestPath } = {}) {
+  const fields = { apiKeyId, apiKeySecret, requestMethod, requestHost, requestPath }
+  for (const [name, value] of Object.entries(fields)) requireString(name, value)
+  return sync(() => native.generateJwt(apiKeyId, apiKeySecret, requestMethod, requestHost, requestPath))
+}
+
 module.exports = {
   Client,
   PaymentSessions,
   CoinbasePayments,
   StateSet,
   deriveIdempotencyKey,
+  generateJwt,
   newIdempotencyKey: native.newIdempotencyKey,
   CaptureKitError,
   InvalidRequestError,

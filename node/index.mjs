@@ -2,7 +2,7 @@
 import capturekit from './index.js'
 
 export const {
-  Client, PaymentSessions, CoinbasePayments, StateSet, deriveIdempotencyKey, newIdempotencyKey,
+  Client, PaymentSessions, CoinbasePayments, StateSet, deriveIdempotencyKey, generateJwt, newIdempotencyKey,
   CaptureKitError, InvalidRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
   IdempotencyError, RateLimitError, CaptureExpiredError, NoCapturableBalanceError, APIError, ServerError,
   OutcomeUnknownError, NetworkError, TimeoutError, DecodeError, ConfigurationError,

@@ -339,6 +339,19 @@ pub fn derive_idempotency_key(parts: Vec<String>) -> napi::Result<String> {
     capturekit::derive_idempotency_key(&parts).map_err(to_js_error)
 }
 
+/// A CDP JWT for one request (`"<METHOD> <host><path>"`), signed with this API key.
+#[napi]
+pub fn generate_jwt(
+    api_key_id: String,
+    api_key_secret: String,
+    request_method: String,
+    request_host: String,
+    request_path: String,
+) -> napi::Result<String> {
+    capturekit::auth::generate_jwt(&api_key_id, &api_key_secret, &request_method, &request_host, &request_path)
+        .map_err(to_js_error)
+}
+
 /// A fresh random UUID v4 idempotency key.
 #[napi]
 pub fn new_idempotency_key() -> String {

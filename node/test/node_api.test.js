@@ -166,6 +166,24 @@ test('token providers: async and sync, once per attempt, failures are authentica
     assert.equal((await emulator.control('GET', 'stats')).requests, before, 'nothing was sent without a token')
   }))
 
+test('generateJwt mints tokens the API accepts, and names a bad field', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const key = JSON.parse(fs.readFileSync(KEYS.es256, 'utf8'))
+    const backEnd = ({ method, hostAndPath }) => {
+      const slash = hostAndPath.indexOf('/')
+      return capturekit.generateJwt({
+        apiKeyId: key.name, apiKeySecret: key.privateKey, requestMethod: method,
+        requestHost: hostAndPath.slice(0, slash), requestPath: hostAndPath.slice(slash),
+      })
+    }
+    const capture = await client(emulator, { tokenProvider: backEnd }).paymentSessions.capture(session, { amount: '1' })
+    assert.equal(capture.amount, '1')
+    const options = { apiKeyId: key.name, apiKeySecret: key.privateKey, requestMethod: 'get', requestHost: 'h', requestPath: '/p' }
+    assert.throws(() => capturekit.generateJwt(options), (e) => e instanceof capturekit.InvalidRequestError && /request_method/.test(e.message))
+    assert.throws(() => capturekit.generateJwt({ ...options, requestPath: 7 }), TypeError)
+  }))
+
 test('the event loop keeps running while a hundred captures are in flight', () =>
   withEmulator(async (emulator) => {
     const session = await emulator.authorizedSession('1000')

@@ -88,6 +88,22 @@ def new_idempotency_key() -> str:
     return _native.new_idempotency_key()
 
 
+def generate_jwt(
+    *, api_key_id: str, api_key_secret: str, request_method: str, request_host: str, request_path: str
+) -> str:
+    """A CDP JWT (two minutes, fresh nonce) for one request, e.g. for a back end that mints
+    tokens for an app's ``token_provider``: ``generate_jwt(api_key_id=..., api_key_secret=...,
+    request_method="POST", request_host="api.cdp.coinbase.com", request_path="/platform/v2/...")``.
+    The client signs its own requests; this is for tokens you hand to someone else."""
+    return _native.generate_jwt(
+        api_key_id=api_key_id,
+        api_key_secret=api_key_secret,
+        request_method=request_method,
+        request_host=request_host,
+        request_path=request_path,
+    )
+
+
 __all__: List[str] = [
     "Amount", "AsyncClient", "AsyncPaymentSessions", "Client", "PaymentSessions", "TokenProvider", "TokenRequest",
     "CoinbasePayments", "AsyncCoinbasePayments", "StateSet", "AsyncStateSet",
@@ -95,7 +111,7 @@ __all__: List[str] = [
     "OperationStepStatus", "OperationTransaction", "PaymentOperation", "PaymentOperationStatus", "PaymentOperationType",
     "Reward", "RewardInput", "RewardOperation", "RewardOperationStatus",
     "Card", "CaptureDetails", "PaymentMethod", "StateSetPayment", "StateSetPaymentStatus",
-    "derive_idempotency_key", "new_idempotency_key",
+    "derive_idempotency_key", "new_idempotency_key", "generate_jwt",
     "Capture", "CapturePage", "CaptureStatus", "Network", "OnchainTransaction", "PaymentError",
     "PaymentExpiries", "PaymentSession", "PaymentSessionBalances", "PaymentSessionStatus",
     "CaptureKitError", "InvalidRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",

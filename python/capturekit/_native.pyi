@@ -3,7 +3,7 @@ from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["CaptureIterator", "NativeClient", "TokenRequest", "__version__", "derive_idempotency_key", "new_idempotency_key"]
+__all__ = ["CaptureIterator", "NativeClient", "TokenRequest", "__version__", "derive_idempotency_key", "generate_jwt", "new_idempotency_key"]
 __version__: str
 
 @final
@@ -88,3 +88,6 @@ class NativeClient:
 
 def derive_idempotency_key(parts: List[str]) -> str: ...
 def new_idempotency_key() -> str: ...
+def generate_jwt(
+    *, api_key_id: str, api_key_secret: str, request_method: str, request_host: str, request_path: str
+) -> str: ...

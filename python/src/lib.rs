@@ -21,6 +21,20 @@ fn new_idempotency_key() -> String {
     capturekit::new_idempotency_key()
 }
 
+/// A CDP JWT for one request (`"<METHOD> <host><path>"`), signed with this API key.
+#[pyfunction]
+#[pyo3(signature = (*, api_key_id, api_key_secret, request_method, request_host, request_path))]
+fn generate_jwt(
+    api_key_id: &str,
+    api_key_secret: &str,
+    request_method: &str,
+    request_host: &str,
+    request_path: &str,
+) -> PyResult<String> {
+    capturekit::auth::generate_jwt(api_key_id, api_key_secret, request_method, request_host, request_path)
+        .map_err(errors::to_py_err)
+}
+
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::NativeClient>()?;
@@ -28,6 +42,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<token_provider::TokenRequest>()?;
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
+    module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import dataclasses
+import json
 import os
 import pickle
 import subprocess
@@ -21,7 +22,7 @@ import pytest
 
 import capturekit
 from capturekit import CaptureStatus
-from conftest import BEARER_TOKEN, ED25519_KEY, STATESET_API_KEY, UNKNOWN_KEY, Emulator
+from conftest import BEARER_TOKEN, ED25519_KEY, ES256_KEY, STATESET_API_KEY, UNKNOWN_KEY, Emulator
 
 UNUSED_SESSION = "paymentSession_00000000-0000-4000-8000-000000000000"
 
@@ -360,6 +361,25 @@ def test_token_providers_sync_and_async_for_both_clients(emulator: Emulator) -> 
     assert len(asked) == 5
 
 
+def test_generate_jwt_mints_tokens_the_api_accepts(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    key = json.loads(ES256_KEY.read_text())
+
+    def back_end(request: capturekit.TokenRequest) -> str:
+        host, _, path = request.host_and_path.partition("/")
+        return capturekit.generate_jwt(api_key_id=key["name"], api_key_secret=key["privateKey"],
+                                       request_method=request.method, request_host=host, request_path="/" + path)
+
+    client = capturekit.Client(base_url=emulator.base_url, token_provider=back_end)
+    assert client.payment_sessions.capture(session, "1").amount == Decimal("1")
+    with pytest.raises(capturekit.InvalidRequestError, match="request_path"):
+        capturekit.generate_jwt(api_key_id=key["name"], api_key_secret=key["privateKey"], request_method="GET",
+                                request_host="api.cdp.coinbase.com", request_path="no-slash")
+    with pytest.raises(capturekit.ConfigurationError, match="api key"):
+        capturekit.generate_jwt(api_key_id="k", api_key_secret="not a key", request_method="GET",
+                                request_host="api.cdp.coinbase.com", request_path="/platform")
+
+
 def test_a_failing_token_provider_is_an_authentication_error(emulator: Emulator) -> None:
     session = emulator.authorized_session("10")
 
@@ -374,7 +394,6 @@ def test_a_failing_token_provider_is_an_authentication_error(emulator: Emulator)
 
 
 def test_credentials_from_the_environment(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
 
     key = json.loads(ED25519_KEY.read_text())
     monkeypatch.setenv("CDP_API_KEY_ID", key["id"])

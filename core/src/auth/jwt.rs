@@ -5,6 +5,7 @@ use base64::Engine;
 use serde::Serialize;
 
 use super::key::ApiKey;
+use crate::error::{Error, Result};
 
 /// How long a CDP JWT lives, in seconds.
 pub const JWT_LIFETIME_SECS: u64 = 120;
@@ -54,6 +55,32 @@ pub fn request_uri(method: &str, url: &url::Url) -> String {
         Some(port) => format!("{method} {host}:{port}{}", url.path()),
         None => format!("{method} {host}{}", url.path()),
     }
+}
+
+/// A CDP JWT for one request, for a back end that mints tokens (e.g. for an app's
+/// [`TokenProvider`](super::TokenProvider)) or calls a CDP endpoint this client does not wrap.
+///
+/// `method` is an HTTP method in capitals, `host` is the API host (with `:port` when not
+/// the default, no scheme) and `path` starts with `/` and has no query. The key is parsed on
+/// every call, as in the official SDKs' `generate_jwt`; a long-lived signer should keep an
+/// [`ApiKey`] and call [`sign_jwt`].
+pub fn generate_jwt(api_key_id: &str, api_key_secret: &str, method: &str, host: &str, path: &str) -> Result<String> {
+    const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    if !METHODS.contains(&method) {
+        return Err(Error::invalid("request_method", "must be one of GET, POST, PUT, PATCH, DELETE"));
+    }
+    if host.is_empty() || host.contains("://") || host.contains('/') || !host.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "request_host",
+            "must be a host name, with :port when not the default, and no scheme or path",
+        ));
+    }
+    if !path.starts_with('/') || path.contains('?') || !path.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid("request_path", "must start with / and have no query or whitespace"));
+    }
+    let key = ApiKey::new(api_key_id, api_key_secret)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    Ok(sign_jwt(&key, &format!("{method} {host}{path}"), now))
 }
 
 #[cfg(test)]
@@ -153,5 +180,34 @@ mod tests {
         assert_eq!(request_uri("GET", &url), "GET api.cdp.coinbase.com/platform/v2/x");
         let local = url::Url::parse("http://127.0.0.1:8123/platform/v2/x").unwrap();
         assert_eq!(request_uri("POST", &local), "POST 127.0.0.1:8123/platform/v2/x");
+    }
+
+    #[test]
+    fn generate_jwt_binds_the_request_and_names_bad_fields() {
+        let token = generate_jwt("k", &ec_sec1_pem(), "POST", "127.0.0.1:8123", "/platform/v2/x").unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+        assert_eq!(claims["uris"], serde_json::json!(["POST 127.0.0.1:8123/platform/v2/x"]));
+        let (decoding, alg) = decoding_key(&ApiKey::new("k", &ec_sec1_pem()).unwrap());
+        let mut validation = Validation::new(alg);
+        validation.set_required_spec_claims(&["exp"]);
+        jsonwebtoken::decode::<serde_json::Value>(&token, &decoding, &validation).expect("verifies");
+
+        let secret = ed25519_secret();
+        for (method, host, path, field) in [
+            ("post", "h", "/p", "request_method"),
+            ("POST", "https://h", "/p", "request_host"),
+            ("POST", "h/p", "/p", "request_host"),
+            ("POST", "", "/p", "request_host"),
+            ("POST", "h", "p", "request_path"),
+            ("POST", "h", "/p?x=1", "request_path"),
+            ("POST", "h", "/p q", "request_path"),
+        ] {
+            let error = generate_jwt("k", &secret, method, host, path).unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::InvalidRequest, "{method} {host} {path}");
+            assert!(error.message().contains(field), "{}", error.message());
+        }
+        let error = generate_jwt("k", "not a key", "GET", "h", "/p").unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Configuration);
     }
 }

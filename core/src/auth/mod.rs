@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use jwt::{request_uri, sign_jwt, JWT_LIFETIME_SECS};
+pub use jwt::{generate_jwt, request_uri, sign_jwt, JWT_LIFETIME_SECS};
 pub use key::{ApiKey, PublicKey};
 use zeroize::Zeroizing;
 
