@@ -44,5 +44,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let wait = wrap_pyfunction!(runtime::wait_for_completions, module)?;
+    module.py().import("atexit")?.call_method1("register", (wait,))?;
     Ok(())
 }

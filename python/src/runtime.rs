@@ -4,7 +4,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use pyo3_async_runtimes::generic::{ContextExt, Runtime};
 use pyo3_async_runtimes::TaskLocals;
@@ -67,7 +68,14 @@ impl Runtime for CaptureKitRuntime {
     where
         F: FnOnce() + Send + 'static,
     {
-        runtime().spawn_blocking(f)
+        // pyo3-async-runtimes hands an awaited call's result to asyncio from here, holding
+        // the GIL; see `Completions` for why the interpreter's exit waits for it.
+        runtime().spawn_blocking(move || {
+            if COMPLETIONS.enter() {
+                f();
+                COMPLETIONS.leave();
+            }
+        })
     }
 }
 
@@ -84,4 +92,72 @@ impl ContextExt for CaptureKitRuntime {
     fn get_task_locals() -> Option<TaskLocals> {
         TASK_LOCALS.try_with(|cell| cell.get().cloned()).unwrap_or_default()
     }
+}
+
+/// The results being handed to asyncio right now, and whether the interpreter is exiting.
+///
+/// Handing a result over runs Python code on one of our threads. Python may switch to the
+/// main thread in the middle of it; if that thread then finishes the program, the
+/// interpreter finalizes, and when our thread asks for the GIL back Python ends it with
+/// `pthread_exit`, which aborts the process ("PyGILState_Release: thread state must be
+/// current"). So an `atexit` hook (`wait_for_completions`) lets every hand-over in progress
+/// finish, and none start after it.
+struct Completions {
+    state: Mutex<CompletionState>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct CompletionState {
+    in_progress: usize,
+    exiting: bool,
+}
+
+static COMPLETIONS: Completions =
+    Completions { state: Mutex::new(CompletionState { in_progress: 0, exiting: false }), idle: Condvar::new() };
+
+/// The longest the interpreter's exit waits for results being handed over.
+const EXIT_WAIT: Duration = Duration::from_secs(5);
+
+impl Completions {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CompletionState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// False once the interpreter is exiting: nobody is left to receive the result.
+    fn enter(&self) -> bool {
+        let mut state = self.lock();
+        if state.exiting {
+            return false;
+        }
+        state.in_progress += 1;
+        true
+    }
+
+    fn leave(&self) {
+        let mut state = self.lock();
+        state.in_progress -= 1;
+        if state.in_progress == 0 {
+            self.idle.notify_all();
+        }
+    }
+
+    fn wait_until_idle(&self) {
+        let mut state = self.lock();
+        state.exiting = true;
+        let deadline = std::time::Instant::now() + EXIT_WAIT;
+        while state.in_progress > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self.idle.wait_timeout(state, left).unwrap_or_else(|poisoned| poisoned.into_inner()).0;
+        }
+    }
+}
+
+/// Registered with `atexit`: waits, without the GIL, for results being handed to asyncio.
+#[pyo3::pyfunction]
+pub fn wait_for_completions(py: pyo3::Python<'_>) {
+    py.detach(|| COMPLETIONS.wait_until_idle());
 }

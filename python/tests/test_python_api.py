@@ -301,6 +301,28 @@ def test_async_iteration_over_every_page(emulator: Emulator) -> None:
     assert [c.capture_id for c in ps.list_captures(session, page_size=2)] == made
 
 
+EXIT_RIGHT_AFTER_AWAITS = """
+import asyncio, sys
+import capturekit
+
+async def main():
+    ps = capturekit.AsyncClient(bearer_token=sys.argv[2], base_url=sys.argv[1]).payment_sessions
+    await asyncio.gather(*(ps.get_session(sys.argv[3]) for _ in range(64)))
+
+asyncio.run(main())
+"""
+
+
+def test_the_interpreter_exits_cleanly_right_after_many_awaited_calls(emulator: Emulator) -> None:
+    # A result handed to asyncio runs Python on a tokio thread; the interpreter must not
+    # finalize under it (that aborted the process about one exit in ten).
+    session = emulator.authorized_session("10")
+    for _ in range(12):
+        done = subprocess.run([sys.executable, "-c", EXIT_RIGHT_AFTER_AWAITS, emulator.base_url, BEARER_TOKEN, session],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 def test_a_forked_child_can_still_make_calls(emulator: Emulator) -> None:
     session = emulator.authorized_session("10")
