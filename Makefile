@@ -14,7 +14,7 @@ KOTLIN_SOURCES := bindings/kotlin/target/generated-sources/uniffi
 MVN ?= mvn -B --no-transfer-progress
 VENV_PY := $(VENV)/bin/python
 
-.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift python-dev node-build kotlin-sources swift-sources release-mobile bench emulator build clean
+.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
 
 build:
 	$(CARGO) build --workspace --bins --examples
@@ -26,7 +26,7 @@ demo: build python-dev node-build kotlin-sources
 		sh -c 'target/debug/examples/capture_flow && target/debug/examples/provider_captures && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
 		&& cd bindings/kotlin && $(MVN) -q exec:java -Dcapturekit.libdir=$(abspath target/debug)'
 
-test: test-rust test-python test-node test-kotlin check-swift
+test: test-rust test-python test-node test-kotlin check-swift test-bench
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -87,7 +87,44 @@ check-swift: ffi
 release-mobile:
 	$(CARGO) build --profile release-mobile -p capturekit-ffi
 
-bench:
+# The side-by-side benchmark (bench/README.md). The official SDKs it compares with are
+# installed only here, pinned, in their own virtualenv and folder; so are its chart tools.
+BENCH_VENV := bench/.venv
+PEER_VENV := bench/peers/python/.venv
+BENCH_RUN = $(BENCH_VENV)/bin/python bench/run.py --peer-python $(PEER_VENV)/bin/python
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+$(PEER_VENV)/.installed: bench/peers/python/requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/peers/python/requirements.txt
+	touch $@
+
+bench/peers/node/node_modules/.installed: bench/peers/node/package-lock.json
+	cd bench/peers/node && npm ci --no-audit --no-fund
+	touch $@
+
+bench-tools: $(BENCH_VENV)/.installed $(PEER_VENV)/.installed bench/peers/node/node_modules/.installed
+
+# Release builds, five rounds; rewrites docs/benchmarks.md and docs/benchmarks.png.
+bench: bench-tools $(VENV)/.installed node/node_modules/.installed
+	$(CARGO) build --release -p capturekit-emulator -p capturekit-bench
+	VIRTUAL_ENV=$(abspath $(BENCH_VENV)) $(VENV)/bin/maturin develop --quiet --release -m python/Cargo.toml
+	cd node && npm run build:release
+	$(BENCH_RUN) --out docs --emulator target/release/capturekit-emulator \
+		--rust-bench target/release/capturekit-bench --capturekit-python $(BENCH_VENV)/bin/python
+
+# One short round on the debug builds, so that the bench cannot rot; its report goes to
+# target/bench-smoke and its figures judge nothing.
+test-bench: bench-tools python-dev node-build build
+	$(BENCH_RUN) --smoke --profile debug --out target/bench-smoke --emulator $(EMULATOR) \
+		--rust-bench target/debug/capturekit-bench --capturekit-python $(VENV_PY)
+
+# The Rust micro-benchmarks (criterion): JWT signing, round trip, emulator throughput.
+bench-rust:
 	$(CARGO) bench --workspace
 
 emulator: build
@@ -97,3 +134,4 @@ emulator: build
 clean:
 	$(CARGO) clean
 	rm -rf $(DEMO_DIR) $(VENV) python/capturekit/*.so node/node_modules node/*.node node/native.js node/native.d.ts
+	rm -rf $(BENCH_VENV) $(PEER_VENV) bench/peers/node/node_modules

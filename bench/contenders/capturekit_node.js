@@ -1,0 +1,34 @@
+'use strict'
+// The capturekit Node contender: `node capturekit_node.js node <workload> <config>`.
+const STARTED = process.hrtime.bigint() // workload 4 measures from here: require, then a client
+
+const path = require('node:path')
+
+function main() {
+  const capturekit = require(path.join(__dirname, '..', '..', 'node'))
+  const loops = require('./_loops.js')
+  const cfg = loops.config()
+  const workload = process.argv[3]
+  const client = () => new capturekit.Client({ keyFile: cfg.keyFile }, { baseUrl: cfg.baseUrl })
+  if (workload === 'cold') {
+    client()
+    return loops.emit({ importAndClientMs: Number(process.hrtime.bigint() - STARTED) / 1e6 })
+  }
+  loops.run(async () => {
+    if (workload === 'jwt') {
+      const { method, host, path: requestPath } = loops.REQUEST
+      const sign = (key) => capturekit.generateJwt({
+        apiKeyId: key.id, apiKeySecret: key.secret, requestMethod: method, requestHost: host, requestPath,
+      })
+      return loops.jwt(sign, cfg)
+    }
+    const sessions = client().paymentSessions
+    const pair = async (session) => {
+      const capture = await sessions.capture(session, { amount: '0.01', finalCapture: false })
+      await sessions.getCapture(session, capture.captureId)
+    }
+    return workload === 'sequential' ? loops.sequential(pair, cfg) : loops.concurrent(pair, cfg)
+  })
+}
+
+main()

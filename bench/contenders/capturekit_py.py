@@ -1,0 +1,64 @@
+"""The capturekit Python contender: `python capturekit_py.py <sync|async> <workload> <config>`."""
+
+import time
+
+STARTED = time.perf_counter()  # workload 4 measures from here: import, then a client
+
+import sys  # noqa: E402
+
+
+def cold() -> None:
+    import capturekit
+
+    from _loops import config, emit
+
+    cfg = config()
+    capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"])
+    emit({"importAndClientMs": (time.perf_counter() - STARTED) * 1e3})
+
+
+def main(variant: str, workload: str) -> None:
+    if workload == "cold":
+        return cold()
+    import asyncio
+
+    import capturekit
+
+    import _loops
+
+    cfg = _loops.config()
+    if workload == "jwt":
+        request = _loops.REQUEST
+
+        def sign(key: dict) -> str:
+            return capturekit.generate_jwt(api_key_id=key["id"], api_key_secret=key["secret"],
+                                           request_method=request["method"], request_host=request["host"],
+                                           request_path=request["path"])
+
+        return _loops.emit(_loops.jwt(sign, cfg))
+    if variant == "sync":
+        sessions = capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
+
+        def pair(session: str) -> None:
+            capture = sessions.capture(session, "0.01", final_capture=False)
+            sessions.get_capture(session, capture.capture_id)
+
+        assert workload == "sequential", workload
+        return _loops.emit(_loops.sequential_sync(pair, cfg))
+
+    async def run() -> dict:
+        async_sessions = capturekit.AsyncClient(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
+
+        async def async_pair(session: str) -> None:
+            capture = await async_sessions.capture(session, "0.01", final_capture=False)
+            await async_sessions.get_capture(session, capture.capture_id)
+
+        if workload == "sequential":
+            return await _loops.sequential_async(async_pair, cfg)
+        return await _loops.concurrent(async_pair, cfg)
+
+    _loops.emit(asyncio.run(run()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

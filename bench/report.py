@@ -1,0 +1,207 @@
+"""Turns the contenders' raw results into statistics, `benchmarks.md` and `benchmarks.png`.
+
+Every figure is a median over rounds (over runs, for cold start), shown with its min–max.
+Ratios compare medians: with the official SDK in the same language, and with the floor."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+FLOOR = "floor: bare reqwest"
+ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
+"""Hand-written notes (where the time goes), appended to the generated report."""
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def stats(values: List[float]) -> Dict[str, Any]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values}
+
+
+def metrics(workload: str, result: Dict[str, Any]) -> Dict[str, float]:
+    """The figures one run of a workload yields."""
+    if workload == "sequential":
+        latencies = result["latenciesUs"]
+        return {"p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99)}
+    if workload == "concurrent":
+        return {"throughput": result["pairs"] / result["seconds"]}
+    if workload == "jwt":
+        return {alg: result[alg] for alg in ("EdDSA", "ES256")}
+    return {"importAndClientMs": result["importAndClientMs"], "wallMs": result["wallMs"],
+            "peakRssMb": result["peakRssMb"]}
+
+
+def one_line(workload: str, result: Dict[str, Any]) -> str:
+    """A progress line for one run."""
+    figures = metrics(workload, result)
+    return "  ".join(f"{name}={value:,.1f}" for name, value in figures.items())
+
+
+def summarize(contenders: List[Any]) -> Dict[str, Any]:
+    summary: Dict[str, Any] = {"peers": {}, "languages": {}, "workloads": {}}
+    for contender in contenders:
+        summary["peers"][contender.name] = contender.peer
+        summary["languages"][contender.name] = contender.language
+        for workload, results in contender.results.items():
+            per_run = [metrics(workload, result) for result in results]
+            summary["workloads"].setdefault(workload, {})[contender.name] = {
+                name: stats([figures[name] for figures in per_run]) for name in per_run[0]
+            }
+    return summary
+
+
+def median(summary: Dict[str, Any], workload: str, contender: Optional[str], metric: str) -> Optional[float]:
+    entry = summary["workloads"].get(workload, {}).get(contender or "", {}).get(metric)
+    return None if entry is None else float(entry["median"])
+
+
+def times(numerator: Optional[float], denominator: Optional[float]) -> str:
+    if numerator is None or denominator is None or denominator == 0:
+        return "–"
+    return f"{numerator / denominator:.2f}×"
+
+
+def cell(entry: Dict[str, Any], digits: int = 0) -> str:
+    return f"{entry['median']:,.{digits}f} ({entry['min']:,.{digits}f}–{entry['max']:,.{digits}f})"
+
+
+def goals(summary: Dict[str, Any]) -> List[List[Any]]:
+    """[goal, measured ratio, target]: every ratio is 'ours is this many times better'."""
+    m = lambda *key: median(summary, *key)  # noqa: E731
+    py, py_async, py_peer = "capturekit Python", "capturekit Python asyncio", "cdp-sdk Python"
+    node, node_peer, core = "capturekit Node", "@coinbase/cdp-sdk Node", "capturekit Rust core"
+
+    def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+        return None if a is None or b is None or b == 0 else a / b
+
+    rows = [
+        ["Python, 64 in flight: throughput ≥ 3× cdp-sdk",
+         ratio(m("concurrent", py_async, "throughput"), m("concurrent", py_peer, "throughput")), 3.0],
+        ["Node, 64 in flight: throughput ≥ 2× @coinbase/cdp-sdk",
+         ratio(m("concurrent", node, "throughput"), m("concurrent", node_peer, "throughput")), 2.0],
+        # Within 1.1× of the floor: the floor's figure over ours must stay above 1/1.1.
+        ["Rust core, sequential p50 within 1.1× of the floor",
+         ratio(m("sequential", FLOOR, "p50"), m("sequential", core, "p50")), 1 / 1.1],
+        ["Rust core, 64-in-flight throughput within 1.1× of the floor",
+         ratio(m("concurrent", core, "throughput"), m("concurrent", FLOOR, "throughput")), 1 / 1.1],
+    ]
+    for language, ours, peer in (("Python", py, py_peer), ("Node", node, node_peer)):
+        for alg in ("EdDSA", "ES256"):
+            rows.append([f"{language} JWT {alg}: ≥ 4× faster than {peer}",
+                         ratio(m("jwt", peer, alg), m("jwt", ours, alg)), 4.0])
+    for language, ours, peer in (("Python", py, py_peer), ("Node", node, node_peer)):
+        rows.append([f"{language} cold start (import + client): ≥ 20× faster than {peer}",
+                     ratio(m("cold", peer, "importAndClientMs"), m("cold", ours, "importAndClientMs")), 20.0])
+    return rows
+
+
+def write_markdown(path: Path, summary: Dict[str, Any], machine: Dict[str, str], sizes: Dict[str, int],
+                   elapsed_s: float, smoke: bool) -> None:
+    peers, w = summary["peers"], summary["workloads"]
+    lines = [
+        "# Benchmarks: capturekit side by side with the official SDKs",
+        "",
+        "Generated by `make bench` (`bench/run.py`); do not edit by hand. One emulator process "
+        "(release build, `--manual-settle`) served every contender in turn on this machine, "
+        f"{sizes['rounds']} round(s), in {elapsed_s:.0f} s. Figures are medians with min–max over "
+        "rounds (over runs for cold start). Every client signs a fresh JWT per request and sends an "
+        "idempotency key with each capture. How each contender is driven: `bench/README.md`.",
+        "",
+    ]
+    if smoke:
+        lines += ["**Smoke run** (one short round, debug builds): these figures check that the bench "
+                  "runs; they measure nothing.", ""]
+    lines += ["![benchmarks](benchmarks.png)", "", "## Machine and versions", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in machine.items()]
+    lines += ["", f"Sizes per round: {sizes['pairs']} sequential pairs (after {sizes['warmup']} warm-up), "
+              f"{sizes['concurrency']} in flight for {sizes['concurrent_seconds']} s (after a quarter of that to warm up), "
+              f"{sizes['jwt_tokens']} tokens per algorithm, {sizes['cold_runs']} cold starts.", ""]
+
+    lines += ["## Goals", "", "| Goal | Measured | Target | Met |", "|---|---|---|---|"]
+    for goal, measured, target in goals(summary):
+        shown = "–" if measured is None else f"{measured:.2f}×"
+        met = "–" if measured is None or smoke else ("yes" if measured >= target else "**no**")
+        lines.append(f"| {goal} | {shown} | ≥ {target:.2f}× | {met} |")
+    lines += ["", "Every ratio reads \"ours is this many times better\" (for the floor goals, 0.91× is "
+              "exactly 1.1× the floor's cost)." + (" Smoke runs are not judged." if smoke else ""), ""]
+
+    lines += ["## 1. Create capture, then get capture, one after another", "",
+              "| Contender | p50 µs | p99 µs | p50: peer ÷ this | p50: this ÷ floor |", "|---|---|---|---|---|"]
+    floor_p50 = median(summary, "sequential", FLOOR, "p50")
+    for name, entry in w.get("sequential", {}).items():
+        p50 = entry["p50"]["median"]
+        lines.append(f"| {name} | {cell(entry['p50'])} | {cell(entry['p99'])} | "
+                     f"{times(median(summary, 'sequential', peers[name], 'p50'), p50)} | {times(p50, floor_p50)} |")
+
+    lines += ["", "## 2. The same pairs, 64 in flight (asyncio, Promises, tokio)", "",
+              "| Contender | pairs/s | this ÷ peer | floor ÷ this |", "|---|---|---|---|"]
+    floor_tp = median(summary, "concurrent", FLOOR, "throughput")
+    for name, entry in w.get("concurrent", {}).items():
+        tp = entry["throughput"]["median"]
+        lines.append(f"| {name} | {cell(entry['throughput'])} | "
+                     f"{times(tp, median(summary, 'concurrent', peers[name], 'throughput'))} | {times(floor_tp, tp)} |")
+
+    lines += ["", "## 3. JWT signing, per token, through each SDK's public signer", "",
+              "| Contender | EdDSA µs | ES256 µs | EdDSA: peer ÷ this | ES256: peer ÷ this |", "|---|---|---|---|---|"]
+    for name, entry in w.get("jwt", {}).items():
+        ratios = [times(median(summary, "jwt", peers[name], alg), entry[alg]["median"]) for alg in ("EdDSA", "ES256")]
+        lines.append(f"| {name} | {cell(entry['EdDSA'], 1)} | {cell(entry['ES256'], 1)} | {ratios[0]} | {ratios[1]} |")
+
+    lines += ["", "## 4. Cold start: import or require, then build a client", "",
+              "The first column is measured inside the process, from its first line to a built "
+              "client; the others are the whole process (interpreter start, exit) and its peak RSS.", "",
+              "| Contender | import + client ms | process wall ms | peak RSS MB | import + client: peer ÷ this |",
+              "|---|---|---|---|---|"]
+    for name, entry in w.get("cold", {}).items():
+        ratio = times(median(summary, "cold", peers[name], "importAndClientMs"), entry["importAndClientMs"]["median"])
+        lines.append(f"| {name} | {cell(entry['importAndClientMs'], 1)} | {cell(entry['wallMs'])} | "
+                     f"{cell(entry['peakRssMb'], 1)} | {ratio} |")
+    lines.append("")
+    if ANALYSIS.exists():
+        lines += [ANALYSIS.read_text().rstrip(), ""]
+    path.write_text("\n".join(lines))
+
+
+def write_chart(path: Path, summary: Dict[str, Any]) -> None:
+    """Four panels, one per workload, each bar a median with its min–max."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [
+        ("sequential", "p50", "1. create + get, sequential: p50 µs (lower is better)"),
+        ("concurrent", "throughput", "2. 64 in flight: pairs/s (higher is better)"),
+        ("jwt", "ES256", "3. JWT ES256: µs per token (lower is better)"),
+        ("cold", "importAndClientMs", "4. cold start: import + client ms (lower is better)"),
+    ]
+    figure, axes = plt.subplots(2, 2, figsize=(13, 8))
+    for axis, (workload, metric, title) in zip(axes.flat, panels):
+        entries = [(name, entry[metric]) for name, entry in summary["workloads"].get(workload, {}).items()
+                   if metric in entry and entry[metric]["median"] > 0]
+        names = [name for name, _ in entries]
+        medians = [entry["median"] for _, entry in entries]
+        low = [entry["median"] - entry["min"] for _, entry in entries]
+        high = [entry["max"] - entry["median"] for _, entry in entries]
+        colors = ["#1f6feb" if name.startswith("capturekit") else "#8b949e" if name.startswith("floor")
+                  else "#d1242f" for name in names]
+        axis.barh(names, medians, xerr=[low, high], color=colors, capsize=3)
+        axis.invert_yaxis()
+        axis.set_title(title, fontsize=10)
+        axis.tick_params(labelsize=8)
+        if workload in ("cold", "jwt"):
+            axis.set_xscale("log")
+        for y, value in enumerate(medians):
+            axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (value, y), xytext=(4, 0),
+                          textcoords="offset points", va="center", fontsize=7)
+    figure.suptitle("capturekit (blue) vs the official CDP SDKs (red) and a bare HTTP floor (grey), same emulator")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
