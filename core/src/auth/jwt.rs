@@ -4,6 +4,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
 use super::key::ApiKey;
 use crate::error::{Error, Result};
 
@@ -61,9 +65,9 @@ pub fn request_uri(method: &str, url: &url::Url) -> String {
 /// [`TokenProvider`](super::TokenProvider)) or calls a CDP endpoint this client does not wrap.
 ///
 /// `method` is an HTTP method in capitals, `host` is the API host (with `:port` when not
-/// the default, no scheme) and `path` starts with `/` and has no query. The key is parsed on
-/// every call, as in the official SDKs' `generate_jwt`; a long-lived signer should keep an
-/// [`ApiKey`] and call [`sign_jwt`].
+/// the default, no scheme) and `path` starts with `/` and has no query. Parsed keys are kept
+/// (see [`parsed_key`]), so a back end that signs with one key over and over pays for the
+/// parse once.
 pub fn generate_jwt(api_key_id: &str, api_key_secret: &str, method: &str, host: &str, path: &str) -> Result<String> {
     const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
     if !METHODS.contains(&method) {
@@ -78,9 +82,36 @@ pub fn generate_jwt(api_key_id: &str, api_key_secret: &str, method: &str, host: 
     if !path.starts_with('/') || path.contains('?') || !path.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid("request_path", "must start with / and have no query or whitespace"));
     }
-    let key = ApiKey::new(api_key_id, api_key_secret)?;
+    let key = parsed_key(api_key_id, api_key_secret)?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     Ok(sign_jwt(&key, &format!("{method} {host}{path}"), now))
+}
+
+/// How many parsed keys [`generate_jwt`] keeps.
+const PARSED_KEYS_KEPT: usize = 8;
+
+/// Parsed keys, newest last, by id and SHA-256 of the secret (the secret itself is not kept
+/// beyond the parsed key, which wipes itself when dropped).
+static PARSED_KEYS: Mutex<Vec<KeptKey>> = Mutex::new(Vec::new());
+
+/// A key id, the SHA-256 of its secret, and the parsed key.
+type KeptKey = (String, [u8; 32], Arc<ApiKey>);
+
+/// The parsed key for this id and secret: parsing a P-256 PEM costs several times a
+/// signature, and the official SDKs pay it on every token.
+fn parsed_key(id: &str, secret: &str) -> Result<Arc<ApiKey>> {
+    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    let lock = || PARSED_KEYS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, _, key)) = lock().iter().find(|(kept_id, kept, _)| kept_id == id && *kept == digest) {
+        return Ok(key.clone());
+    }
+    let key = Arc::new(ApiKey::new(id, secret)?);
+    let mut kept = lock();
+    if kept.len() == PARSED_KEYS_KEPT {
+        kept.remove(0);
+    }
+    kept.push((id.to_owned(), digest, key.clone()));
+    Ok(key)
 }
 
 #[cfg(test)]
@@ -206,6 +237,16 @@ mod tests {
             let error = generate_jwt("k", &secret, method, host, path).unwrap_err();
             assert_eq!(error.kind(), crate::ErrorKind::InvalidRequest, "{method} {host} {path}");
             assert!(error.message().contains(field), "{}", error.message());
+        }
+        // Kept keys are told apart by their secret, not only by their id.
+        let other = base64::engine::general_purpose::STANDARD
+            .encode(ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]).to_keypair_bytes());
+        for secret in [ed25519_secret(), other.clone(), ed25519_secret(), other] {
+            let token = generate_jwt("same-id", &secret, "GET", "h", "/p").unwrap();
+            let (decoding, alg) = decoding_key(&ApiKey::new("same-id", &secret).unwrap());
+            let mut validation = Validation::new(alg);
+            validation.set_required_spec_claims(&["exp"]);
+            jsonwebtoken::decode::<serde_json::Value>(&token, &decoding, &validation).expect("signed by this secret");
         }
         let error = generate_jwt("k", "not a key", "GET", "h", "/p").unwrap_err();
         assert_eq!(error.kind(), crate::ErrorKind::Configuration);
