@@ -11,18 +11,24 @@ const config = () => JSON.parse(fs.readFileSync(process.argv[process.argv.length
 const emit = (result) => process.stdout.write(JSON.stringify(result) + '\n')
 
 const nowUs = () => Number(process.hrtime.bigint()) / 1e3
+/** CPU time (user and system) of this process so far, in microseconds. */
+const cpuUs = () => {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
 
 /** Workload 1: each pair awaited before the next; every pair's latency in microseconds. */
 async function sequential(pair, cfg) {
   const session = cfg.sessions[0]
   for (let i = 0; i < cfg.warmup; i++) await pair(session)
   const latenciesUs = []
+  const cpu = cpuUs()
   for (let i = 0; i < cfg.pairs; i++) {
     const start = nowUs()
     await pair(session)
     latenciesUs.push(nowUs() - start)
   }
-  return { latenciesUs }
+  return { latenciesUs, cpuUs: cpuUs() - cpu }
 }
 
 /**
@@ -45,8 +51,9 @@ async function concurrent(pair, cfg) {
   }
   await run(cfg.warmupSeconds)
   const start = nowUs()
+  const cpu = cpuUs()
   const pairs = await run(cfg.seconds)
-  return { pairs, seconds: (nowUs() - start) / 1e6 }
+  return { pairs, seconds: (nowUs() - start) / 1e6, cpuUs: cpuUs() - cpu }
 }
 
 /** Workload 3: microseconds per token, per algorithm, through the SDK's public signer. */

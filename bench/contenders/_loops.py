@@ -30,11 +30,12 @@ def sequential_sync(pair: Callable[[str], None], cfg: Dict[str, Any]) -> Dict[st
     for _ in range(cfg["warmup"]):
         pair(session)
     latencies: List[float] = []
+    cpu = time.process_time()
     for _ in range(cfg["pairs"]):
         start = time.perf_counter()
         pair(session)
         latencies.append((time.perf_counter() - start) * 1e6)
-    return {"latenciesUs": latencies}
+    return {"latenciesUs": latencies, "cpuUs": (time.process_time() - cpu) * 1e6}
 
 
 async def sequential_async(pair: Callable[[str], Awaitable[None]], cfg: Dict[str, Any]) -> Dict[str, Any]:
@@ -43,11 +44,12 @@ async def sequential_async(pair: Callable[[str], Awaitable[None]], cfg: Dict[str
     for _ in range(cfg["warmup"]):
         await pair(session)
     latencies: List[float] = []
+    cpu = time.process_time()
     for _ in range(cfg["pairs"]):
         start = time.perf_counter()
         await pair(session)
         latencies.append((time.perf_counter() - start) * 1e6)
-    return {"latenciesUs": latencies}
+    return {"latenciesUs": latencies, "cpuUs": (time.process_time() - cpu) * 1e6}
 
 
 async def concurrent(pair: Callable[[str], Awaitable[None]], cfg: Dict[str, Any]) -> Dict[str, Any]:
@@ -69,9 +71,9 @@ async def concurrent(pair: Callable[[str], Awaitable[None]], cfg: Dict[str, Any]
         return made
 
     await run(cfg["warmupSeconds"])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     pairs = await run(cfg["seconds"])
-    return {"pairs": pairs, "seconds": time.perf_counter() - start}
+    return {"pairs": pairs, "seconds": time.perf_counter() - start, "cpuUs": (time.process_time() - cpu) * 1e6}
 
 
 def jwt(sign: Callable[[Dict[str, str]], str], cfg: Dict[str, Any]) -> Dict[str, Any]:

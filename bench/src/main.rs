@@ -124,6 +124,18 @@ impl Pair for Floor {
     }
 }
 
+/// CPU time (user and system) this process has used so far, in microseconds.
+fn cpu_us() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let us = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
+    us(usage.ru_utime) + us(usage.ru_stime)
+}
+
 /// Workload 1: pairs one after another; every pair's latency in microseconds.
 async fn sequential(contender: &impl Pair, config: &Config) -> Result<Value, String> {
     let session = &config.sessions[0];
@@ -131,12 +143,13 @@ async fn sequential(contender: &impl Pair, config: &Config) -> Result<Value, Str
         contender.pair(session).await?;
     }
     let mut latencies = Vec::with_capacity(config.pairs);
+    let cpu = cpu_us();
     for _ in 0..config.pairs {
         let start = Instant::now();
         contender.pair(session).await?;
         latencies.push(start.elapsed().as_secs_f64() * 1e6);
     }
-    Ok(json!({ "latenciesUs": latencies }))
+    Ok(json!({ "latenciesUs": latencies, "cpuUs": cpu_us() - cpu }))
 }
 
 /// Workload 2: `concurrency` workers make pairs until `seconds` have passed (a pair under
@@ -166,9 +179,9 @@ async fn concurrent<P: Pair>(contender: Arc<P>, config: &Config) -> Result<Value
         }
     };
     run(config.warmup_seconds).await?;
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_us());
     let pairs = run(config.seconds).await?;
-    Ok(json!({ "pairs": pairs, "seconds": start.elapsed().as_secs_f64() }))
+    Ok(json!({ "pairs": pairs, "seconds": start.elapsed().as_secs_f64(), "cpuUs": cpu_us() - cpu }))
 }
 
 /// Workload 3: microseconds per token through the public one-call signer (key parsed per
