@@ -75,14 +75,13 @@ def contenders(args: argparse.Namespace) -> List[Contender]:
                   ["sequential", "concurrent"], peer="cdp-sdk Python"),
         Contender("cdp-sdk Python", "Python", peer_py + [str(CONTENDERS / "cdp_sdk_py.py"), "async"],
                   list(WORKLOADS)),
-        Contender("python, nothing imported", "Python", [str(args.capturekit_python), "-c",
-                  "print('{\"importAndClientMs\": 0}')"], ["cold"]),
+        Contender("python, nothing imported", "Python", [str(args.capturekit_python),
+                  str(CONTENDERS / "bare_interpreter.py")], ["cold"]),
         Contender("capturekit Node", "Node", node + [str(CONTENDERS / "capturekit_node.js"), "node"], list(WORKLOADS),
                   peer="@coinbase/cdp-sdk Node"),
         Contender("@coinbase/cdp-sdk Node", "Node", node + [str(CONTENDERS / "cdp_sdk_node.js"), "node"],
                   list(WORKLOADS)),
-        Contender("node, nothing required", "Node", node + ["-e", "console.log('{\"importAndClientMs\": 0}')"],
-                  ["cold"]),
+        Contender("node, nothing required", "Node", node + [str(CONTENDERS / "bare_interpreter.js")], ["cold"]),
     ]
 
 
@@ -155,7 +154,9 @@ def run_once(contender: Contender, workload: str, config: Dict[str, Any], timeou
     if not result:
         raise SystemExit(f"bench: {contender.name} {workload} printed no result")
     result["wallMs"] = wall_ms
-    result["peakRssMb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    # Contenders report their own VmHWM; ru_maxrss (kilobytes on Linux) is only a fallback,
+    # since it carries this process's peak over across exec.
+    result.setdefault("peakRssMb", usage.ru_maxrss / 1024)
     return result
 
 

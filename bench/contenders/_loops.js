@@ -7,6 +7,15 @@ const fs = require('node:fs')
 /** The config file bench/run.py wrote (its path is the last argument). */
 const config = () => JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'))
 
+/**
+ * This process's peak resident memory (VmHWM). Not resourceUsage().maxRSS: Linux carries
+ * that over from the parent across exec, so it never reads lower than the parent's.
+ */
+function peakRssMb() {
+  const line = fs.readFileSync('/proc/self/status', 'ascii').split('\n').find((l) => l.startsWith('VmHWM:'))
+  return Number(line.split(/\s+/)[1]) / 1024
+}
+
 /** The one line bench/run.py reads. */
 const emit = (result) => process.stdout.write(JSON.stringify(result) + '\n')
 
@@ -79,4 +88,4 @@ function run(main) {
   })
 }
 
-module.exports = { config, emit, sequential, concurrent, jwt, REQUEST, run }
+module.exports = { config, emit, peakRssMb, sequential, concurrent, jwt, REQUEST, run }

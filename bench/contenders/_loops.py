@@ -19,6 +19,16 @@ def config() -> Dict[str, Any]:
         return json.load(f)  # type: ignore[no-any-return]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over
+    from the parent across exec, so it never reads lower than the parent's."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def emit(result: Dict[str, Any]) -> None:
     """The one line bench/run.py reads."""
     print(json.dumps(result), flush=True)

@@ -10,11 +10,11 @@ import sys  # noqa: E402
 def cold() -> None:
     import capturekit
 
-    from _loops import config, emit
+    from _loops import config, emit, peak_rss_mb
 
     cfg = config()
     capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"])
-    emit({"importAndClientMs": (time.perf_counter() - STARTED) * 1e3})
+    emit({"importAndClientMs": (time.perf_counter() - STARTED) * 1e3, "peakRssMb": peak_rss_mb()})
 
 
 def main(variant: str, workload: str) -> None:

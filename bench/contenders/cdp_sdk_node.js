@@ -30,7 +30,7 @@ function main() {
   const client = () => new CdpClient({ apiKeyId: key.id, apiKeySecret: key.privateKey, basePath: cfg.baseUrl })
   if (workload === 'cold') {
     client()
-    return loops.emit({ importAndClientMs: Number(process.hrtime.bigint() - STARTED) / 1e6 })
+    return loops.emit({ importAndClientMs: Number(process.hrtime.bigint() - STARTED) / 1e6, peakRssMb: loops.peakRssMb() })
   }
   loops.run(async () => {
     if (workload === 'jwt') {

@@ -47,7 +47,7 @@ def main(workload: str) -> None:
             cdp, _ = await build()
             elapsed = (time.perf_counter() - STARTED) * 1e3
             await cdp.close()
-            _loops.emit({"importAndClientMs": elapsed})
+            _loops.emit({"importAndClientMs": elapsed, "peakRssMb": _loops.peak_rss_mb()})
 
         return asyncio.run(cold())
     if workload == "jwt":

@@ -232,7 +232,17 @@ fn cold(config_path: &str) -> Result<Value, String> {
     let start = Instant::now();
     let config = Config::read(config_path)?;
     std::hint::black_box(core_client(&config)?);
-    Ok(json!({ "importAndClientMs": start.elapsed().as_secs_f64() * 1e3 }))
+    let elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
+    Ok(json!({ "importAndClientMs": elapsed_ms, "peakRssMb": peak_rss_mb()? }))
+}
+
+/// This process's peak resident memory (VmHWM). Not `ru_maxrss`: Linux carries that over
+/// from the parent across exec, so it never reads lower than the parent's.
+fn peak_rss_mb() -> Result<f64, String> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).ok_or("no VmHWM in /proc/self/status")?;
+    let kb: f64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).ok_or("unreadable VmHWM")?;
+    Ok(kb / 1024.0)
 }
 
 fn main() {
