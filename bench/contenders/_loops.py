@@ -87,15 +87,20 @@ async def concurrent(pair: Callable[[str], Awaitable[None]], cfg: Dict[str, Any]
 
 
 def jwt(sign: Callable[[Dict[str, str]], str], cfg: Dict[str, Any]) -> Dict[str, Any]:
-    """Workload 3: microseconds per token, per algorithm, through the SDK's public signer."""
+    """Workload 3: microseconds per token through the SDK's public signer, per algorithm: the
+    fastest of five batches (the least disturbed by others on a shared machine)."""
     result: Dict[str, float] = {}
+    batch = max(1, cfg["jwtTokens"] // 5)
     for key in cfg["jwtKeys"]:
         for _ in range(cfg["jwtTokens"] // 10 + 1):
             sign(key)
-        start = time.perf_counter()
-        for _ in range(cfg["jwtTokens"]):
-            sign(key)
-        result[key["alg"]] = (time.perf_counter() - start) * 1e6 / cfg["jwtTokens"]
+        fastest = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(batch):
+                sign(key)
+            fastest = min(fastest, (time.perf_counter() - start) * 1e6 / batch)
+        result[key["alg"]] = fastest
     return result
 
 

@@ -184,8 +184,9 @@ async fn concurrent<P: Pair>(contender: Arc<P>, config: &Config) -> Result<Value
     Ok(json!({ "pairs": pairs, "seconds": start.elapsed().as_secs_f64(), "cpuUs": cpu_us() - cpu }))
 }
 
-/// Workload 3: microseconds per token through the public one-call signer (key parsed per
-/// call, as the official SDKs' `generate_jwt` does), per algorithm.
+/// Workload 3: microseconds per token through the public one-call signer, per algorithm:
+/// the fastest of five batches, which is the cost with the least interference from others
+/// on a shared machine (every contender is measured the same way).
 fn jwt(config: &Config) -> Result<Value, String> {
     let mut result = serde_json::Map::new();
     for (alg, id, secret) in &config.jwt_keys {
@@ -194,14 +195,22 @@ fn jwt(config: &Config) -> Result<Value, String> {
         for _ in 0..config.jwt_tokens / 10 + 1 {
             sign().map_err(|e| e.to_string())?;
         }
-        let start = Instant::now();
-        for _ in 0..config.jwt_tokens {
-            std::hint::black_box(sign().map_err(|e| e.to_string())?);
+        let batch = (config.jwt_tokens / JWT_BATCHES).max(1);
+        let mut fastest = f64::INFINITY;
+        for _ in 0..JWT_BATCHES {
+            let start = Instant::now();
+            for _ in 0..batch {
+                std::hint::black_box(sign().map_err(|e| e.to_string())?);
+            }
+            fastest = fastest.min(start.elapsed().as_secs_f64() * 1e6 / batch as f64);
         }
-        result.insert(alg.clone(), json!(start.elapsed().as_secs_f64() * 1e6 / config.jwt_tokens as f64));
+        result.insert(alg.clone(), json!(fastest));
     }
     Ok(Value::Object(result))
 }
+
+/// How many batches workload 3 splits its tokens into.
+const JWT_BATCHES: usize = 5;
 
 fn core_client(config: &Config) -> Result<Client, String> {
     Client::builder().base_url(&config.base_url).key_file(&config.key_file).build().map_err(|e| e.to_string())
