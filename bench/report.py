@@ -202,9 +202,11 @@ def write_chart(path: Path, summary: Dict[str, Any]) -> None:
         axis.tick_params(labelsize=8)
         if workload in ("cold", "jwt"):
             axis.set_xscale("log")
-        for y, value in enumerate(medians):
-            axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (value, y), xytext=(4, 0),
+        # The label goes past the error bar's end, not over it.
+        for y, (value, (_, entry)) in enumerate(zip(medians, entries)):
+            axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (entry["max"], y), xytext=(4, 0),
                           textcoords="offset points", va="center", fontsize=7)
+        axis.margins(x=0.12)
     figure.suptitle("capturekit (blue) vs the official CDP SDKs (red) and a bare HTTP floor (grey), same emulator")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
