@@ -71,9 +71,8 @@ impl Runtime for CaptureKitRuntime {
         // pyo3-async-runtimes hands an awaited call's result to asyncio from here, holding
         // the GIL; see `Completions` for why the interpreter's exit waits for it.
         runtime().spawn_blocking(move || {
-            if COMPLETIONS.enter() {
+            if let Some(_in_progress) = COMPLETIONS.enter() {
                 f();
-                COMPLETIONS.leave();
             }
         })
     }
@@ -107,7 +106,6 @@ struct Completions {
     idle: Condvar,
 }
 
-#[derive(Default)]
 struct CompletionState {
     in_progress: usize,
     exiting: bool,
@@ -115,6 +113,19 @@ struct CompletionState {
 
 static COMPLETIONS: Completions =
     Completions { state: Mutex::new(CompletionState { in_progress: 0, exiting: false }), idle: Condvar::new() };
+
+/// One hand-over in progress; dropping it leaves.
+struct InProgress(&'static Completions);
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.in_progress -= 1;
+        if state.in_progress == 0 {
+            self.0.idle.notify_all();
+        }
+    }
+}
 
 /// The longest the interpreter's exit waits for results being handed over.
 const EXIT_WAIT: Duration = Duration::from_secs(5);
@@ -124,22 +135,15 @@ impl Completions {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// False once the interpreter is exiting: nobody is left to receive the result.
-    fn enter(&self) -> bool {
+    /// None once the interpreter is exiting: nobody is left to receive the result. The
+    /// guard leaves when dropped, so a hand-over that panics does not hold up the exit.
+    fn enter(&'static self) -> Option<InProgress> {
         let mut state = self.lock();
         if state.exiting {
-            return false;
+            return None;
         }
         state.in_progress += 1;
-        true
-    }
-
-    fn leave(&self) {
-        let mut state = self.lock();
-        state.in_progress -= 1;
-        if state.in_progress == 0 {
-            self.idle.notify_all();
-        }
+        Some(InProgress(self))
     }
 
     fn wait_until_idle(&self) {

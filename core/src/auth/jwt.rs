@@ -83,8 +83,13 @@ pub fn generate_jwt(api_key_id: &str, api_key_secret: &str, method: &str, host: 
         return Err(Error::invalid("request_path", "must start with / and have no query or whitespace"));
     }
     let key = parsed_key(api_key_id, api_key_secret)?;
+    Ok(sign_jwt_now(&key, &format!("{method} {host}{path}")))
+}
+
+/// [`sign_jwt`] at the current time.
+pub(crate) fn sign_jwt_now(key: &ApiKey, uri: &str) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    Ok(sign_jwt(&key, &format!("{method} {host}{path}"), now))
+    sign_jwt(key, uri, now)
 }
 
 /// How many parsed keys [`generate_jwt`] keeps.

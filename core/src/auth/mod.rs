@@ -175,11 +175,7 @@ impl Credentials {
     pub(crate) async fn authorization(&self, method: &str, url: &url::Url) -> Result<Zeroizing<String>> {
         match self {
             Credentials::ApiKey(key) => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or_default();
-                let token = sign_jwt(key, &request_uri(method, url), now);
+                let token = jwt::sign_jwt_now(key, &request_uri(method, url));
                 Ok(Zeroizing::new(format!("Bearer {token}")))
             }
             Credentials::BearerToken(token) => Ok(Zeroizing::new(format!("Bearer {}", token.as_str()))),
