@@ -132,16 +132,15 @@ def run_once(contender: Contender, workload: str, config: Dict[str, Any], timeou
         config_path = Path(tmp) / "config.json"
         config_path.write_text(json.dumps(config))
         stderr_path = Path(tmp) / "stderr"
-        env = {**os.environ, "DISABLE_CDP_USAGE_TRACKING": "true", "DISABLE_CDP_ERROR_REPORTING": "true"}
         with open(stderr_path, "w") as stderr:
             start = time.perf_counter()
             process = subprocess.Popen(contender.command + [workload, str(config_path)], stdout=subprocess.PIPE,
-                                       stderr=stderr, cwd=CONTENDERS, env=env)
+                                       stderr=stderr, cwd=CONTENDERS)
             killer = threading.Timer(timeout_s, process.kill)
             killer.start()
             assert process.stdout is not None
             output = process.stdout.read()
-            # wait4, not wait: the child's own peak RSS comes with its exit status.
+            # wait4, not wait: ru_maxrss comes with the exit status, the fallback below.
             _, status, usage = os.wait4(process.pid, 0)
             wall_ms = (time.perf_counter() - start) * 1e3
             killer.cancel()
