@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
-use crate::model::{check_metadata, parse_amount, random_hex, timestamp};
+use crate::values::{check_metadata, parse_amount, random_hex, timestamp};
 
 /// The zero address: no fee receiver.
 pub const ZERO_ADDRESS: &str = "0x0000000000000000000000000000000000000000";

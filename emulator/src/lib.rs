@@ -16,20 +16,18 @@
 
 #![warn(missing_docs)]
 
-mod api;
 mod api_error;
-mod auth;
-mod control;
 pub mod dev_key;
 mod escrow;
-pub mod faults;
-mod idempotency;
-mod model;
+mod gate;
 mod paging;
-mod provider_api;
+mod routes;
 mod server;
+mod sessions;
 mod state;
 mod stateset;
+mod values;
+mod world;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -40,11 +38,12 @@ use capturekit::ApiKey;
 use tokio::sync::watch;
 
 pub use api_error::ApiError;
-pub use model::Outcome;
+pub use gate::faults;
+pub use sessions::Outcome;
 
-use crate::auth::Verifier;
-use crate::model::Model;
+use crate::gate::auth::Verifier;
 use crate::state::{AppState, Shared};
+use crate::world::World;
 
 /// How to start an emulator.
 #[derive(Debug)]
@@ -94,7 +93,7 @@ impl Emulator {
             verifier.add_bearer_token(token);
         }
         let state = AppState(Arc::new(Shared {
-            model: Mutex::new(Model::new(config.settle_delay)),
+            world: Mutex::new(World::new(config.settle_delay)),
             idempotency: Mutex::default(),
             faults: Mutex::default(),
             verifier,
@@ -103,9 +102,9 @@ impl Emulator {
             authenticated: AtomicU64::new(0),
         }));
         let router = axum::Router::new()
-            .nest("/platform", api::routes(state.clone()))
-            .merge(provider_api::routes(state.clone()))
-            .nest("/_emulator", control::routes(state));
+            .nest("/platform", routes::cdp::routes(state.clone()))
+            .merge(routes::providers::routes(state.clone()))
+            .nest("/_emulator", routes::control::routes(state));
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let (shutdown, receiver) = watch::channel(false);

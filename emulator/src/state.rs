@@ -3,10 +3,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::auth::Verifier;
-use crate::faults::Faults;
-use crate::idempotency::IdempotencyStore;
-use crate::model::Model;
+use crate::gate::auth::Verifier;
+use crate::gate::faults::Faults;
+use crate::gate::idempotency::IdempotencyStore;
+use crate::world::World;
 
 /// Shared, cheap-to-clone handle on the emulator's state.
 #[derive(Clone)]
@@ -15,7 +15,7 @@ pub struct AppState(pub Arc<Shared>);
 /// The emulator's state. Each lock is held only for short synchronous steps, never across
 /// an await.
 pub struct Shared {
-    pub model: Mutex<Model>,
+    pub world: Mutex<World>,
     pub idempotency: Mutex<IdempotencyStore>,
     pub faults: Mutex<Faults>,
     pub verifier: Verifier,

@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
-use crate::model::random_hex;
+use crate::values::random_hex;
 
 /// Longest statement descriptor.
 const DESCRIPTOR_MAX_CHARS: usize = 22;

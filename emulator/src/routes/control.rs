@@ -13,9 +13,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
-use crate::faults::FaultSpec;
-use crate::model::{timestamp, Outcome};
+use crate::gate::faults::FaultSpec;
+use crate::routes::cdp::parse_new_session;
+use crate::sessions::Outcome;
 use crate::state::{lock, AppState};
+use crate::values::timestamp;
 
 /// The control routes, to be nested under `/_emulator`.
 pub fn routes(state: AppState) -> Router {
@@ -49,7 +51,11 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// `POST /_emulator/payment-sessions`: an authorized session (`"authorized": false` for a
 /// `created` one) with `amount`, `asset` and optional deadlines.
 async fn create_session(State(state): State<AppState>, body: Bytes) -> Response {
-    reply(crate::api::parse_new_session(&body, true).and_then(|new| lock(&state.0.model).create_session(new)))
+    reply(parse_new_session(&body, true).and_then(|new| {
+        let mut world = lock(&state.0.world);
+        let now = world.now();
+        world.sessions.create_session(new, now)
+    }))
 }
 
 /// `POST /_emulator/escrow-payments`: a Coinbase Payments payment authorized into escrow
@@ -57,9 +63,9 @@ async fn create_session(State(state): State<AppState>, body: Bytes) -> Response 
 /// `authorizationExpiry` in unix seconds).
 async fn create_escrow_payment(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse(&body).and_then(|new| {
-        let mut model = lock(&state.0.model);
-        let now = model.now();
-        model.escrow.create(new, now)
+        let mut world = lock(&state.0.world);
+        let now = world.now();
+        world.escrow.create(new, now)
     }))
 }
 
@@ -67,15 +73,19 @@ async fn create_escrow_payment(State(state): State<AppState>, body: Bytes) -> Re
 /// for later capture unless `capture: true`.
 async fn create_stateset_payment(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse(&body).and_then(|new| {
-        let mut model = lock(&state.0.model);
-        let now = model.now();
-        model.stateset.create(new, now)
+        let mut world = lock(&state.0.world);
+        let now = world.now();
+        world.stateset.create(new, now)
     }))
 }
 
 /// `POST /_emulator/payment-sessions/{id}/authorize`: authorizes a `created` session.
 async fn authorize(State(state): State<AppState>, Path(session): Path<String>) -> Response {
-    reply(lock(&state.0.model).authorize(&session))
+    reply({
+        let mut world = lock(&state.0.world);
+        let now = world.now();
+        world.sessions.authorize(&session, now)
+    })
 }
 
 #[derive(Deserialize)]
@@ -104,9 +114,9 @@ async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
             },
             _ => return Err(ApiError::invalid_request("outcome must be \"succeeded\" or \"failed\".")),
         };
-        let mut model = lock(&state.0.model);
+        let mut world = lock(&state.0.world);
         for _ in 0..request.count {
-            model.push_outcome(outcome.clone());
+            world.sessions.push_outcome(outcome.clone());
         }
         Ok(json!({"queued": request.count}))
     })())
@@ -122,8 +132,10 @@ struct Settle {
 /// `POST /_emulator/settle`: settles pending captures now (all, one session's, or one).
 async fn settle(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse::<Settle>(&body).map(|request| {
+        let mut world = lock(&state.0.world);
+        let now = world.now();
         let settled =
-            lock(&state.0.model).settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref());
+            world.sessions.settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref(), now);
         json!({"settled": settled})
     }))
 }
@@ -139,7 +151,7 @@ async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
         if !(0..=10 * 365 * 86_400).contains(&request.seconds) {
             return Err(ApiError::invalid_request("seconds must be 0 to ten years."));
         }
-        let now = lock(&state.0.model).advance_clock(chrono::Duration::seconds(request.seconds));
+        let now = lock(&state.0.world).advance_clock(chrono::Duration::seconds(request.seconds));
         Ok(json!({"now": timestamp(now)}))
     }))
 }
@@ -154,7 +166,7 @@ struct Config {
 /// `PUT /_emulator/config`: `{"settleDelayMs": n | null}`.
 async fn configure(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse::<Config>(&body).map(|config| {
-        lock(&state.0.model).settle_delay = config.settle_delay_ms.map(Duration::from_millis);
+        lock(&state.0.world).sessions.settle_delay = config.settle_delay_ms.map(Duration::from_millis);
         json!({"settleDelayMs": config.settle_delay_ms})
     }))
 }
@@ -178,7 +190,7 @@ async fn clear_faults(State(state): State<AppState>, _body: Bytes) -> Response {
 
 /// `GET /_emulator/stats`: request and object counts.
 async fn stats(State(state): State<AppState>) -> Response {
-    let (sessions, captures) = lock(&state.0.model).counts();
+    let (sessions, captures) = lock(&state.0.world).sessions.counts();
     Json(json!({
         "requests": state.0.requests.load(Ordering::Relaxed),
         "authenticatedRequests": state.0.authenticated.load(Ordering::Relaxed),

@@ -1,5 +1,6 @@
 //! The emulated Coinbase Payments (`/api/v1/payments/…`) and StateSet (`/v1/payments/…`)
-//! APIs, served beside CDP on the same port and behind the same gate (auth and faults).
+//! APIs, served beside CDP on the same port and behind the same gate (auth and faults). The
+//! rules are in [`crate::escrow`] and [`crate::stateset`].
 
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -10,8 +11,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
-use crate::api::{gate, parse_body, Exchange};
 use crate::api_error::ApiError;
+use crate::gate::{gate, Exchange};
+use crate::routes::body::parse_body;
 use crate::state::AppState;
 
 /// The routes of both APIs, to be merged at the root.
@@ -30,7 +32,7 @@ fn json_object(body: &[u8]) -> Result<Value, ApiError> {
 }
 
 async fn get_escrow_payment(exchange: Exchange, Path(payment): Path<String>) -> Response {
-    exchange.run(None, "", |model| model.escrow.get(&payment)).await
+    exchange.run(None, "", |world| world.escrow.get(&payment)).await
 }
 
 /// A capture needs `x-idempotency-key`; a repeat with the same key and body replays the answer.
@@ -45,24 +47,24 @@ async fn capture_escrow_payment(
     }
     let path = format!("/api/v1/payments/{payment}/capture");
     exchange
-        .create(&headers, &path, &body, |model| {
-            let now = model.now();
-            model.escrow.capture(&payment, &json_object(&body)?, now)
+        .create(&headers, &path, &body, |world| {
+            let now = world.now();
+            world.escrow.capture(&payment, &json_object(&body)?, now)
         })
         .await
 }
 
 async fn get_stateset_payment(exchange: Exchange, Path(payment): Path<String>) -> Response {
-    exchange.run(None, "", |model| model.stateset.get(&payment)).await
+    exchange.run(None, "", |world| world.stateset.get(&payment)).await
 }
 
 /// StateSet documents no idempotency key: every capture request is processed.
 async fn capture_stateset_payment(exchange: Exchange, Path(payment): Path<String>, body: Bytes) -> Response {
     exchange
-        .run(None, "", |model| {
-            let now = model.now();
+        .run(None, "", |world| {
+            let now = world.now();
             let body = json_object(&body).map_err(|e| ApiError::stateset(400, "parameter_invalid", e.message))?;
-            model.stateset.capture(&payment, &body, now)
+            world.stateset.capture(&payment, &body, now)
         })
         .await
 }

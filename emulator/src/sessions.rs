@@ -1,18 +1,19 @@
-//! The emulator's state and the rules of the CDP Payment Sessions API: balances, captures
-//! that settle asynchronously, deadlines and a virtual clock.
+//! The rules of the CDP Payment Sessions API: sessions and their balances, captures that
+//! settle asynchronously (each with a queued outcome), deadlines and capture pages. The
+//! time is given by the caller (the world's virtual clock).
 //!
 //! Everything here is synchronous and runs under one lock, so concurrent captures on one
 //! session can never capture more than was authorized.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
+use crate::values::{check_metadata, parse_amount, random_hex, timestamp};
 
 /// How a capture will settle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,10 +105,9 @@ pub struct NewCapture {
     pub external_reference_id: Option<String>,
 }
 
-/// The whole emulated world.
+/// The CDP payment sessions and their captures, and how captures will settle.
 #[derive(Debug, Default)]
-pub struct Model {
-    clock_offset: chrono::Duration,
+pub struct PaymentSessions {
     sessions: HashMap<String, Session>,
     captures: HashMap<String, CaptureRecord>,
     /// Pending captures in settlement order: (settle time, or None = on command; sequence; id).
@@ -116,90 +116,12 @@ pub struct Model {
     next_outcomes: VecDeque<Outcome>,
     /// `None`: captures settle only on command.
     pub settle_delay: Option<Duration>,
-    /// The Coinbase Payments escrow.
-    pub escrow: crate::escrow::Escrow,
-    /// The StateSet payments.
-    pub stateset: crate::stateset::StateSetPayments,
 }
 
-/// Fractional digits an asset allows.
-fn asset_decimals(asset: &str) -> u32 {
-    match asset.to_ascii_lowercase().as_str() {
-        "usd" | "eur" | "cad" | "gbp" => 2,
-        "eth" | "weth" => 18,
-        _ => 6, // usdc, eurc, usdt, pyusd and other stablecoins
-    }
-}
-
-/// ISO 8601 UTC with milliseconds, as the API writes timestamps.
-pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-pub(crate) fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::Rng::fill(&mut rand::thread_rng(), buf.as_mut_slice());
-    hex::encode(buf)
-}
-
-/// Parses a plain positive decimal with at most `decimals` fractional digits.
-pub(crate) fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError> {
-    let plain = {
-        let (i, f) = text.split_once('.').unwrap_or((text, "0"));
-        !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
-    };
-    let value = Decimal::from_str(text)
-        .ok()
-        .filter(|_| plain)
-        .ok_or_else(|| ApiError::invalid_request(format!("amount must be a positive decimal string, got {text:?}")))?;
-    if value <= Decimal::ZERO {
-        return Err(ApiError::invalid_request("amount must be greater than zero"));
-    }
-    let decimals = asset_decimals(asset);
-    if value.normalize().scale() > decimals {
-        return Err(ApiError::invalid_request(format!(
-            "amount {text} has more than {decimals} decimal places, the precision of {asset}"
-        )));
-    }
-    Ok(value)
-}
-
-/// Checks metadata as the API does, with its specific error types.
-pub fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if metadata.len() > 10 {
-        return Err(ApiError::new(400, "metadata_too_many_entries", "Metadata may have at most 10 entries."));
-    }
-    for (key, value) in metadata {
-        if key.chars().count() > 40 {
-            return Err(ApiError::new(400, "metadata_key_too_long", "Metadata keys must be at most 40 characters."));
-        }
-        if value.chars().count() > 500 {
-            return Err(ApiError::new(
-                400,
-                "metadata_value_too_long",
-                "Metadata values must be at most 500 characters.",
-            ));
-        }
-    }
-    Ok(())
-}
-
-impl Model {
-    /// An empty world whose captures settle after `settle_delay` (`None`: on command only).
+impl PaymentSessions {
+    /// No sessions yet; captures settle after `settle_delay` (`None`: on command only).
     pub fn new(settle_delay: Option<Duration>) -> Self {
-        Model { settle_delay, ..Default::default() }
-    }
-
-    /// The emulator's current time: the wall clock plus any advance.
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset
-    }
-
-    /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime).
-    pub fn advance_clock(&mut self, by: chrono::Duration) -> DateTime<Utc> {
-        self.clock_offset += by;
-        self.settle_due();
-        self.now()
+        PaymentSessions { settle_delay, ..Default::default() }
     }
 
     /// Queues how the next created capture will settle.
@@ -208,14 +130,13 @@ impl Model {
     }
 
     /// Creates a session; authorized ones start with all their amount capturable.
-    pub fn create_session(&mut self, new: NewSession) -> Result<Value, ApiError> {
+    pub fn create_session(&mut self, new: NewSession, now: DateTime<Utc>) -> Result<Value, ApiError> {
         let asset = new.asset.unwrap_or_else(|| "usdc".into()).to_ascii_lowercase();
         if asset.is_empty() || asset.len() > 42 {
             return Err(ApiError::invalid_request("asset must be 1 to 42 characters"));
         }
         let amount = parse_amount(&new.amount, &asset)?;
         check_metadata(&new.metadata)?;
-        let now = self.now();
         let authorization = new.authorization_expires_at.unwrap_or(now + chrono::Duration::days(1));
         let capture = new.capture_expires_at.unwrap_or(now + chrono::Duration::days(7));
         let refund = new.refund_expires_at.unwrap_or(now + chrono::Duration::days(30));
@@ -249,8 +170,7 @@ impl Model {
     }
 
     /// Authorizes a `created` session for its whole amount.
-    pub fn authorize(&mut self, session_id: &str) -> Result<Value, ApiError> {
-        let now = self.now();
+    pub fn authorize(&mut self, session_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
         let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
         if session.status != "created" {
             return Err(ApiError::new(409, "invalid_request", "Only a created session can be authorized."));
@@ -265,9 +185,8 @@ impl Model {
     }
 
     /// Creates a capture: reserves its amount from `capturable` at once.
-    pub fn create_capture(&mut self, session_id: &str, new: NewCapture) -> Result<Value, ApiError> {
-        self.settle_due();
-        let now = self.now();
+    pub fn create_capture(&mut self, session_id: &str, new: NewCapture, now: DateTime<Utc>) -> Result<Value, ApiError> {
+        self.settle_due(now);
         let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
         check_metadata(&new.metadata)?;
         if new.external_reference_id.as_ref().is_some_and(|r| r.chars().count() > 256) {
@@ -315,8 +234,8 @@ impl Model {
     }
 
     /// One capture of one session.
-    pub fn get_capture(&mut self, session_id: &str, capture_id: &str) -> Result<Value, ApiError> {
-        self.settle_due();
+    pub fn get_capture(&mut self, session_id: &str, capture_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
+        self.settle_due(now);
         let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
         let record = self
             .captures
@@ -327,8 +246,14 @@ impl Model {
     }
 
     /// A page of a session's captures, oldest first. The page token is an opaque offset.
-    pub fn list_captures(&mut self, session_id: &str, page_size: usize, offset: usize) -> Result<Value, ApiError> {
-        self.settle_due();
+    pub fn list_captures(
+        &mut self,
+        session_id: &str,
+        page_size: usize,
+        offset: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Value, ApiError> {
+        self.settle_due(now);
         let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
         let ids = &session.capture_ids;
         let end = (offset + page_size).min(ids.len());
@@ -346,8 +271,8 @@ impl Model {
     }
 
     /// A session with its balances, expiries and captures.
-    pub fn get_session(&mut self, session_id: &str) -> Result<Value, ApiError> {
-        self.settle_due();
+    pub fn get_session(&mut self, session_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
+        self.settle_due(now);
         if !self.sessions.contains_key(session_id) {
             return Err(ApiError::session_not_found());
         }
@@ -355,7 +280,7 @@ impl Model {
     }
 
     /// Settles pending captures now: all of them, or those of one session or one capture.
-    pub fn settle_now(&mut self, session_id: Option<&str>, capture_id: Option<&str>) -> usize {
+    pub fn settle_now(&mut self, session_id: Option<&str>, capture_id: Option<&str>, now: DateTime<Utc>) -> usize {
         let chosen: Vec<_> = self
             .pending
             .iter()
@@ -365,7 +290,7 @@ impl Model {
             .collect();
         for entry in &chosen {
             self.pending.remove(entry);
-            self.settle(&entry.2);
+            self.settle(&entry.2, now);
         }
         chosen.len()
     }
@@ -377,8 +302,7 @@ impl Model {
 
     /// Settles every pending capture whose time has come, oldest first. Only the due ones
     /// are touched, so a busy emulator does not slow down as captures pile up.
-    fn settle_due(&mut self) {
-        let now = self.now();
+    pub fn settle_due(&mut self, now: DateTime<Utc>) {
         // Entries without a time (settle on command) sort first; skip past them.
         while let Some(entry) = self.pending.range((Some(DateTime::<Utc>::MIN_UTC), 0, String::new())..).next().cloned()
         {
@@ -386,12 +310,11 @@ impl Model {
                 break;
             }
             self.pending.remove(&entry);
-            self.settle(&entry.2);
+            self.settle(&entry.2, now);
         }
     }
 
-    fn settle(&mut self, capture_id: &str) {
-        let now = self.now();
+    fn settle(&mut self, capture_id: &str, now: DateTime<Utc>) {
         let Some(record) = self.captures.get_mut(capture_id) else { return };
         if record.status != "pending" {
             return;
@@ -480,9 +403,10 @@ fn capture_json(c: &CaptureRecord, network: &str) -> Value {
 mod tests {
     use super::*;
 
-    fn authorized(model: &mut Model, amount: &str) -> String {
-        let s =
-            model.create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }).unwrap();
+    fn authorized(book: &mut PaymentSessions, amount: &str, now: DateTime<Utc>) -> String {
+        let s = book
+            .create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }, now)
+            .unwrap();
         s["paymentSessionId"].as_str().unwrap().to_owned()
     }
 
@@ -495,23 +419,24 @@ mod tests {
         }
     }
 
-    fn balance(model: &mut Model, id: &str, which: &str) -> String {
-        model.get_session(id).unwrap()["balances"][which].as_str().unwrap().to_owned()
+    fn balance(book: &mut PaymentSessions, id: &str, which: &str, now: DateTime<Utc>) -> String {
+        book.get_session(id, now).unwrap()["balances"][which].as_str().unwrap().to_owned()
     }
 
     #[test]
     fn a_capture_reserves_then_moves_funds() {
-        let mut m = Model::default();
-        let id = authorized(&mut m, "10.00");
-        let c = m.create_capture(&id, capture(Some("4.00"), false)).unwrap();
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id = authorized(&mut m, "10.00", now);
+        let c = m.create_capture(&id, capture(Some("4.00"), false), now).unwrap();
         assert_eq!(c["status"], "pending");
-        assert_eq!(balance(&mut m, &id, "capturable"), "6");
-        assert_eq!(balance(&mut m, &id, "captured"), "0");
-        assert_eq!(m.get_session(&id).unwrap()["status"], "capture_pending");
-        assert_eq!(m.settle_now(None, None), 1);
-        assert_eq!(balance(&mut m, &id, "captured"), "4");
-        assert_eq!(balance(&mut m, &id, "refundable"), "4");
-        let c = m.get_capture(&id, c["captureId"].as_str().unwrap()).unwrap();
+        assert_eq!(balance(&mut m, &id, "capturable", now), "6");
+        assert_eq!(balance(&mut m, &id, "captured", now), "0");
+        assert_eq!(m.get_session(&id, now).unwrap()["status"], "capture_pending");
+        assert_eq!(m.settle_now(None, None, now), 1);
+        assert_eq!(balance(&mut m, &id, "captured", now), "4");
+        assert_eq!(balance(&mut m, &id, "refundable", now), "4");
+        let c = m.get_capture(&id, c["captureId"].as_str().unwrap(), now).unwrap();
         assert_eq!(c["status"], "succeeded");
         assert_eq!(c["onchainTransactions"][0]["network"], "base");
         assert_eq!(c["onchainTransactions"][0]["transactionHash"].as_str().unwrap().len(), 66);
@@ -519,43 +444,37 @@ mod tests {
 
     #[test]
     fn a_failed_capture_returns_its_amount_and_a_final_one_releases_the_rest() {
-        let mut m = Model::default();
-        let id = authorized(&mut m, "10");
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id = authorized(&mut m, "10", now);
         m.push_outcome(Outcome::Failed { code: "insufficient_funds".into(), message: "no".into() });
-        let failed = m.create_capture(&id, capture(Some("3"), false)).unwrap();
-        m.settle_now(None, None);
-        let failed = m.get_capture(&id, failed["captureId"].as_str().unwrap()).unwrap();
+        let failed = m.create_capture(&id, capture(Some("3"), false), now).unwrap();
+        m.settle_now(None, None, now);
+        let failed = m.get_capture(&id, failed["captureId"].as_str().unwrap(), now).unwrap();
         assert_eq!(failed["error"]["code"], "insufficient_funds");
-        assert_eq!(balance(&mut m, &id, "capturable"), "10");
-        m.create_capture(&id, capture(Some("2"), true)).unwrap();
-        m.settle_now(None, None);
-        assert_eq!(balance(&mut m, &id, "capturable"), "0");
-        assert_eq!(balance(&mut m, &id, "captured"), "2");
+        assert_eq!(balance(&mut m, &id, "capturable", now), "10");
+        m.create_capture(&id, capture(Some("2"), true), now).unwrap();
+        m.settle_now(None, None, now);
+        assert_eq!(balance(&mut m, &id, "capturable", now), "0");
+        assert_eq!(balance(&mut m, &id, "captured", now), "2");
     }
 
     #[test]
     fn guards_and_precision() {
-        let mut m = Model::default();
-        let id = authorized(&mut m, "1");
-        assert_eq!(m.create_capture(&id, capture(Some("1.0000001"), false)).unwrap_err().error_type, "invalid_request");
-        assert_eq!(m.create_capture(&id, capture(Some("2"), false)).unwrap_err().error_type, "invalid_request");
-        m.create_capture(&id, capture(None, false)).unwrap();
-        assert_eq!(m.create_capture(&id, capture(None, false)).unwrap_err().error_type, "no_capturable_balance");
-        let late = authorized(&mut m, "1");
-        m.advance_clock(chrono::Duration::days(8));
-        assert_eq!(m.create_capture(&late, capture(None, false)).unwrap_err().error_type, "capture_expired");
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id = authorized(&mut m, "1", now);
+        assert_eq!(
+            m.create_capture(&id, capture(Some("1.0000001"), false), now).unwrap_err().error_type,
+            "invalid_request"
+        );
+        assert_eq!(m.create_capture(&id, capture(Some("2"), false), now).unwrap_err().error_type, "invalid_request");
+        m.create_capture(&id, capture(None, false), now).unwrap();
+        assert_eq!(m.create_capture(&id, capture(None, false), now).unwrap_err().error_type, "no_capturable_balance");
+        let late = authorized(&mut m, "1", now);
+        let later = now + chrono::Duration::days(8);
+        assert_eq!(m.create_capture(&late, capture(None, false), later).unwrap_err().error_type, "capture_expired");
         // Deadlines are guards only: the status did not change.
-        assert_eq!(m.get_session(&late).unwrap()["status"], "authorization_succeeded");
-    }
-
-    #[test]
-    fn settlement_after_a_delay_follows_the_clock() {
-        let mut m = Model { settle_delay: Some(Duration::from_secs(60)), ..Default::default() };
-        let id = authorized(&mut m, "5");
-        let c = m.create_capture(&id, capture(None, false)).unwrap();
-        let cid = c["captureId"].as_str().unwrap().to_owned();
-        assert_eq!(m.get_capture(&id, &cid).unwrap()["status"], "pending");
-        m.advance_clock(chrono::Duration::seconds(61));
-        assert_eq!(m.get_capture(&id, &cid).unwrap()["status"], "succeeded");
+        assert_eq!(m.get_session(&late, later).unwrap()["status"], "authorization_succeeded");
     }
 }

@@ -1,0 +1,68 @@
+//! The whole emulated world: the CDP payment sessions, the Coinbase Payments escrow and the
+//! StateSet payments, and the virtual clock that all of them read their time from.
+//!
+//! The rules of each API live in their own module (`sessions`, `escrow`, `stateset`); the
+//! world only holds them and tells them the time.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::escrow::Escrow;
+use crate::sessions::PaymentSessions;
+use crate::stateset::StateSetPayments;
+
+/// The whole emulated world.
+#[derive(Debug, Default)]
+pub struct World {
+    clock_offset: chrono::Duration,
+    /// The CDP payment sessions and their captures.
+    pub sessions: PaymentSessions,
+    /// The Coinbase Payments escrow.
+    pub escrow: Escrow,
+    /// The StateSet payments.
+    pub stateset: StateSetPayments,
+}
+
+impl World {
+    /// An empty world whose captures settle after `settle_delay` (`None`: on command only).
+    pub fn new(settle_delay: Option<Duration>) -> Self {
+        World { sessions: PaymentSessions::new(settle_delay), ..Default::default() }
+    }
+
+    /// The emulator's current time: the wall clock plus any advance.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
+    }
+
+    /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime).
+    pub fn advance_clock(&mut self, by: chrono::Duration) -> DateTime<Utc> {
+        self.clock_offset += by;
+        let now = self.now();
+        self.sessions.settle_due(now);
+        now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::sessions::{NewCapture, NewSession};
+
+    #[test]
+    fn settlement_after_a_delay_follows_the_clock() {
+        let mut w = World::new(Some(Duration::from_secs(60)));
+        let new = NewSession { amount: "5".into(), authorized: true, ..Default::default() };
+        let s = w.sessions.create_session(new, w.now()).unwrap();
+        let id = s["paymentSessionId"].as_str().unwrap().to_owned();
+        let all =
+            NewCapture { amount: None, final_capture: false, metadata: BTreeMap::new(), external_reference_id: None };
+        let c = w.sessions.create_capture(&id, all, w.now()).unwrap();
+        let cid = c["captureId"].as_str().unwrap().to_owned();
+        assert_eq!(w.sessions.get_capture(&id, &cid, w.now()).unwrap()["status"], "pending");
+        w.advance_clock(chrono::Duration::seconds(61));
+        assert_eq!(w.sessions.get_capture(&id, &cid, w.now()).unwrap()["status"], "succeeded");
+    }
+}
