@@ -13,11 +13,14 @@ BINDGEN := target/debug/uniffi-bindgen
 KOTLIN_SOURCES := bindings/kotlin/target/generated-sources/uniffi
 MVN ?= mvn -B --no-transfer-progress
 VENV_PY := $(VENV)/bin/python
+# The Python and Node crates turn on the core's `python` and `node` features, whose code only
+# links inside an interpreter; maturin and napi build them, each on its own.
+RUST_CRATES := --workspace --exclude capturekit-python --exclude capturekit-node
 
-.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
+.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
 
 build:
-	$(CARGO) build --workspace --bins --examples
+	$(CARGO) build $(RUST_CRATES) --bins --examples
 
 demo: build python-dev node-build kotlin-sources
 	@mkdir -p $(DEMO_DIR)
@@ -26,11 +29,19 @@ demo: build python-dev node-build kotlin-sources
 		sh -c 'target/debug/examples/capture_flow && target/debug/examples/provider_captures && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
 		&& cd bindings/kotlin && $(MVN) -q exec:java -Dcapturekit.libdir=$(abspath target/debug)'
 
-test: test-rust test-python test-node test-kotlin check-swift test-bench
+test: check-generated test-rust test-python test-node test-kotlin check-swift test-bench
 
 test-rust:
-	$(CARGO) test --workspace --all-targets
-	$(CARGO) test --workspace --doc
+	$(CARGO) test $(RUST_CRATES) --all-targets
+	$(CARGO) test $(RUST_CRATES) --doc
+
+# The Python and TypeScript files written from the core's types (bindings/codegen), and the
+# Swift package's sources: `generate` rewrites them all, `check-generated` fails on a stale one.
+generate: swift-sources
+	$(CARGO) run --quiet -p capturekit-codegen
+
+check-generated:
+	$(CARGO) run --quiet -p capturekit-codegen -- --check
 
 # The development virtualenv: pinned tools, nothing installed into the system Python.
 $(VENV)/.installed: python/requirements-dev.txt
@@ -125,7 +136,7 @@ test-bench: bench-tools python-dev node-build build
 
 # The Rust micro-benchmarks (criterion): JWT signing, round trip, emulator throughput.
 bench-rust:
-	$(CARGO) bench --workspace
+	$(CARGO) bench $(RUST_CRATES)
 
 emulator: build
 	@mkdir -p $(DEMO_DIR)

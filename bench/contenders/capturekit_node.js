@@ -17,9 +17,12 @@ function main() {
   loops.run(async () => {
     if (workload === 'jwt') {
       const { method, host, path: requestPath } = loops.REQUEST
-      const sign = (key) => capturekit.generateJwt({
-        apiKeyId: key.id, apiKeySecret: key.secret, requestMethod: method, requestHost: host, requestPath,
-      })
+      // A back end keeps one signer per key (the key parsed once), as the README shows.
+      const signers = new Map()
+      const sign = (key) => {
+        if (!signers.has(key.id)) signers.set(key.id, new capturekit.JwtSigner({ apiKeyId: key.id, apiKeySecret: key.secret }))
+        return signers.get(key.id).sign({ requestMethod: method, requestHost: host, requestPath })
+      }
       return loops.jwt(sign, cfg)
     }
     const sessions = client().paymentSessions

@@ -29,18 +29,21 @@ def main(variant: str, workload: str) -> None:
     cfg = _loops.config()
     if workload == "jwt":
         request = _loops.REQUEST
+        signers = {}
 
         def sign(key: dict) -> str:
-            return capturekit.generate_jwt(api_key_id=key["id"], api_key_secret=key["secret"],
-                                           request_method=request["method"], request_host=request["host"],
-                                           request_path=request["path"])
+            # A back end keeps one signer per key (the key parsed once), as the README shows.
+            signer = signers.get(key["id"]) or signers.setdefault(
+                key["id"], capturekit.JwtSigner(api_key_id=key["id"], api_key_secret=key["secret"]))
+            return signer.sign(request_method=request["method"], request_host=request["host"],
+                               request_path=request["path"])
 
         return _loops.emit(_loops.jwt(sign, cfg))
     if variant == "sync":
         sessions = capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
 
         def pair(session: str) -> None:
-            capture = sessions.capture(session, "0.01", final_capture=False)
+            capture = sessions.capture(session, amount="0.01", final_capture=False)
             sessions.get_capture(session, capture.capture_id)
 
         assert workload == "sequential", workload
@@ -50,7 +53,7 @@ def main(variant: str, workload: str) -> None:
         async_sessions = capturekit.AsyncClient(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
 
         async def async_pair(session: str) -> None:
-            capture = await async_sessions.capture(session, "0.01", final_capture=False)
+            capture = await async_sessions.capture(session, amount="0.01", final_capture=False)
             await async_sessions.get_capture(session, capture.capture_id)
 
         if workload == "sequential":

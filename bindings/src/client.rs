@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails, RewardInput};
 use capturekit::stateset::StateSetPayment;
-use capturekit::{Capture, CapturePage, ClientOptions, CredentialOptions, PaymentSession, StateSetCaptureRequest};
+use capturekit::{
+    Capture, CapturePage, ClientOptions, CredentialOptions, PaymentSession, StateSetCaptureRequest, WaitOptions,
+};
 use zeroize::Zeroizing;
 
 use crate::error::CaptureKitError;
@@ -30,15 +31,9 @@ impl Client {
         options: ClientOptions,
         stateset_api_key: Option<String>,
     ) -> Result<Arc<Self>> {
-        let user_agent = match &options.user_agent {
-            Some(extra) => format!("capturekit-uniffi {extra}"),
-            None => "capturekit-uniffi".to_owned(),
-        };
         let credentials = CredentialOptions { stateset_api_key: stateset_api_key.map(Zeroizing::new), ..credentials };
-        let client = capturekit::Client::builder()
-            .credential_options(credentials)
-            .options(ClientOptions { user_agent: Some(user_agent), ..options })
-            .build()?;
+        let client =
+            capturekit::Client::builder().binding("uniffi").credential_options(credentials).options(options).build()?;
         Ok(Arc::new(Client { client, calls: Arc::default() }))
     }
 }
@@ -172,16 +167,6 @@ impl CaptureRequest {
     }
 }
 
-/// How `waitForCapture` polls.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct WaitOptions {
-    /// Give up after this long (a `Timeout` error carrying the last capture seen).
-    pub timeout: Duration,
-    /// The first pause between polls (default 250 ms); it grows by half each time, up to 5 s.
-    #[uniffi(default = None)]
-    pub poll_interval: Option<Duration>,
-}
-
 /// The CDP Payment Sessions calls of a [`Client`].
 #[derive(uniffi::Object)]
 pub struct PaymentSessions {
@@ -246,7 +231,8 @@ impl PaymentSessions {
         Ok(self.calls.get_session(&payment_session_id).await?)
     }
 
-    /// Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes.
+    /// Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes
+    /// (60 s when not set).
     pub async fn wait_for_capture(
         &self,
         payment_session_id: String,
@@ -254,11 +240,7 @@ impl PaymentSessions {
         options: WaitOptions,
     ) -> Result<Capture> {
         let _call = InFlight::start(&self.in_flight);
-        let mut wait = capturekit::WaitOptions::timeout(options.timeout);
-        if let Some(interval) = options.poll_interval {
-            wait.initial_interval = interval;
-        }
-        Ok(self.calls.wait_for_capture(&payment_session_id, &capture_id, wait).await?)
+        Ok(self.calls.wait_for_capture(&payment_session_id, &capture_id, options).await?)
     }
 }
 
@@ -318,6 +300,39 @@ impl CoinbasePayments {
     pub async fn get_payment(&self, payment_id: String) -> Result<EscrowPaymentDetails> {
         let _call = InFlight::start(&self.in_flight);
         Ok(self.calls.get_payment(&payment_id).await?)
+    }
+}
+
+/// Signs CDP JWTs with one API key, for a server that mints tokens for apps. The key is
+/// parsed once and wiped from memory when the signer is dropped; nothing is kept elsewhere.
+#[derive(uniffi::Object)]
+pub struct JwtSigner {
+    signer: capturekit::auth::JwtSigner,
+}
+
+#[uniffi::export]
+impl JwtSigner {
+    /// A signer for an API key id and secret (Ed25519 base64 or EC PEM).
+    #[uniffi::constructor]
+    pub fn with_api_key(key_id: String, key_secret: String) -> Result<Arc<Self>> {
+        let key_secret = Zeroizing::new(key_secret);
+        Ok(Arc::new(JwtSigner { signer: capturekit::auth::JwtSigner::new(&key_id, &key_secret)? }))
+    }
+
+    /// A signer for the key in a CDP key JSON file.
+    #[uniffi::constructor]
+    pub fn with_key_file(path: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(JwtSigner { signer: capturekit::auth::JwtSigner::from_key_file(path)? }))
+    }
+
+    /// A JWT (two minutes, fresh nonce) for one request.
+    pub fn sign(&self, request: capturekit::auth::JwtRequest) -> Result<String> {
+        Ok(self.signer.sign_request(&request)?)
+    }
+
+    /// The key's id.
+    pub fn key_id(&self) -> String {
+        self.signer.key_id().to_owned()
     }
 }
 

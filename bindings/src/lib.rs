@@ -1,9 +1,10 @@
 //! capturekit for apps and the JVM, through uniffi: the generated Kotlin and Swift call
 //! this crate, which converts types and errors and leaves every decision to the core.
 //!
-//! The core's result records and enums cross as they are (the core's `uniffi` feature);
-//! this crate adds what needs a different shape: the client object, the capture request
-//! (its amount is text, checked by the core), the error enum and the token-provider trait.
+//! The core's result records, enums, wait options and error details cross as they are (the
+//! core's `uniffi` feature); this crate adds what needs a different shape: the client and
+//! signer objects, the capture requests (their amounts are text, checked by the core), the
+//! error enum (built from the core's list of kinds) and the token-provider trait.
 
 // uniffi lowers the error enum by value, so its details cannot be boxed to keep it small;
 // the size only matters on the error path.
@@ -14,9 +15,9 @@ mod error;
 mod token_provider;
 
 pub use client::{
-    CaptureRequest, Client, CoinbasePayments, EscrowCaptureRequest, PaymentSessions, StateSet, WaitOptions,
+    CaptureRequest, Client, CoinbasePayments, EscrowCaptureRequest, JwtSigner, PaymentSessions, StateSet,
 };
-pub use error::{CaptureKitError, ErrorDetails};
+pub use error::CaptureKitError;
 pub use token_provider::{TokenProvider, TokenProviderError};
 
 uniffi::setup_scaffolding!("capturekit_ffi");

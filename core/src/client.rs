@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use capturekit_macros::record;
+
 use crate::auth::{CredentialOptions, Credentials, TokenProvider};
 use crate::backoff::RetryPolicy;
 use crate::cdp::PaymentSessions;
@@ -75,7 +77,8 @@ impl Client {
     }
 }
 
-/// The client options a language binding receives, all optional (`None` keeps the default).
+/// The client options a language binding receives, all optional (left out, the default).
+#[record(input)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientOptions {
@@ -115,6 +118,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: Option<String>,
+    binding: Option<&'static str>,
 }
 
 /// Where the credentials come from; resolved (and parsed, once) in [`ClientBuilder::build`].
@@ -243,6 +247,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Names the language binding that builds this client, for the `User-Agent` header
+    /// (`capturekit-python/0.1.0`); `rust` by default.
+    pub fn binding(mut self, name: &'static str) -> Self {
+        self.binding = Some(name);
+        self
+    }
+
     /// Applies every option that is set.
     pub fn options(mut self, options: ClientOptions) -> Self {
         if let Some(url) = options.base_url {
@@ -313,12 +324,13 @@ impl ClientBuilder {
                 self.retry.max_retries
             )));
         }
+        let product = format!("capturekit-{}/{}", self.binding.unwrap_or("rust"), env!("CARGO_PKG_VERSION"));
         let user_agent = match &self.user_agent {
             Some(extra) if !extra.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
                 return Err(Error::configuration("user_agent: must be printable ASCII"))
             }
-            Some(extra) => format!("capturekit-rust/{} {extra}", env!("CARGO_PKG_VERSION")),
-            None => format!("capturekit-rust/{}", env!("CARGO_PKG_VERSION")),
+            Some(extra) => format!("{product} {extra}"),
+            None => product,
         };
         let http = reqwest::Client::builder()
             .connect_timeout(connect_timeout)

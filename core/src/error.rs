@@ -7,88 +7,101 @@
 use std::fmt;
 use std::time::Duration;
 
+use capturekit_macros::record;
+use serde::{Deserialize, Serialize};
+
 use crate::cdp::Capture;
 
-/// The stable classification of an [`Error`]. Match on this, never on messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The caller passed something invalid (caught before any I/O, or a 400 from the API).
-    InvalidRequest,
-    /// The credentials were refused (401).
-    Authentication,
-    /// The credentials are valid but not allowed to do this (403).
-    PermissionDenied,
-    /// The payment session or capture does not exist (404).
-    NotFound,
-    /// The idempotency key was reused with a different request (422 `idempotency_error`), or
-    /// is still being processed (409 `already_exists`, retried automatically).
-    IdempotencyConflict,
-    /// Too many requests (429); see [`Error::retry_after`].
-    RateLimited,
-    /// The session's `captureExpiresAt` has passed.
-    CaptureExpired,
-    /// The session has nothing left to capture.
-    NoCapturableBalance,
-    /// Any other error answered by the API (see [`Error::error_type`]).
-    Api,
-    /// The API failed on its side (5xx) on a call that is safe to repeat.
-    Server,
-    /// A create-capture ended without a definite answer (network error, timeout or 5xx after
-    /// the last attempt): the capture may or may not exist. Retry with the same
-    /// [`Error::idempotency_key`] to find out; never with a new key.
-    OutcomeUnknown,
-    /// The request could not be sent or its answer not received.
-    Network,
-    /// The attempt, or `wait_for_capture`, ran out of time.
-    Timeout,
-    /// The API answered something that could not be decoded.
-    Decode,
-    /// The client was configured wrongly (credentials, base URL, options).
-    Configuration,
-}
-
-impl ErrorKind {
-    /// Every kind, in declaration order (bindings use it to check their mapping is complete).
-    pub const ALL: [ErrorKind; 15] = [
-        ErrorKind::InvalidRequest,
-        ErrorKind::Authentication,
-        ErrorKind::PermissionDenied,
-        ErrorKind::NotFound,
-        ErrorKind::IdempotencyConflict,
-        ErrorKind::RateLimited,
-        ErrorKind::CaptureExpired,
-        ErrorKind::NoCapturableBalance,
-        ErrorKind::Api,
-        ErrorKind::Server,
-        ErrorKind::OutcomeUnknown,
-        ErrorKind::Network,
-        ErrorKind::Timeout,
-        ErrorKind::Decode,
-        ErrorKind::Configuration,
-    ];
-
-    /// The stable snake_case code of this kind, e.g. `"outcome_unknown"`.
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidRequest => "invalid_request",
-            ErrorKind::Authentication => "authentication",
-            ErrorKind::PermissionDenied => "permission_denied",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::IdempotencyConflict => "idempotency_conflict",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::CaptureExpired => "capture_expired",
-            ErrorKind::NoCapturableBalance => "no_capturable_balance",
-            ErrorKind::Api => "api",
-            ErrorKind::Server => "server",
-            ErrorKind::OutcomeUnknown => "outcome_unknown",
-            ErrorKind::Network => "network",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Decode => "decode",
-            ErrorKind::Configuration => "configuration",
+/// The one list of error kinds: every language's error classes are built from it.
+///
+/// `with_error_kinds!(callback)` calls `callback!` with one entry per kind:
+/// `Kind("code", "ExceptionName", parent) "doc";`, where `parent` is `-` or the kind whose
+/// exception class this one extends. The core builds [`ErrorKind`] from it; the uniffi
+/// binding builds its error enum from it; the binding generator writes the Python and
+/// JavaScript exception classes from [`ErrorKind::ALL`].
+#[macro_export]
+macro_rules! with_error_kinds {
+    ($callback:ident) => {
+        $callback! {
+            InvalidRequest("invalid_request", "InvalidRequestError", -)
+                "The caller passed something invalid (caught before any I/O, or a 400 from the API).";
+            Authentication("authentication", "AuthenticationError", -)
+                "The credentials were refused (401), or the token provider failed.";
+            PermissionDenied("permission_denied", "PermissionDeniedError", -)
+                "The credentials are valid but not allowed to do this (403).";
+            NotFound("not_found", "NotFoundError", -)
+                "The payment session, capture or payment does not exist (404).";
+            IdempotencyConflict("idempotency_conflict", "IdempotencyError", -)
+                "The idempotency key was reused with a different request (422 `idempotency_error`), or is still being processed (409 `already_exists`, retried automatically).";
+            RateLimited("rate_limited", "RateLimitError", -)
+                "Too many requests (429); `retry_after` is the wait the API asked for.";
+            CaptureExpired("capture_expired", "CaptureExpiredError", -)
+                "The session's `captureExpiresAt` has passed.";
+            NoCapturableBalance("no_capturable_balance", "NoCapturableBalanceError", -)
+                "The session or payment has nothing left to capture.";
+            Api("api", "APIError", -)
+                "Any other error answered by the API (see `error_type`).";
+            Server("server", "ServerError", Api)
+                "The API failed on its side (5xx) on a call that is safe to repeat.";
+            OutcomeUnknown("outcome_unknown", "OutcomeUnknownError", -)
+                "A create ended without a definite answer (network error, timeout or 5xx after the last attempt): it may or may not have happened. Retry with the same `idempotency_key` to find out; never with a new key.";
+            Network("network", "NetworkError", -)
+                "The request could not be sent or its answer not received.";
+            Timeout("timeout", "TimeoutError", -)
+                "An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen).";
+            Decode("decode", "DecodeError", -)
+                "The API answered something that could not be decoded.";
+            Configuration("configuration", "ConfigurationError", -)
+                "The client was configured wrongly (credentials, key format, base URL, options).";
         }
-    }
+    };
 }
+
+macro_rules! define_error_kind {
+    ($($kind:ident($code:literal, $exception:literal, $($parent:ident)? $(-)?) $doc:literal;)*) => {
+        /// The stable classification of an [`Error`]. Match on this, never on messages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $(#[doc = $doc] $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order (bindings build or check their mapping from it).
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+
+            /// The stable snake_case code of this kind, e.g. `"outcome_unknown"`.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $code,)*
+                }
+            }
+
+            /// The name of this kind's exception class in Python and JavaScript.
+            pub fn exception_name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $exception,)*
+                }
+            }
+
+            /// The kind whose exception class this kind's class extends, if any.
+            pub fn parent(self) -> Option<ErrorKind> {
+                match self {
+                    $(ErrorKind::$kind => None $(.or(Some(ErrorKind::$parent)))?,)*
+                }
+            }
+
+            /// What this kind means (its doc comment).
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+with_error_kinds!(define_error_kind);
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -203,6 +216,22 @@ impl Error {
         }
     }
 
+    /// Every field of this error, as each language's exception carries it.
+    pub fn details(&self) -> ErrorDetails {
+        ErrorDetails {
+            code: self.code().to_owned(),
+            message: self.inner.message.clone(),
+            http_status: self.inner.http_status,
+            error_type: self.inner.error_type.clone(),
+            correlation_id: self.inner.correlation_id.clone(),
+            error_link: self.inner.error_link.clone(),
+            idempotency_key: self.inner.idempotency_key.clone(),
+            retry_after: self.inner.retry_after,
+            last_capture: self.inner.last_capture.as_deref().cloned(),
+            retryable: self.is_retryable(),
+        }
+    }
+
     pub(crate) fn with_http(
         mut self,
         status: u16,
@@ -222,7 +251,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_idempotency_key(mut self, key: Option<&str>) -> Self {
+    /// Carries the idempotency key of the call that failed (as every error of a create does).
+    pub fn with_idempotency_key(mut self, key: Option<&str>) -> Self {
         self.inner.idempotency_key = key.map(str::to_owned);
         self
     }
@@ -240,21 +270,86 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.inner.kind.code(), self.inner.message)?;
-        if let Some(status) = self.inner.http_status {
+        fmt::Display::fmt(&self.details(), f)
+    }
+}
+
+/// Everything an [`Error`] says, as a record: each language's exception carries these
+/// fields under its own naming, and its message is the error's `Display`.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ErrorDetails {
+    /// The stable snake_case code of the kind, e.g. `"outcome_unknown"`.
+    pub code: String,
+    /// A human-readable message; for bad input it names the field and the rule.
+    pub message: String,
+    /// The HTTP status of the last response, if there was one.
+    pub http_status: Option<u16>,
+    /// The API's `errorType` (e.g. `"capture_expired"`), if it sent one.
+    pub error_type: Option<String>,
+    /// The API's `correlationId`, to quote to the provider's support.
+    pub correlation_id: Option<String>,
+    /// The API's `errorLink` to its documentation.
+    pub error_link: Option<String>,
+    /// The idempotency key of the create that failed: retry with this one, never a new one.
+    pub idempotency_key: Option<String>,
+    /// How long the API asked us to wait (`Retry-After`), if it did.
+    pub retry_after: Option<Duration>,
+    /// For a wait that timed out: the last state of the capture that was seen.
+    pub last_capture: Option<Capture>,
+    /// Whether repeating the same call (with the same idempotency key) may succeed.
+    pub retryable: bool,
+}
+
+/// The one description of an error, in every language: `code: message`, then the HTTP
+/// status, error type and correlation id when there was an answer, then the idempotency key.
+impl fmt::Display for ErrorDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(status) = self.http_status {
             write!(f, " (HTTP {status}")?;
-            if let Some(error_type) = &self.inner.error_type {
+            if let Some(error_type) = &self.error_type {
                 write!(f, ", {error_type}")?;
             }
-            if let Some(correlation_id) = &self.inner.correlation_id {
+            if let Some(correlation_id) = &self.correlation_id {
                 write!(f, ", correlation id {correlation_id}")?;
             }
             f.write_str(")")?;
         }
-        if let Some(key) = &self.inner.idempotency_key {
+        if let Some(key) = &self.idempotency_key {
             write!(f, " [idempotency key {key}]")?;
         }
         Ok(())
+    }
+}
+
+/// Why a value a language binding passed in could not become a core value.
+#[derive(Debug, Clone)]
+pub enum InputError {
+    /// A value of the wrong type, an unknown option name, or a missing required one: a
+    /// `TypeError` in Python and JavaScript. The message names the field.
+    Type(String),
+    /// A value of the right type that breaks a rule (e.g. an amount with an exponent).
+    Invalid(Error),
+}
+
+impl InputError {
+    /// Carries the caller's idempotency key on a rule error, as every error of a create does.
+    pub fn with_idempotency_key(self, key: Option<&str>) -> Self {
+        match self {
+            InputError::Invalid(error) => InputError::Invalid(error.with_idempotency_key(key)),
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Type(message) => f.write_str(message),
+            InputError::Invalid(error) => error.fmt(f),
+        }
     }
 }
 

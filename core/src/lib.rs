@@ -31,7 +31,12 @@ mod client;
 pub mod coinbase_payments;
 mod error;
 mod idempotency;
+#[cfg(feature = "node")]
+pub mod node;
 mod open_enum;
+#[cfg(feature = "python")]
+pub mod python;
+pub mod schema;
 pub mod stateset;
 mod transport;
 #[cfg(feature = "uniffi")]
@@ -46,12 +51,13 @@ mod wire;
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
 pub use backoff::RetryPolicy;
 pub use cdp::{
-    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PaymentError, PaymentExpiries,
-    PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget, PaymentSessions, WaitOptions,
+    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PageOptions, PaymentError,
+    PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
+    PaymentSessions, WaitOptions,
 };
 pub use client::{Client, ClientBuilder, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use coinbase_payments::{CoinbasePayments, EscrowCaptureRequest};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorDetails, ErrorKind, InputError, Result};
 pub use idempotency::{derive_idempotency_key, new_idempotency_key};
 pub use stateset::{StateSet, StateSetCaptureRequest};
 pub use transport::IDEMPOTENCY_HEADER;

@@ -14,9 +14,9 @@ export async function captureTwice(sessionId: string): Promise<PaymentSession> {
     if (error instanceof OutcomeUnknownError) {
       capture = await client.paymentSessions.capture(sessionId, { amount: '10.00', idempotencyKey: error.idempotencyKey ?? key })
     } else if (error instanceof RateLimitError) {
-      throw new Error(`retry after ${error.retryAfter ?? 1} s`)
+      throw new Error(`retry after ${error.retryAfterMs ?? 1000} ms`)
     } else if (error instanceof CaptureKitError) {
-      throw new Error(`${error.code} ${error.status ?? ''} ${error.correlationId ?? ''}`)
+      throw new Error(`${error.code} ${error.httpStatus ?? ''} ${error.correlationId ?? ''} ${error.retryable}`)
     } else {
       throw error
     }
@@ -32,5 +32,7 @@ export async function captureTwice(sessionId: string): Promise<PaymentSession> {
   void tokenClient
   // @ts-expect-error amounts are strings, never numbers
   await client.paymentSessions.capture(sessionId, { amount: 10.5 })
+  // @ts-expect-error an option the core does not know
+  await client.paymentSessions.capture(sessionId, { amout: '1.00' })
   return client.paymentSessions.getSession(sessionId)
 }

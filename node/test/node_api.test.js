@@ -43,16 +43,20 @@ test('each error kind rejects with its class and fields', () =>
     }
     const notFound = await rejects(capturekit.NotFoundError, () => ps.getSession(UNUSED_SESSION))
     assert.equal(notFound.code, 'not_found')
-    assert.equal(notFound.status, 404)
+    assert.equal(notFound.httpStatus, 404)
+    assert.equal(notFound.retryable, false)
+    assert.equal(notFound.details.message, 'Payment session with the given ID does not exist.')
     assert.equal(notFound.errorType, 'not_found')
     assert.ok(notFound.correlationId && notFound.errorLink)
-    assert.match(notFound.message, /^not_found: Payment session with the given ID does not exist\. \(HTTP 404, not_found\)$/)
+    // The core's description, the same in every language: the correlation id included.
+    assert.equal(notFound.message, `not_found: Payment session with the given ID does not exist. (HTTP 404, not_found, correlation id ${notFound.correlationId})`)
     await rejects(capturekit.InvalidRequestError, () => ps.capture(session, { amount: '5' }))
     await rejects(capturekit.PermissionDeniedError, () => ps.getSession(session), { type: 'status', status: 403 })
     await rejects(capturekit.IdempotencyError, () => ps.getSession(session), { type: 'status', status: 422, errorType: 'idempotency_error' })
     await rejects(capturekit.APIError, () => ps.getSession(session), { type: 'status', status: 409, errorType: 'payment_session_action_pending' })
     const limited = await rejects(capturekit.RateLimitError, () => ps.getSession(session), { type: 'status', status: 429, retryAfter: 7 })
-    assert.equal(limited.retryAfter, 7)
+    assert.equal(limited.retryAfterMs, 7000)
+    assert.equal(limited.retryable, true)
     const server = await rejects(capturekit.ServerError, () => ps.getSession(session), { type: 'status', status: 502 })
     assert.ok(server instanceof capturekit.APIError)
     const unknown = await rejects(capturekit.OutcomeUnknownError, () => ps.capture(session, { amount: '1', idempotencyKey: 'node-unknown' }), { type: 'status', status: 500 })
@@ -113,7 +117,7 @@ test('bad argument types are TypeErrors naming the argument', async () => {
   const cases = [
     [() => ps.capture(42), /paymentSessionId/],
     [() => ps.capture(UNUSED_SESSION, { finalCapture: 'yes' }), /finalCapture/],
-    [() => ps.capture(UNUSED_SESSION, { metadata: { k: 1 } }), /metadata\.k/],
+    [() => ps.capture(UNUSED_SESSION, { metadata: { k: 1 } }), /metadata\["k"\]/],
     [() => ps.capture(UNUSED_SESSION, { metadata: ['k'] }), /metadata/],
     [() => ps.capture(UNUSED_SESSION, { idempotencyKey: 7 }), /idempotencyKey/],
     [() => ps.getCapture(UNUSED_SESSION, null), /captureId/],
@@ -241,8 +245,9 @@ test('Coinbase Payments and StateSet: typed results, refused numbers and fractio
     )
     const receiver = '0x1111111111111111111111111111111111111111'
     await assert.rejects(client.coinbasePayments.capture(escrowId, { amount: 1.5 }), TypeError)
-    await assert.rejects(client.coinbasePayments.capture(escrowId, { amount: '1', feeBps: 1.5 }), /feeBps must be a whole number/)
-    await assert.rejects(client.stateset.capture(statesetId, { amount: 12.5 }), /amount must be a whole number/)
+    await assert.rejects(client.coinbasePayments.capture(escrowId, { amount: '1', feeBps: 1.5 }), /feeBps: must be a whole number/)
+    await assert.rejects(client.stateset.capture(statesetId, { amountCents: 12.5 }), /amountCents: must be a whole number/)
+    await assert.rejects(client.stateset.capture(statesetId, { amount: 100 }), (e) => e instanceof TypeError && /unexpected option "amount"/.test(e.message))
     const capture = await client.coinbasePayments.capture(escrowId, {
       amount: '2.50', feeBps: 100, feeReceiver: receiver,
       distributeRewards: [{ campaignAddress: receiver, tokenAddress: receiver, chainId: 8453 }],
@@ -253,13 +258,53 @@ test('Coinbase Payments and StateSet: typed results, refused numbers and fractio
     assert.equal(payment.capturedAmount, '2.50')
     assert.ok(payment.authorizationExpiry instanceof Date)
     assert.equal(paymentOperations.at(-1).feeAmount, '0.025')
-    const paid = await client.stateset.capture(statesetId, { amount: 4000n })
-    assert.equal(paid.amount_captured, 4000)
-    assert.ok(paid.captured_at instanceof Date && paid.capture_details.capture_time instanceof Date)
+    const paid = await client.stateset.capture(statesetId, { amountCents: 4000n })
+    assert.equal(paid.amountCaptured, 4000)
+    assert.ok(paid.capturedAt instanceof Date && paid.captureDetails.captureTime instanceof Date)
     const again = await client.stateset.capture(statesetId).catch((e) => e)
     assert.ok(again instanceof capturekit.NoCapturableBalanceError)
     assert.equal(again.errorType, 'already_captured')
   } finally {
     emulator.stop()
   }
+})
+
+test('an options key the core does not know is a TypeError naming it, before any request', async () => {
+  const ps = new capturekit.Client({ bearerToken: 't' }, { baseUrl: 'http://127.0.0.1:9/platform' }).paymentSessions
+  await assert.rejects(ps.capture(UNUSED_SESSION, { amout: '1.00' }), (e) => e instanceof TypeError && /unexpected option "amout"/.test(e.message))
+  await assert.rejects(ps.waitForCapture(UNUSED_SESSION, 'capture_x', { timeout: 5 }), /unexpected option "timeout"/)
+  assert.throws(() => new capturekit.Client({ keyFile: KEYS.ed25519, baseUrl: 'http://127.0.0.1:9' }), (e) => e instanceof TypeError && /unexpected option "baseUrl"/.test(e.message))
+  assert.throws(() => new capturekit.JwtSigner({ apiKey: 'k' }), TypeError)
+})
+
+test('free-form maps come back with exactly the keys and values sent', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const ps = client(emulator).paymentSessions
+    const metadata = { orderId: 'A-1', 'Shipped At': 'tomorrow', shippedAt: 'tomorrow', createdAt: '2024-01-19T16:00:00Z', AMOUNT: '10.50', count: '42' }
+    const capture = await ps.capture(session, { amount: '1', metadata })
+    assert.deepStrictEqual(capture.metadata, metadata)
+    assert.deepStrictEqual((await ps.getCapture(session, capture.captureId)).metadata, metadata)
+    assert.deepStrictEqual((await ps.getSession(session)).captures[0].metadata, metadata)
+  }))
+
+test('a kept JwtSigner mints tokens the API accepts; its errors are the core kinds', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('10')
+    const key = JSON.parse(fs.readFileSync(KEYS.es256, 'utf8'))
+    const signer = new capturekit.JwtSigner({ apiKeyId: key.name, apiKeySecret: key.privateKey })
+    assert.equal(signer.keyId, new capturekit.JwtSigner({ keyFile: KEYS.es256 }).keyId)
+    const backEnd = ({ method, hostAndPath }) => {
+      const slash = hostAndPath.indexOf('/')
+      return signer.sign({ requestMethod: method, requestHost: hostAndPath.slice(0, slash), requestPath: hostAndPath.slice(slash) })
+    }
+    assert.equal((await client(emulator, { tokenProvider: backEnd }).paymentSessions.capture(session, { amount: '1' })).amount, '1')
+    assert.throws(() => signer.sign({ requestMethod: 'get', requestHost: 'h', requestPath: '/p' }), capturekit.InvalidRequestError)
+    assert.throws(() => new capturekit.JwtSigner({ apiKeyId: 'k' }), capturekit.ConfigurationError)
+  }))
+
+test('the error classes are the core kinds, each with its code', () => {
+  const native = require('../native.js')
+  const codes = Object.values(require('../errors.js')).map((cls) => cls.code).filter((code) => code !== 'unknown')
+  assert.deepStrictEqual(codes.sort(), native.errorCodes().sort())
 })

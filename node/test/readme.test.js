@@ -41,7 +41,7 @@ test('the README JavaScript examples run', async () => {
     for await (const c of client.paymentSessions.listCaptures(sessionId)) made.push(c.amount)
     assert.deepEqual(made, ['10.00', '1.00'])
     assert.equal((await client.coinbasePayments.getPayment(escrowPaymentId)).payment.capturedAmount, '25.00')
-    assert.equal((await client.stateset.getPayment(statesetPaymentId)).amount_captured, 12000)
+    assert.equal((await client.stateset.getPayment(statesetPaymentId)).amountCaptured, 12000)
   } finally {
     delete process.env.STATESET_API_KEY
     process.chdir(cwd)

@@ -1,120 +1,44 @@
 """capturekit: capture authorized payment funds correctly, over one Rust core.
 
 >>> import capturekit
->>> client = capturekit.Client(key_file="cdp_api_key.json")             # doctest: +SKIP
->>> capture = client.payment_sessions.capture(session_id, "10.00")       # doctest: +SKIP
+>>> client = capturekit.Client(key_file="cdp_api_key.json")                      # doctest: +SKIP
+>>> capture = client.payment_sessions.capture(session_id, amount="10.00")        # doctest: +SKIP
+
+Results are immutable classes with typed attributes (``Decimal`` amounts, aware ``datetime``
+timestamps, string enums that keep unknown values), ``to_dict()``, equality and pickling.
+Requests are keyword arguments; an unknown name is a ``TypeError``. Every error is a
+``CaptureKitError`` subclass carrying every field the core reports.
 """
 
 from typing import List
 
-from . import _native
-from ._client import (
-    Amount,
+from . import _enums, _errors, _native, _records
+from ._enums import *  # noqa: F403
+from ._errors import *  # noqa: F403
+from ._native import (
     AsyncClient,
     AsyncCoinbasePayments,
     AsyncPaymentSessions,
     AsyncStateSet,
+    CaptureIterator,
     Client,
     CoinbasePayments,
+    JwtSigner,
     PaymentSessions,
     StateSet,
-    TokenProvider,
+    derive_idempotency_key,
+    generate_jwt,
+    new_idempotency_key,
 )
-from ._errors import (
-    APIError,
-    AuthenticationError,
-    CaptureExpiredError,
-    CaptureKitError,
-    ConfigurationError,
-    DecodeError,
-    IdempotencyError,
-    InvalidRequestError,
-    NetworkError,
-    NoCapturableBalanceError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TimeoutError,
-)
-from ._models import (
-    Capture,
-    CapturePage,
-    CaptureStatus,
-    Network,
-    OnchainTransaction,
-    PaymentError,
-    PaymentExpiries,
-    PaymentSession,
-    PaymentSessionBalances,
-    PaymentSessionStatus,
-)
-from ._provider_models import (
-    Card,
-    CaptureDetails,
-    EscrowCapture,
-    EscrowPayment,
-    EscrowPaymentDetails,
-    InvalidRewardInput,
-    OperationStep,
-    OperationStepStatus,
-    OperationTransaction,
-    PaymentMethod,
-    PaymentOperation,
-    PaymentOperationStatus,
-    PaymentOperationType,
-    Reward,
-    RewardInput,
-    RewardOperation,
-    RewardOperationStatus,
-    StateSetPayment,
-    StateSetPaymentStatus,
-)
+from ._records import *  # noqa: F403
 
-TokenRequest = _native.TokenRequest
 __version__: str = _native.__version__
 
-
-def derive_idempotency_key(*parts: str) -> str:
-    """A UUID-v4-shaped idempotency key derived from your own identifiers, e.g.
-    ``derive_idempotency_key("order-1234", "capture-1")``: the same parts give the same key
-    in every run and every capturekit language, so a restarted process can retry safely."""
-    return _native.derive_idempotency_key(list(parts))
-
-
-def new_idempotency_key() -> str:
-    """A fresh random UUID v4 idempotency key."""
-    return _native.new_idempotency_key()
-
-
-def generate_jwt(
-    *, api_key_id: str, api_key_secret: str, request_method: str, request_host: str, request_path: str
-) -> str:
-    """A CDP JWT (two minutes, fresh nonce) for one request, e.g. for a back end that mints
-    tokens for an app's ``token_provider``: ``generate_jwt(api_key_id=..., api_key_secret=...,
-    request_method="POST", request_host="api.cdp.coinbase.com", request_path="/platform/v2/...")``.
-    The client signs its own requests; this is for tokens you hand to someone else."""
-    return _native.generate_jwt(
-        api_key_id=api_key_id,
-        api_key_secret=api_key_secret,
-        request_method=request_method,
-        request_host=request_host,
-        request_path=request_path,
-    )
-
-
 __all__: List[str] = [
-    "Amount", "AsyncClient", "AsyncPaymentSessions", "Client", "PaymentSessions", "TokenProvider", "TokenRequest",
-    "CoinbasePayments", "AsyncCoinbasePayments", "StateSet", "AsyncStateSet",
-    "EscrowCapture", "EscrowPayment", "EscrowPaymentDetails", "InvalidRewardInput", "OperationStep",
-    "OperationStepStatus", "OperationTransaction", "PaymentOperation", "PaymentOperationStatus", "PaymentOperationType",
-    "Reward", "RewardInput", "RewardOperation", "RewardOperationStatus",
-    "Card", "CaptureDetails", "PaymentMethod", "StateSetPayment", "StateSetPaymentStatus",
+    "Client", "AsyncClient", "PaymentSessions", "AsyncPaymentSessions", "CoinbasePayments", "AsyncCoinbasePayments",
+    "StateSet", "AsyncStateSet", "CaptureIterator", "JwtSigner",
     "derive_idempotency_key", "new_idempotency_key", "generate_jwt",
-    "Capture", "CapturePage", "CaptureStatus", "Network", "OnchainTransaction", "PaymentError",
-    "PaymentExpiries", "PaymentSession", "PaymentSessionBalances", "PaymentSessionStatus",
-    "CaptureKitError", "InvalidRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
-    "IdempotencyError", "RateLimitError", "CaptureExpiredError", "NoCapturableBalanceError", "APIError",
-    "ServerError", "OutcomeUnknownError", "NetworkError", "TimeoutError", "DecodeError", "ConfigurationError",
 ]
+__all__ += _enums.__all__
+__all__ += _errors.__all__
+__all__ += _records.__all__

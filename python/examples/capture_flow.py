@@ -24,8 +24,8 @@ print(f"[python] authorized {session_id} for 25.00 USDC")
 
 client = capturekit.Client(base_url=f"{emulator}/platform", key_file=os.environ["CDP_KEY_FILE"])
 sessions = client.payment_sessions
-first = sessions.capture(session_id, Decimal("10.00"), metadata={"order_id": "order-1001"})
-second = sessions.capture(session_id, "5.50", final_capture=False)
+first = sessions.capture(session_id, amount=Decimal("10.00"), metadata={"order_id": "order-1001"})
+second = sessions.capture(session_id, amount="5.50", final_capture=False)
 for capture in (first, second):
     print(f"[python] capture {capture.capture_id} of {capture.amount} is {capture.status} "
           f"(idempotency key {capture.idempotency_key})")

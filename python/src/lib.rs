@@ -1,18 +1,22 @@
-//! `capturekit._native`: the Rust core, as the Python package sees it. This layer converts
-//! arguments, results and errors; every rule is the core's.
+//! `capturekit._native`: the Rust core, as the Python package sees it. The result classes
+//! and every conversion come from the core (its `python` feature); this layer adds the
+//! client and call classes, the token provider and the runtime that runs the calls.
 
+mod calls;
 mod client;
-mod convert;
-mod errors;
 mod runtime;
+mod signer;
 mod token_provider;
 
+use capturekit::python::to_py_err;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 /// Derives a UUID-v4-shaped idempotency key from your own identifiers (stable across runs).
 #[pyfunction]
+#[pyo3(signature = (*parts))]
 fn derive_idempotency_key(parts: Vec<String>) -> PyResult<String> {
-    capturekit::derive_idempotency_key(&parts).map_err(errors::to_py_err)
+    capturekit::derive_idempotency_key(&parts).map_err(to_py_err)
 }
 
 /// A fresh random UUID v4 idempotency key.
@@ -21,29 +25,37 @@ fn new_idempotency_key() -> String {
     capturekit::new_idempotency_key()
 }
 
-/// A CDP JWT for one request (`"<METHOD> <host><path>"`), signed with this API key.
+/// A CDP JWT for one request, keeping nothing once it returns: keyword arguments of
+/// `ApiKeyOptions` and `JwtRequest`. To sign many tokens with one key, keep a `JwtSigner`.
 #[pyfunction]
-#[pyo3(signature = (*, api_key_id, api_key_secret, request_method, request_host, request_path))]
-fn generate_jwt(
-    api_key_id: &str,
-    api_key_secret: &str,
-    request_method: &str,
-    request_host: &str,
-    request_path: &str,
-) -> PyResult<String> {
-    capturekit::auth::generate_jwt(api_key_id, api_key_secret, request_method, request_host, request_path)
-        .map_err(errors::to_py_err)
+#[pyo3(signature = (**options))]
+fn generate_jwt(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<String> {
+    use capturekit::auth::{ApiKeyOptions, JwtRequest};
+    let (key, request) = capturekit::python::split_kwargs::<ApiKeyOptions, JwtRequest>(py, "generate_jwt", options)?;
+    let signer = capturekit::auth::JwtSigner::from_options(key).map_err(to_py_err)?;
+    signer.sign_request(&request).map_err(to_py_err)
 }
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_class::<client::NativeClient>()?;
-    module.add_class::<client::CaptureIterator>()?;
-    module.add_class::<token_provider::TokenRequest>()?;
+    capturekit::python::add_classes(module)?;
+    module.add_class::<client::Client>()?;
+    module.add_class::<client::AsyncClient>()?;
+    module.add_class::<calls::PaymentSessions>()?;
+    module.add_class::<calls::AsyncPaymentSessions>()?;
+    module.add_class::<calls::CoinbasePayments>()?;
+    module.add_class::<calls::AsyncCoinbasePayments>()?;
+    module.add_class::<calls::StateSet>()?;
+    module.add_class::<calls::AsyncStateSet>()?;
+    module.add_class::<calls::CaptureIterator>()?;
+    module.add_class::<signer::JwtSigner>()?;
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The package exports what it means to (`capturekit.__all__`); this module is its
+    // implementation, and the `__all__` pyo3 kept of every class added would say otherwise.
+    module.delattr("__all__")?;
     let wait = wrap_pyfunction!(runtime::wait_for_completions, module)?;
     module.py().import("atexit")?.call_method1("register", (wait,))?;
     Ok(())

@@ -40,6 +40,29 @@ pub fn runtime() -> Arc<tokio::runtime::Runtime> {
     runtime
 }
 
+/// Runs a core call to its end on the process runtime, with the GIL released meanwhile
+/// (other Python threads run), and hands back its result or its exception.
+pub fn blocking<T: Send>(
+    py: pyo3::Python<'_>,
+    call: impl Future<Output = Result<T, capturekit::Error>> + Send,
+) -> pyo3::PyResult<T> {
+    py.detach(|| runtime().block_on(call)).map_err(capturekit::python::to_py_err)
+}
+
+/// A core call as an awaitable of the caller's event loop, resolved with its result or its
+/// exception.
+pub fn awaitable<'py, T>(
+    py: pyo3::Python<'py>,
+    call: impl Future<Output = Result<T, capturekit::Error>> + Send + 'static,
+) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>>
+where
+    T: for<'a> pyo3::IntoPyObject<'a> + Send + 'static,
+{
+    pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, T>(py, async move {
+        call.await.map_err(capturekit::python::to_py_err)
+    })
+}
+
 /// The process id the runtime belongs to; clients rebuild their connection pools when it
 /// changes, since pooled connections belong to the parent.
 pub fn current_pid() -> u32 {

@@ -1,28 +1,10 @@
 //! A Python callable (sync or async) as the core's token provider.
 
-use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest as CoreTokenRequest};
+use capturekit::auth::{TokenFuture, TokenProvider, TokenRequest};
 use pyo3::prelude::*;
 use pyo3_async_runtimes::generic::ContextExt;
 
 use crate::runtime::CaptureKitRuntime;
-
-/// What the token provider is asked for: a token for this one request.
-#[pyclass(frozen, get_all, module = "capturekit._native")]
-pub struct TokenRequest {
-    /// The HTTP method, e.g. `"POST"`.
-    pub method: String,
-    /// Host (with `:port` when not the default) and path.
-    pub host_and_path: String,
-    /// `"<METHOD> <host><path>"`, the JWT `uris` claim a back end should sign.
-    pub uri: String,
-}
-
-#[pymethods]
-impl TokenRequest {
-    fn __repr__(&self) -> String {
-        format!("TokenRequest(method={:?}, uri={:?})", self.method, self.uri)
-    }
-}
 
 /// Calls the Python callable with a [`TokenRequest`]; a coroutine result is awaited on the
 /// caller's event loop (async client) or run to completion (sync client).
@@ -51,12 +33,10 @@ fn extract_token(py: Python<'_>, value: &Bound<'_, PyAny>) -> Result<String, Str
 }
 
 impl TokenProvider for PyTokenProvider {
-    fn token(&self, request: CoreTokenRequest) -> TokenFuture<'_> {
+    fn token(&self, request: TokenRequest) -> TokenFuture<'_> {
         let locals = CaptureKitRuntime::get_task_locals();
         Box::pin(async move {
             let answer = Python::attach(|py| -> Result<Answer, String> {
-                let request =
-                    TokenRequest { method: request.method, host_and_path: request.host_and_path, uri: request.uri };
                 let result = self.callable.bind(py).call1((request,)).map_err(|e| describe(py, e))?;
                 let is_awaitable = py
                     .import("inspect")
@@ -73,8 +53,8 @@ impl TokenProvider for PyTokenProvider {
                         .map_err(|e| describe(py, e)),
                     // Sync client: no loop is running on this thread; run it to completion.
                     None => py
-                        .import("capturekit._client")
-                        .and_then(|m| m.call_method1("_run_awaitable", (result,)))
+                        .import("capturekit._awaitable")
+                        .and_then(|m| m.call_method1("run", (result,)))
                         .map_err(|e| describe(py, e))
                         .and_then(|token| extract_token(py, &token))
                         .map(Answer::Token),

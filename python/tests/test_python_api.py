@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import dataclasses
 import json
 import os
 import pickle
@@ -55,15 +54,17 @@ ALL_ERRORS = [
 
 @pytest.mark.parametrize("cls,code", ALL_ERRORS, ids=[c for _, c in ALL_ERRORS])
 def test_every_exception_class_has_its_code_fields_and_pickles(cls: type, code: str) -> None:
-    error = cls("boom", http_status=503, error_type="service_unavailable", correlation_id="c-1",
-                error_link="https://docs.example/e", idempotency_key="k-1")
+    error = cls("described", {"message": "boom", "http_status": 503, "error_type": "service_unavailable",
+                              "correlation_id": "c-1", "error_link": "https://docs.example/e", "idempotency_key": "k-1",
+                              "retryable": True})
     assert isinstance(error, capturekit.CaptureKitError)
     assert error.code == code
     assert (error.message, error.http_status, error.error_type) == ("boom", 503, "service_unavailable")
     assert (error.correlation_id, error.error_link, error.idempotency_key) == ("c-1", "https://docs.example/e", "k-1")
-    assert str(error) == f"{code}: boom (HTTP 503, service_unavailable, correlation id c-1) [idempotency key k-1]"
+    assert error.retryable is True and error.retry_after is None and error.last_capture is None
+    assert str(error) == "described"
     copy = pickle.loads(pickle.dumps(error))
-    assert type(copy) is cls
+    assert type(copy) is cls and str(copy) == "described"
     assert (copy.message, copy.http_status, copy.correlation_id, copy.idempotency_key) == ("boom", 503, "c-1", "k-1")
 
 
@@ -71,8 +72,8 @@ def test_exceptions_are_also_the_right_builtins() -> None:
     assert issubclass(capturekit.InvalidRequestError, ValueError)
     assert issubclass(capturekit.TimeoutError, builtins.TimeoutError)
     assert issubclass(capturekit.ServerError, capturekit.APIError)
-    limited = pickle.loads(pickle.dumps(capturekit.RateLimitError("slow", retry_after=2.5)))
-    assert limited.retry_after == 2.5
+    limited = pickle.loads(pickle.dumps(capturekit.RateLimitError("slow", {"retry_after": 2.5})))
+    assert limited.retry_after == 2.5 and limited.message == "slow"
 
 
 def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path
         return caught.value
 
     raises(capturekit.NotFoundError, lambda: ps.get_session(UNUSED_SESSION))
-    raises(capturekit.InvalidRequestError, lambda: ps.capture(session, "5"))
+    raises(capturekit.InvalidRequestError, lambda: ps.capture(session, amount="5"))
     raises(capturekit.PermissionDeniedError, lambda: ps.get_session(session), type="status", status=403)
     raises(capturekit.IdempotencyError, lambda: ps.get_session(session), type="status", status=422,
            errorType="idempotency_error")
@@ -99,7 +100,7 @@ def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path
     assert limited.retry_after == 7.0
     server = raises(capturekit.ServerError, lambda: ps.get_session(session), type="status", status=502)
     assert server.error_type == "bad_gateway" and server.correlation_id
-    unknown = raises(capturekit.OutcomeUnknownError, lambda: ps.capture(session, "1", idempotency_key="py-unknown"),
+    unknown = raises(capturekit.OutcomeUnknownError, lambda: ps.capture(session, amount="1", idempotency_key="py-unknown"),
                      type="status", status=500)
     assert unknown.idempotency_key == "py-unknown"
     raises(capturekit.DecodeError, lambda: ps.get_session(session), type="malformed")
@@ -107,10 +108,10 @@ def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path
     raises(builtins.TimeoutError, lambda: slow.payment_sessions.get_session(session), type="delay", delayMs=1500)
     raises(capturekit.AuthenticationError, lambda: client(emulator, key_file=UNKNOWN_KEY).payment_sessions.get_session(session))
     ps.capture(session, final_capture=True)
-    raises(capturekit.NoCapturableBalanceError, lambda: ps.capture(session, "1"))
+    raises(capturekit.NoCapturableBalanceError, lambda: ps.capture(session, amount="1"))
     late = emulator.authorized_session("1")
     emulator.control("POST", "clock/advance", {"seconds": 8 * 86400})
-    raises(capturekit.CaptureExpiredError, lambda: ps.capture(late, "1"))
+    raises(capturekit.CaptureExpiredError, lambda: ps.capture(late, amount="1"))
 
     closed = Emulator()
     closed.stop()
@@ -128,7 +129,7 @@ def test_amounts_round_trip_as_decimal_and_times_as_aware_datetimes(emulator: Em
     session = emulator.authorized_session("10")
     ps = client(emulator).payment_sessions
     for given, expected in [(Decimal("2.50"), Decimal("2.50")), ("1.25", Decimal("1.25")), (3, Decimal("3"))]:
-        capture = ps.capture(session, given)
+        capture = ps.capture(session, amount=given)
         assert isinstance(capture.amount, Decimal) and capture.amount == expected
         assert capture.created_at is not None and capture.created_at.tzinfo is not None
         assert capture.created_at.utcoffset() == timezone.utc.utcoffset(None)
@@ -148,33 +149,33 @@ def test_a_decimal_subclass_is_a_decimal_and_a_lookalike_is_not(emulator: Emulat
     NotDecimal.__name__ = "Decimal"
     session = emulator.authorized_session("10")
     ps = client(emulator).payment_sessions
-    assert ps.capture(session, Money("1.50")).amount == Decimal("1.50")
+    assert ps.capture(session, amount=Money("1.50")).amount == Decimal("1.50")
     with pytest.raises(TypeError, match="not Decimal"):
-        ps.capture(session, NotDecimal())  # type: ignore[arg-type]
+        ps.capture(session, amount=NotDecimal())  # type: ignore[typeddict-item]
 
 
 @pytest.mark.parametrize("bad", [1.5, 0.1 + 0.2, float("nan")])
 def test_a_float_amount_is_a_type_error_that_says_why(bad: float) -> None:
     ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
     with pytest.raises(TypeError, match="money is never a float"):
-        ck.payment_sessions.capture(UNUSED_SESSION, bad)
+        ck.payment_sessions.capture(UNUSED_SESSION, amount=bad)
 
 
 @pytest.mark.parametrize("bad", [Decimal("1E+2"), Decimal("NaN"), Decimal("-1"), "1e3", "0", " 1"])
 def test_malformed_amounts_are_invalid_requests(bad: Any) -> None:
     ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
     with pytest.raises(capturekit.InvalidRequestError, match="^invalid_request: amount"):
-        ck.payment_sessions.capture(UNUSED_SESSION, bad)
+        ck.payment_sessions.capture(UNUSED_SESSION, amount=bad)
 
 
 @pytest.mark.parametrize("call", [
-    lambda ps: ps.capture(12345, "1"),
-    lambda ps: ps.capture(UNUSED_SESSION, True),
-    lambda ps: ps.capture(UNUSED_SESSION, ["1"]),
-    lambda ps: ps.capture(UNUSED_SESSION, "1", metadata={"k": 1}),
-    lambda ps: ps.capture(UNUSED_SESSION, "1", metadata=["k"]),
-    lambda ps: ps.capture(UNUSED_SESSION, "1", final_capture="yes"),
-    lambda ps: ps.capture(UNUSED_SESSION, "1", idempotency_key=7),
+    lambda ps: ps.capture(12345, amount="1"),
+    lambda ps: ps.capture(UNUSED_SESSION, amount=True),
+    lambda ps: ps.capture(UNUSED_SESSION, amount=["1"]),
+    lambda ps: ps.capture(UNUSED_SESSION, amount="1", metadata={"k": 1}),
+    lambda ps: ps.capture(UNUSED_SESSION, amount="1", metadata=["k"]),
+    lambda ps: ps.capture(UNUSED_SESSION, amount="1", final_capture="yes"),
+    lambda ps: ps.capture(UNUSED_SESSION, amount="1", idempotency_key=7),
     lambda ps: ps.get_capture(None, None),
     lambda ps: ps.list_captures_page(UNUSED_SESSION, page_size=-1),
     lambda ps: ps.wait_for_capture(UNUSED_SESSION, "capture_x", timeout="soon"),
@@ -191,8 +192,9 @@ def test_wait_timeout_carries_the_last_capture(emulator: Emulator) -> None:
     capture = ps.capture(session)
     with pytest.raises(capturekit.TimeoutError) as caught:
         ps.wait_for_capture(session, capture.capture_id, timeout=0.3, poll_interval=0.05)
-    assert caught.value.last_capture == dataclasses.replace(capture, idempotency_key=None)
-    assert caught.value.last_capture.status is CaptureStatus.PENDING
+    last = caught.value.last_capture
+    assert last is not None and last.capture_id == capture.capture_id and last.idempotency_key is None
+    assert last.status is CaptureStatus.PENDING and last.amount == capture.amount
 
 
 # --- models -------------------------------------------------------------------------------
@@ -201,14 +203,14 @@ def test_status_enums_keep_unknown_values() -> None:
     assert CaptureStatus("pending") is CaptureStatus.PENDING and CaptureStatus.PENDING == "pending"
     reversed_ = CaptureStatus("reversed")
     assert reversed_ == "reversed" and reversed_.value == "reversed" and not reversed_.is_known
-    assert CaptureStatus.SUCCEEDED.is_settled and not reversed_.is_settled
+    assert CaptureStatus.SUCCEEDED.is_known and str(reversed_) == "reversed"
     assert capturekit.Network("solana").value == "solana"
 
 
 def test_models_have_repr_equality_and_to_dict(emulator: Emulator) -> None:
     session = emulator.authorized_session("5")
     ps = client(emulator).payment_sessions
-    capture = ps.capture(session, "2", metadata={"order_id": "o-1"}, idempotency_key="model-key")
+    capture = ps.capture(session, amount="2", metadata={"order_id": "o-1"}, idempotency_key="model-key")
     assert repr(capture).startswith("Capture(capture_id='capture_")
     fetched = ps.get_capture(session, capture.capture_id)
     assert fetched == ps.get_capture(session, capture.capture_id)
@@ -279,7 +281,7 @@ def test_asyncio_gather_runs_captures_concurrently(emulator: Emulator) -> None:
     async def main() -> List[capturekit.Capture]:
         ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
         emulator.control("POST", "faults", {"type": "delay", "delayMs": 1500, "count": 10, "method": "POST"})
-        calls = asyncio.gather(*(ck.payment_sessions.capture(session, "1") for _ in range(10)))
+        calls = asyncio.gather(*(ck.payment_sessions.capture(session, amount="1") for _ in range(10)))
         seen = await asyncio.get_running_loop().run_in_executor(None, wait_for_requests, emulator, 10)
         assert seen == 10, "all ten captures were in flight at once"
         return list(await calls)
@@ -291,7 +293,7 @@ def test_asyncio_gather_runs_captures_concurrently(emulator: Emulator) -> None:
 def test_async_iteration_over_every_page(emulator: Emulator) -> None:
     session = emulator.authorized_session("10")
     ps = client(emulator).payment_sessions
-    made = [ps.capture(session, "1").capture_id for _ in range(5)]
+    made = [ps.capture(session, amount="1").capture_id for _ in range(5)]
 
     async def main() -> List[str]:
         ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
@@ -332,7 +334,7 @@ def test_a_forked_child_can_still_make_calls(emulator: Emulator) -> None:
     if pid == 0:
         try:
             ok = ck.payment_sessions.get_session(session).payment_session_id == session
-            ok = ok and ck.payment_sessions.capture(session, "1").status is CaptureStatus.PENDING
+            ok = ok and ck.payment_sessions.capture(session, amount="1").status is CaptureStatus.PENDING
             os._exit(0 if ok else 1)
         except BaseException:
             os._exit(2)
@@ -368,7 +370,8 @@ def test_token_providers_sync_and_async_for_both_clients(emulator: Emulator) -> 
         return BEARER_TOKEN
 
     emulator.control("POST", "faults", {"type": "status", "status": 503, "count": 1})
-    capturekit.Client(base_url=emulator.base_url, token_provider=sync_provider).payment_sessions.capture(session, "1")
+    ck = capturekit.Client(base_url=emulator.base_url, token_provider=sync_provider)
+    ck.payment_sessions.capture(session, amount="1")
     assert len(asked) == 2, "one token per attempt"
     assert asked[0].method == "POST" and asked[0].uri == f"POST {asked[0].host_and_path}"
     assert asked[0].host_and_path.endswith(f"/platform/v2/payment-sessions/{session}/captures")
@@ -393,11 +396,11 @@ def test_generate_jwt_mints_tokens_the_api_accepts(emulator: Emulator) -> None:
                                        request_method=request.method, request_host=host, request_path="/" + path)
 
     client = capturekit.Client(base_url=emulator.base_url, token_provider=back_end)
-    assert client.payment_sessions.capture(session, "1").amount == Decimal("1")
+    assert client.payment_sessions.capture(session, amount="1").amount == Decimal("1")
     with pytest.raises(capturekit.InvalidRequestError, match="request_path"):
         capturekit.generate_jwt(api_key_id=key["name"], api_key_secret=key["privateKey"], request_method="GET",
                                 request_host="api.cdp.coinbase.com", request_path="no-slash")
-    with pytest.raises(capturekit.ConfigurationError, match="api key"):
+    with pytest.raises(capturekit.ConfigurationError, match="key"):
         capturekit.generate_jwt(api_key_id="k", api_key_secret="not a key", request_method="GET",
                                 request_host="api.cdp.coinbase.com", request_path="/platform")
 
@@ -431,7 +434,7 @@ def test_credentials_from_the_environment(emulator: Emulator, monkeypatch: pytes
 
 def test_repr_never_shows_a_secret() -> None:
     ck = capturekit.Client(bearer_token="super-secret-token", base_url="http://127.0.0.1:9/platform")
-    assert "super-secret-token" not in repr(ck) and "super-secret-token" not in repr(ck.payment_sessions.__dict__)
+    assert "super-secret-token" not in repr(ck) and "super-secret-token" not in repr(ck.payment_sessions)
 
 
 def test_the_stubs_match_the_native_module() -> None:
@@ -454,14 +457,14 @@ def test_provider_results_are_typed_and_bad_types_are_refused(emulator: Emulator
                            coinbase_payments_base_url=emulator.url, stateset_base_url=emulator.url)
     receiver = "0x1111111111111111111111111111111111111111"
     with pytest.raises(TypeError, match="float"):
-        ck.coinbase_payments.capture(escrow_id, 1.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="cents"):
-        ck.stateset.capture(stateset_id, 12.5)  # type: ignore[arg-type]
+        ck.coinbase_payments.capture(escrow_id, amount=1.5)  # type: ignore[typeddict-item]
+    with pytest.raises(TypeError, match="amount_cents"):
+        ck.stateset.capture(stateset_id, amount_cents=12.5)  # type: ignore[typeddict-item]
     reward = {"campaignAddress": receiver, "tokenAddress": receiver, "chainId": 8453}
-    with pytest.raises(TypeError):
-        ck.coinbase_payments.capture(escrow_id, "1", distribute_rewards=[reward])
+    with pytest.raises(TypeError, match="campaignAddress"):
+        ck.coinbase_payments.capture(escrow_id, amount="1", distribute_rewards=[reward])  # type: ignore[list-item]
     capture = ck.coinbase_payments.capture(
-        escrow_id, Decimal("2.50"), fee_bps=100, fee_receiver=receiver,
+        escrow_id, amount=Decimal("2.50"), fee_bps=100, fee_receiver=receiver,
         distribute_rewards=[{"campaign_address": receiver, "token_address": receiver, "chain_id": 8453}])
     assert isinstance(capture, capturekit.EscrowCapture) and len(capture.idempotency_key or "") == 36
     assert capture.reward_operations[0].status is capturekit.RewardOperationStatus.PENDING
@@ -469,8 +472,9 @@ def test_provider_results_are_typed_and_bad_types_are_refused(emulator: Emulator
     assert details.payment.captured_amount == Decimal("2.5") and isinstance(details.payment.captured_amount, Decimal)
     assert details.payment.authorization_expiry is not None and details.payment.authorization_expiry.tzinfo is not None
     operation = details.payment_operations[-1]
-    assert operation.type is capturekit.PaymentOperationType.CAPTURE and operation.fee_amount == Decimal("0.025")
-    assert operation.to_dict()["type"] == "PAYMENT_OPERATION_TYPE_CAPTURE"
+    assert operation.operation_type is capturekit.PaymentOperationType.CAPTURE
+    assert operation.fee_amount == Decimal("0.025")
+    assert operation.to_dict()["operation_type"] == "PAYMENT_OPERATION_TYPE_CAPTURE"
     paid = ck.stateset.capture(stateset_id, statement_descriptor="PY TEST")
     assert paid.status is capturekit.StateSetPaymentStatus.SUCCEEDED and paid.amount_captured == 5000
     assert paid.captured_at is not None and paid.captured_at.tzinfo is not None
@@ -488,3 +492,89 @@ def test_a_stateset_only_client_needs_no_cdp_key(emulator: Emulator, monkeypatch
     assert ck.stateset.get_payment(stateset_id).amount_capturable == 100
     with pytest.raises(capturekit.ConfigurationError, match="CDP_API_KEY_ID"):
         ck.coinbase_payments.get_payment("p1")
+
+
+# --- one definition: names, fields and errors come from the core ------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: capturekit.Client(bearer_token="t", baseurl="http://127.0.0.1:9/platform"),
+    lambda: capturekit.Client(bearer_token="t").payment_sessions.capture(UNUSED_SESSION, amout="1.00"),
+    lambda: capturekit.Client(bearer_token="t").payment_sessions.wait_for_capture(UNUSED_SESSION, "capture_x",
+                                                                                  timout=1),
+    lambda: capturekit.Client(bearer_token="t").coinbase_payments.capture("p", amount="1", fee=1),
+    lambda: capturekit.Client(bearer_token="t").stateset.capture("pay_1", amount=100),
+    lambda: capturekit.JwtSigner(api_key="k"),
+    lambda: capturekit.generate_jwt(api_key_id="k", api_key_secret="s", method="GET"),
+])
+def test_an_unknown_option_name_is_a_type_error_naming_it(call: Any) -> None:
+    with pytest.raises(TypeError, match="unexpected option"):
+        call()
+
+
+def test_every_error_carries_every_field_of_the_core(emulator: Emulator) -> None:
+    session = emulator.authorized_session("1")
+    ps = client(emulator, max_retries=0).payment_sessions
+    fields = set(capturekit.ErrorDetails.__dict__) & {
+        name for name, value in vars(capturekit.ErrorDetails).items() if type(value).__name__ == "getset_descriptor"}
+    assert {"code", "message", "http_status", "retry_after", "last_capture", "retryable"} <= fields
+    emulator.control("POST", "faults", {"type": "status", "status": 429, "retryAfter": 3})
+    with pytest.raises(capturekit.RateLimitError) as caught:
+        ps.capture(session, amount="1", idempotency_key="every-field")
+    error = caught.value
+    assert fields - {"code"} <= set(vars(error)), "every field of the core's ErrorDetails is an attribute"
+    assert (error.code, error.http_status, error.retry_after, error.retryable) == ("rate_limited", 429, 3.0, True)
+    assert error.idempotency_key == "every-field" and error.correlation_id
+    assert str(error).startswith("rate_limited: ") and f"correlation id {error.correlation_id}" in str(error)
+    assert str(error).endswith("[idempotency key every-field]")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is capturekit.RateLimitError and str(again) == str(error) and again.retry_after == 3.0
+
+
+def test_results_pickle_compare_and_are_immutable(emulator: Emulator) -> None:
+    session = emulator.authorized_session("5")
+    ps = client(emulator).payment_sessions
+    capture = ps.capture(session, amount="1.50", metadata={"orderId": "A-1"}, idempotency_key="pickle-key")
+    for value in (capture, ps.get_session(session), ps.list_captures_page(session)):
+        copy = pickle.loads(pickle.dumps(value))
+        assert copy == value and type(copy) is type(value) and copy is not value
+    assert pickle.loads(pickle.dumps(capture)).idempotency_key == "pickle-key"
+    with pytest.raises(TypeError):
+        hash(capture)
+    with pytest.raises(AttributeError):
+        capture.metadata = {}  # type: ignore[misc]
+
+
+def test_free_form_maps_keep_their_keys_and_values(emulator: Emulator) -> None:
+    metadata = {"orderId": "A-1", "Shipped At": "tomorrow", "shippedAt": "2024-01-19T16:00:00Z", "AMOUNT": "10.50",
+                "count": "42", "created_at": "not a date"}
+    session = emulator.authorized_session("5")
+
+    async def asynchronously() -> capturekit.Capture:
+        ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
+        return await ck.payment_sessions.capture(session, amount="1", metadata=metadata)
+
+    ps = client(emulator).payment_sessions
+    for capture in (ps.capture(session, amount="1", metadata=metadata), asyncio.run(asynchronously())):
+        assert capture.metadata == metadata and all(type(v) is str for v in capture.metadata.values())
+        assert capture.to_dict()["metadata"] == metadata
+        assert ps.get_capture(session, capture.capture_id).metadata == metadata
+
+
+def test_a_kept_signer_mints_tokens_the_api_accepts_and_shows_no_secret(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+    key = json.loads(ES256_KEY.read_text())
+    signer = capturekit.JwtSigner(api_key_id=key["name"], api_key_secret=key["privateKey"])
+    from_file = capturekit.JwtSigner(key_file=ES256_KEY)
+    assert signer.key_id == from_file.key_id == key["name"]
+    assert key["privateKey"] not in repr(signer)
+
+    def back_end(request: capturekit.TokenRequest) -> str:
+        host, _, path = request.host_and_path.partition("/")
+        return signer.sign(request_method=request.method, request_host=host, request_path="/" + path)
+
+    ck = capturekit.Client(base_url=emulator.base_url, token_provider=back_end)
+    assert ck.payment_sessions.capture(session, amount="1").amount == Decimal("1")
+    with pytest.raises(capturekit.InvalidRequestError, match="request_method"):
+        signer.sign(request_method="get", request_host="h", request_path="/p")
+    with pytest.raises(capturekit.ConfigurationError):
+        capturekit.JwtSigner(api_key_id="k")

@@ -20,15 +20,15 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
     # the key is the test key and every client is pointed at the emulator.
     shutil.copy(ED25519_KEY, tmp_path / "cdp_api_key.json")
     monkeypatch.chdir(tmp_path)
-    original = capturekit.Client.__init__
+    original = capturekit.Client
 
-    def to_emulator(self: Any, **options: Any) -> None:
+    def to_emulator(**options: Any) -> capturekit.Client:
         options.setdefault("base_url", emulator.base_url)
         options.setdefault("coinbase_payments_base_url", emulator.url)
         options.setdefault("stateset_base_url", emulator.url)
-        original(self, **options)
+        return original(**options)
 
-    monkeypatch.setattr(capturekit.Client, "__init__", to_emulator)
+    monkeypatch.setattr(capturekit, "Client", to_emulator)
     emulator.control("PUT", "config", {"settleDelayMs": 50})
     monkeypatch.setenv("STATESET_API_KEY", STATESET_API_KEY)
     namespace: Dict[str, Any] = {

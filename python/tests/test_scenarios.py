@@ -6,6 +6,7 @@ The format is described in tests/scenarios/README.md; the Rust runner reads the 
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -36,17 +37,22 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def to_wire(value: Any, key: Optional[str] = None, camel_keys: bool = True) -> Any:
-    """A result in the API's JSON shape, as the scenario files expect (StateSet's keys are
-    snake_case on the wire, the Coinbase APIs' camelCase)."""
-    if key == "metadata":
-        return dict(value)
+def snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def neutral(value: Any) -> Any:
+    """A result in the scenarios' shape: the core's field names in camelCase. A result's
+    fields are its attributes (named by ``to_dict()``); a dict is a free-form map, whose keys
+    are data and stay as they came."""
     if hasattr(value, "to_dict"):
-        value = value.to_dict()
+        return {camel(name): neutral(getattr(value, name)) for name in value.to_dict()}
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, dict):
-        return {(camel(k) if camel_keys else k): to_wire(v, k, camel_keys) for k, v in value.items()}
+        return {key: neutral(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [to_wire(v, None, camel_keys) for v in value]
+        return [neutral(item) for item in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -55,16 +61,9 @@ def to_wire(value: Any, key: Optional[str] = None, camel_keys: bool = True) -> A
 
 
 def error_to_wire(error: capturekit.CaptureKitError) -> Dict[str, Any]:
-    last = getattr(error, "last_capture", None)
-    return {
-        "code": error.code,
-        "httpStatus": error.http_status,
-        "errorType": error.error_type,
-        "message": error.message,
-        "correlationId": error.correlation_id,
-        "idempotencyKey": error.idempotency_key,
-        "lastCapture": to_wire(last) if last is not None else None,
-    }
+    """An error in the scenarios' shape: its code and every field it carries."""
+    fields = {camel(name): neutral(value) for name, value in vars(error).items() if not name.startswith("_")}
+    return {"code": error.code, **fields}
 
 
 def make_client(emulator: Emulator, options: Dict[str, Any], use_async: bool) -> Any:
@@ -130,6 +129,11 @@ def check(actual: Any, expect: Dict[str, Any], saved: Dict[str, Any]) -> None:
         assert ok, f"{path}: expected {matcher!r}, got {found!r}"
 
 
+def options(args: Dict[str, Any], *positional: str) -> Dict[str, Any]:
+    """A call's keyword arguments: the scenario's arguments but the positional ones, in snake_case."""
+    return {snake(name): value for name, value in args.items() if name not in positional}
+
+
 async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> Any:
     sessions = client.payment_sessions
 
@@ -138,18 +142,16 @@ async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> A
 
     session = args.get("paymentSessionId", "")
     if op == "capture":
-        return await run(sessions.capture(
-            session, args.get("amount"), final_capture=args.get("finalCapture", False), metadata=args.get("metadata"),
-            external_reference_id=args.get("externalReferenceId"), idempotency_key=args.get("idempotencyKey")))
+        return await run(sessions.capture(session, **options(args, "paymentSessionId")))
     if op == "get_capture":
         return await run(sessions.get_capture(session, args["captureId"]))
     if op == "list_captures":
-        return await run(sessions.list_captures_page(session, page_size=args.get("pageSize"),
-                                                     page_token=args.get("pageToken")))
+        return await run(sessions.list_captures_page(session, **options(args, "paymentSessionId")))
     if op == "list_all_captures":
+        pages = sessions.list_captures(session, **options(args, "paymentSessionId"))
         if use_async:
-            return {"captures": [c async for c in sessions.list_captures(session, page_size=args.get("pageSize"))]}
-        return {"captures": list(sessions.list_captures(session, page_size=args.get("pageSize")))}
+            return {"captures": [c async for c in pages]}
+        return {"captures": list(pages)}
     if op == "get_session":
         return await run(sessions.get_session(session))
     if op == "wait_for_capture":
@@ -158,17 +160,13 @@ async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> A
     if op == "derive_idempotency_key":
         return {"key": capturekit.derive_idempotency_key(*args["parts"])}
     if op == "escrow_capture":
-        return await run(client.coinbase_payments.capture(
-            args["paymentId"], args.get("amount"), fee_bps=args.get("feeBps", 0), fee_receiver=args.get("feeReceiver"),
-            distribute_rewards=[capturekit.RewardInput(r["campaignAddress"], r["tokenAddress"], r["chainId"])
-                                for r in args.get("distributeRewards") or []],
-            metadata=args.get("metadata"), idempotency_key=args.get("idempotencyKey")))
+        request = options(args, "paymentId", "distributeRewards")
+        rewards = [{snake(name): value for name, value in reward.items()} for reward in args.get("distributeRewards", [])]
+        return await run(client.coinbase_payments.capture(args["paymentId"], distribute_rewards=rewards, **request))
     if op == "get_escrow_payment":
         return await run(client.coinbase_payments.get_payment(args["paymentId"]))
     if op == "stateset_capture":
-        return await run(client.stateset.capture(args["paymentId"], args.get("amount"),
-                                                 statement_descriptor=args.get("statementDescriptor"),
-                                                 metadata=args.get("metadata")))
+        return await run(client.stateset.capture(args["paymentId"], **options(args, "paymentId")))
     if op == "get_stateset_payment":
         return await run(client.stateset.get_payment(args["paymentId"]))
     raise AssertionError(f"unknown op {op}")
@@ -189,8 +187,7 @@ async def run_scenario(path: Path, tmp_path: Path, use_async: bool) -> None:
                     method, route = CONTROL[op.split(".", 1)[1]]
                     result, error = emulator.control(method, route, args), None
                 else:
-                    camel_keys = "stateset" not in op
-                    result, error = to_wire(await call(client, op, args, use_async), camel_keys=camel_keys), None
+                    result, error = neutral(await call(client, op, args, use_async)), None
             except capturekit.CaptureKitError as raised:
                 result, error = None, error_to_wire(raised)
             where = f"step {index} ({op})"

@@ -5,10 +5,14 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use capturekit::coinbase_payments::RewardInput;
+use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails, RewardInput};
+use capturekit::schema::{Describe, Registry, Shape};
+use capturekit::stateset::StateSetPayment;
 use capturekit::{
-    CaptureRequest, Client, Decimal, Error, EscrowCaptureRequest, RetryPolicy, StateSetCaptureRequest, WaitOptions,
+    CaptureRequest, Client, Decimal, Error, ErrorDetails, EscrowCaptureRequest, RetryPolicy, StateSetCaptureRequest,
+    WaitOptions,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::{fixture_key_path, TestEmulator, TEST_BEARER_TOKEN, TEST_STATESET_API_KEY};
@@ -125,23 +129,22 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
                     .collect::<BTreeMap<_, _>>();
             }
             request.external_reference_id = args["externalReferenceId"].as_str().map(str::to_owned);
-            capture_json(&sessions.capture(session, request).await?)
+            neutral(&sessions.capture(session, request).await?)
         }
-        "get_capture" => capture_json(&sessions.get_capture(session, text(args, "captureId")).await?),
+        "get_capture" => neutral(&sessions.get_capture(session, text(args, "captureId")).await?),
         "list_captures" => {
             let size = args["pageSize"].as_u64().map(|n| n as u32);
-            let page = sessions.list_captures(session, size, args["pageToken"].as_str()).await?;
-            serde_json::to_value(page).expect("page serializes")
+            neutral(&sessions.list_captures(session, size, args["pageToken"].as_str()).await?)
         }
         "list_all_captures" => {
             let size = args["pageSize"].as_u64().map(|n| n as u32);
-            json!({ "captures": sessions.list_all_captures(session, size).await? })
+            json!({ "captures": neutral(&sessions.list_all_captures(session, size).await?) })
         }
-        "get_session" => serde_json::to_value(sessions.get_session(session).await?).expect("session serializes"),
+        "get_session" => neutral(&sessions.get_session(session).await?),
         "wait_for_capture" => {
             let timeout = Duration::from_millis(args["timeoutMs"].as_u64().unwrap_or(5000));
-            let options = WaitOptions { initial_interval: Duration::from_millis(50), ..WaitOptions::timeout(timeout) };
-            capture_json(&sessions.wait_for_capture(session, text(args, "captureId"), options).await?)
+            let options = WaitOptions::timeout(timeout).poll_interval(Duration::from_millis(50));
+            neutral(&sessions.wait_for_capture(session, text(args, "captureId"), options).await?)
         }
         "derive_idempotency_key" => {
             let parts: Vec<&str> = args["parts"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
@@ -158,26 +161,22 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
             request.distribute_rewards =
                 serde_json::from_value::<Vec<RewardInput>>(args["distributeRewards"].clone()).unwrap_or_default();
             request.metadata = string_map(&args["metadata"]);
-            let capture = client.coinbase_payments().capture(text(args, "paymentId"), request).await?;
-            let mut value = serde_json::to_value(&capture).expect("capture serializes");
-            value["idempotencyKey"] = json!(capture.idempotency_key);
-            value
+            neutral::<EscrowCapture>(&client.coinbase_payments().capture(text(args, "paymentId"), request).await?)
         }
         "get_escrow_payment" => {
-            serde_json::to_value(client.coinbase_payments().get_payment(text(args, "paymentId")).await?)
-                .expect("payment serializes")
+            neutral::<EscrowPaymentDetails>(&client.coinbase_payments().get_payment(text(args, "paymentId")).await?)
         }
         "stateset_capture" => {
             let request = StateSetCaptureRequest {
-                amount_cents: args["amount"].as_u64(),
+                amount_cents: args["amountCents"].as_u64(),
                 statement_descriptor: args["statementDescriptor"].as_str().map(str::to_owned),
                 metadata: string_map(&args["metadata"]),
             };
-            serde_json::to_value(client.stateset().capture(text(args, "paymentId"), request).await?)
-                .expect("payment serializes")
+            neutral::<StateSetPayment>(&client.stateset().capture(text(args, "paymentId"), request).await?)
         }
-        "get_stateset_payment" => serde_json::to_value(client.stateset().get_payment(text(args, "paymentId")).await?)
-            .expect("payment serializes"),
+        "get_stateset_payment" => {
+            neutral::<StateSetPayment>(&client.stateset().get_payment(text(args, "paymentId")).await?)
+        }
         other => panic!("unknown op {other}"),
     };
     Ok(value)
@@ -192,26 +191,45 @@ fn string_map(value: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A capture in the API's JSON shape, plus the idempotency key it was created with.
-fn capture_json(capture: &capturekit::Capture) -> Value {
-    let mut value = serde_json::to_value(capture).expect("capture serializes");
-    if let Some(key) = &capture.idempotency_key {
-        value["idempotencyKey"] = json!(key);
-    }
-    value
+/// A result in the scenarios' shape: the core's field names in camelCase, as JavaScript,
+/// Kotlin and Swift name them (read from the schema, never guessed from the JSON).
+fn neutral<T: Serialize + Describe>(value: &T) -> Value {
+    let wire = serde_json::to_value(value).expect("results serialize");
+    let mut api = Registry::default();
+    api.add::<T>();
+    to_neutral(wire, &T::shape(), &api)
 }
 
-/// An error in the shared shape.
+fn to_neutral(value: Value, shape: &Shape, api: &Registry) -> Value {
+    match (shape, value) {
+        (_, Value::Null) => Value::Null,
+        (Shape::Optional(inner), value) => to_neutral(value, inner, api),
+        (Shape::List(inner), Value::Array(items)) => {
+            Value::Array(items.into_iter().map(|item| to_neutral(item, inner, api)).collect())
+        }
+        // A map's keys are data: kept as they came.
+        (Shape::Map(inner), Value::Object(map)) => {
+            Value::Object(map.into_iter().map(|(key, item)| (key, to_neutral(item, inner, api))).collect())
+        }
+        (Shape::Record(name), Value::Object(mut map)) => {
+            let record = api.record(name).expect("every record reached is registered");
+            let fields = record.fields.iter().filter_map(|field| {
+                let item = map.remove(field.wire?).unwrap_or(Value::Null);
+                Some((field.js.to_owned(), to_neutral(item, &field.shape, api)))
+            });
+            Value::Object(fields.collect())
+        }
+        (Shape::Duration, Value::Object(parts)) => {
+            let millis = parts["secs"].as_u64().unwrap_or(0) * 1000 + parts["nanos"].as_u64().unwrap_or(0) / 1_000_000;
+            json!(millis)
+        }
+        (_, value) => value,
+    }
+}
+
+/// An error in the scenarios' shape: every field of its details.
 pub fn error_json(error: &Error) -> Value {
-    json!({
-        "code": error.code(),
-        "httpStatus": error.http_status(),
-        "errorType": error.error_type(),
-        "message": error.message(),
-        "correlationId": error.correlation_id(),
-        "idempotencyKey": error.idempotency_key(),
-        "lastCapture": error.last_capture().map(capture_json),
-    })
+    neutral::<ErrorDetails>(&error.details())
 }
 
 /// Replaces `"$name.path"` strings with saved values.

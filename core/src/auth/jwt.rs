@@ -1,12 +1,12 @@
 //! CDP JWTs: one fresh token per request attempt, bound to its method, host and path.
 
+use std::path::PathBuf;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use capturekit_macros::record;
 use serde::Serialize;
-
-use std::sync::{Arc, Mutex};
-
-use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use super::key::ApiKey;
 use crate::error::{Error, Result};
@@ -61,62 +61,116 @@ pub fn request_uri(method: &str, url: &url::Url) -> String {
     }
 }
 
-/// A CDP JWT for one request, for a back end that mints tokens (e.g. for an app's
+/// The API key a [`JwtSigner`] signs with: its id and secret, or the CDP key JSON file.
+#[record(input)]
+#[derive(Default)]
+pub struct ApiKeyOptions {
+    /// The API key's id; goes with `api_key_secret`.
+    pub api_key_id: Option<String>,
+    /// The API key's secret (Ed25519 base64 or EC PEM); goes with `api_key_id`.
+    pub api_key_secret: Option<Zeroizing<String>>,
+    /// The CDP key JSON file, instead of an id and a secret.
+    pub key_file: Option<PathBuf>,
+}
+
+/// The one request a JWT is for.
+#[record(input)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct JwtRequest {
+    /// The HTTP method, in capitals (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
+    pub request_method: String,
+    /// The API host, with `:port` when not the default, no scheme (`api.cdp.coinbase.com`).
+    pub request_host: String,
+    /// The path, from `/`, without a query (`/platform/v2/payment-sessions`).
+    pub request_path: String,
+}
+
+/// Signs CDP JWTs with one API key, for a back end that mints tokens (e.g. for an app's
 /// [`TokenProvider`](super::TokenProvider)) or calls a CDP endpoint this client does not wrap.
 ///
-/// `method` is an HTTP method in capitals, `host` is the API host (with `:port` when not
-/// the default, no scheme) and `path` starts with `/` and has no query. Parsed keys are kept
-/// (see [`parsed_key`]), so a back end that signs with one key over and over pays for the
-/// parse once.
+/// Build it once from a key and sign as often as needed: the key is parsed once (parsing a
+/// P-256 PEM costs several signatures). Nothing is kept anywhere else, and the key material
+/// is wiped from memory when the signer is dropped.
+///
+/// ```
+/// # fn demo(secret: &str) -> capturekit::Result<()> {
+/// let signer = capturekit::auth::JwtSigner::new("organizations/o/apiKeys/k", secret)?;
+/// let token = signer.sign("POST", "api.cdp.coinbase.com", "/platform/v2/payment-sessions")?;
+/// # Ok(()) }
+/// ```
+pub struct JwtSigner {
+    key: ApiKey,
+}
+
+impl std::fmt::Debug for JwtSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSigner").field("key", &self.key).finish()
+    }
+}
+
+impl JwtSigner {
+    /// A signer for the key `api_key_id` with `api_key_secret` (Ed25519 base64 or EC PEM).
+    pub fn new(api_key_id: &str, api_key_secret: &str) -> Result<Self> {
+        Ok(JwtSigner { key: ApiKey::new(api_key_id, api_key_secret)? })
+    }
+
+    /// A signer for the key `options` names (an id and a secret, or a key file).
+    pub fn from_options(options: ApiKeyOptions) -> Result<Self> {
+        match (options.api_key_id, options.api_key_secret, options.key_file) {
+            (Some(id), Some(secret), None) => Self::new(&id, &secret),
+            (None, None, Some(path)) => Self::from_key_file(path),
+            _ => Err(Error::configuration("api key: give api_key_id and api_key_secret, or key_file")),
+        }
+    }
+
+    /// A signer for the key in a CDP key JSON file.
+    pub fn from_key_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Ok(JwtSigner { key: ApiKey::from_json_file(path)? })
+    }
+
+    /// The key's id.
+    pub fn key_id(&self) -> &str {
+        self.key.id()
+    }
+
+    /// A JWT for `request` (see [`Self::sign`]).
+    pub fn sign_request(&self, request: &JwtRequest) -> Result<String> {
+        self.sign(&request.request_method, &request.request_host, &request.request_path)
+    }
+
+    /// A JWT (two minutes, fresh nonce) for one request: `method` is an HTTP method in
+    /// capitals, `host` the API host (with `:port` when not the default, no scheme) and `path`
+    /// starts with `/` and has no query.
+    pub fn sign(&self, method: &str, host: &str, path: &str) -> Result<String> {
+        const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+        if !METHODS.contains(&method) {
+            return Err(Error::invalid("request_method", "must be one of GET, POST, PUT, PATCH, DELETE"));
+        }
+        if host.is_empty() || host.contains("://") || host.contains('/') || !host.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(Error::invalid(
+                "request_host",
+                "must be a host name, with :port when not the default, and no scheme or path",
+            ));
+        }
+        if !path.starts_with('/') || path.contains('?') || !path.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid("request_path", "must start with / and have no query or whitespace"));
+        }
+        Ok(sign_jwt_now(&self.key, &format!("{method} {host}{path}")))
+    }
+}
+
+/// A CDP JWT for one request, signed with this API key: a one-shot [`JwtSigner`] that keeps
+/// nothing once it returns. To sign many tokens with one key, keep a [`JwtSigner`].
 pub fn generate_jwt(api_key_id: &str, api_key_secret: &str, method: &str, host: &str, path: &str) -> Result<String> {
-    const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-    if !METHODS.contains(&method) {
-        return Err(Error::invalid("request_method", "must be one of GET, POST, PUT, PATCH, DELETE"));
-    }
-    if host.is_empty() || host.contains("://") || host.contains('/') || !host.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::invalid(
-            "request_host",
-            "must be a host name, with :port when not the default, and no scheme or path",
-        ));
-    }
-    if !path.starts_with('/') || path.contains('?') || !path.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::invalid("request_path", "must start with / and have no query or whitespace"));
-    }
-    let key = parsed_key(api_key_id, api_key_secret)?;
-    Ok(sign_jwt_now(&key, &format!("{method} {host}{path}")))
+    JwtSigner::new(api_key_id, api_key_secret)?.sign(method, host, path)
 }
 
 /// [`sign_jwt`] at the current time.
 pub(crate) fn sign_jwt_now(key: &ApiKey, uri: &str) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     sign_jwt(key, uri, now)
-}
-
-/// How many parsed keys [`generate_jwt`] keeps.
-const PARSED_KEYS_KEPT: usize = 8;
-
-/// Parsed keys, newest last, by id and SHA-256 of the secret (the secret itself is not kept
-/// beyond the parsed key, which wipes itself when dropped).
-static PARSED_KEYS: Mutex<Vec<KeptKey>> = Mutex::new(Vec::new());
-
-/// A key id, the SHA-256 of its secret, and the parsed key.
-type KeptKey = (String, [u8; 32], Arc<ApiKey>);
-
-/// The parsed key for this id and secret: parsing a P-256 PEM costs several times a
-/// signature, and the official SDKs pay it on every token.
-fn parsed_key(id: &str, secret: &str) -> Result<Arc<ApiKey>> {
-    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-    let lock = || PARSED_KEYS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, _, key)) = lock().iter().find(|(kept_id, kept, _)| kept_id == id && *kept == digest) {
-        return Ok(key.clone());
-    }
-    let key = Arc::new(ApiKey::new(id, secret)?);
-    let mut kept = lock();
-    if kept.len() == PARSED_KEYS_KEPT {
-        kept.remove(0);
-    }
-    kept.push((id.to_owned(), digest, key.clone()));
-    Ok(key)
 }
 
 #[cfg(test)]
@@ -243,7 +297,7 @@ mod tests {
             assert_eq!(error.kind(), crate::ErrorKind::InvalidRequest, "{method} {host} {path}");
             assert!(error.message().contains(field), "{}", error.message());
         }
-        // Kept keys are told apart by their secret, not only by their id.
+        // One-shot tokens are signed by the secret given, whatever was signed before.
         let other = base64::engine::general_purpose::STANDARD
             .encode(ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]).to_keypair_bytes());
         for secret in [ed25519_secret(), other.clone(), ed25519_secret(), other] {

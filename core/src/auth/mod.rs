@@ -10,8 +10,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use jwt::{generate_jwt, request_uri, sign_jwt, JWT_LIFETIME_SECS};
+use capturekit_macros::record;
+pub use jwt::{generate_jwt, request_uri, sign_jwt, ApiKeyOptions, JwtRequest, JwtSigner, JWT_LIFETIME_SECS};
 pub use key::{ApiKey, PublicKey};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -25,7 +27,8 @@ pub const ENV_API_KEY_SECRET: &str = "CDP_API_KEY_SECRET";
 ///
 /// CDP JWTs are bound to one method, host and path, so a back end minting tokens for an
 /// app needs all three; `uri` is the ready-made `uris` claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenRequest {
     /// The HTTP method, e.g. `"POST"`.
@@ -82,6 +85,7 @@ impl fmt::Debug for Credentials {
 
 /// Credentials as a language binding receives them: at most one kind may be given, and none
 /// means `CDP_API_KEY_ID` / `CDP_API_KEY_SECRET` from the environment.
+#[record(input)]
 #[derive(Default)]
 pub struct CredentialOptions {
     /// An API key id; goes with `api_key_secret`.
@@ -92,7 +96,9 @@ pub struct CredentialOptions {
     pub key_file: Option<std::path::PathBuf>,
     /// A static bearer token.
     pub bearer_token: Option<Zeroizing<String>>,
-    /// A token provider.
+    /// A callback asked for a token before every attempt (for apps whose back end mints
+    /// tokens); it is given a `TokenRequest` and returns the token.
+    #[record(skip)]
     pub token_provider: Option<Arc<dyn TokenProvider>>,
     /// The StateSet API key (StateSet only; default `STATESET_API_KEY`).
     pub stateset_api_key: Option<Zeroizing<String>>,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use capturekit_macros::record;
 use futures_util::stream::{self, Stream};
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -25,13 +26,16 @@ const CAPTURES: &str = "captures";
 ///
 /// `final_capture` defaults to `false`: the rest of the authorization stays capturable. Set
 /// it to `true` on the last capture to release what is left to the payer once it settles.
+#[record(input)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaptureRequest {
-    /// How much to capture, in the session's asset; `None` captures all that is capturable.
+    /// How much to capture, in the session's asset; left out, all that is capturable.
     pub amount: Option<Decimal>,
-    /// Release any remaining capturable balance once this capture settles.
+    /// Release any remaining capturable balance once this capture settles (default false).
+    #[record(default)]
     pub final_capture: bool,
     /// Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+    #[record(default)]
     pub metadata: BTreeMap<String, String>,
     /// Your own reference, at most 256 characters.
     pub external_reference_id: Option<String>,
@@ -116,21 +120,72 @@ struct CreateCaptureBody<'a> {
     external_reference_id: Option<&'a str>,
 }
 
-/// How `wait_for_capture` polls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which page of a list to fetch.
+#[record(input)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageOptions {
+    /// Items per page, 1 to 100 (the API's default, 20, when left out).
+    pub page_size: Option<u32>,
+    /// The previous page's `next_page_token`, to go on from there.
+    pub page_token: Option<String>,
+}
+
+/// How long `wait_for_capture` waits by default.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The first pause between polls by default.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// The longest pause between polls by default.
+pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How `wait_for_capture` polls. Every option left out takes its default.
+#[record(input)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct WaitOptions {
-    /// Give up after this long (the error is `timeout` and carries the last capture seen).
-    pub timeout: Duration,
-    /// The first pause between polls; it grows by half each time.
-    pub initial_interval: Duration,
-    /// The longest pause between polls.
-    pub max_interval: Duration,
+    /// Give up after this long (default 60 s); the error is `timeout` and carries the last
+    /// capture seen.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub timeout: Option<Duration>,
+    /// The first pause between polls (default 250 ms); it grows by half each time.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub poll_interval: Option<Duration>,
+    /// The longest pause between polls (default 5 s).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub max_poll_interval: Option<Duration>,
 }
 
 impl WaitOptions {
     /// Wait up to `timeout`, polling from every 250 ms up to every 5 s.
     pub fn timeout(timeout: Duration) -> Self {
-        WaitOptions { timeout, initial_interval: Duration::from_millis(250), max_interval: Duration::from_secs(5) }
+        WaitOptions { timeout: Some(timeout), ..Default::default() }
+    }
+
+    /// Sets the first pause between polls.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+
+    /// The timeout, first and longest pause, each given or its default; every one must be
+    /// greater than zero, and short enough that adding it to now cannot overflow.
+    fn resolve(&self) -> Result<(Duration, Duration, Duration)> {
+        // A year: longer than any capture deadline, and far below what `Instant` can add.
+        const LONGEST: Duration = Duration::from_secs(366 * 24 * 3600);
+        let check = |field: &str, value: Option<Duration>, default: Duration| {
+            let value = value.unwrap_or(default);
+            if value.is_zero() || value > LONGEST {
+                return Err(Error::invalid(
+                    field,
+                    format!("must be greater than zero and at most a year, got {value:?}"),
+                ));
+            }
+            Ok(value)
+        };
+        Ok((
+            check("timeout", self.timeout, DEFAULT_WAIT_TIMEOUT)?,
+            check("poll_interval", self.poll_interval, DEFAULT_POLL_INTERVAL)?,
+            check("max_poll_interval", self.max_poll_interval, DEFAULT_MAX_POLL_INTERVAL)?,
+        ))
     }
 }
 
@@ -209,16 +264,17 @@ impl PaymentSessions {
             .await
     }
 
-    /// Every capture of a session, page after page, as a stream that fetches each page when
-    /// it is reached.
+    /// Every capture of a session, page after page (from `options.page_token`, or the
+    /// first), as a stream that fetches each page when it is reached.
     pub fn captures_stream(
         &self,
         payment_session_id: &str,
-        page_size: Option<u32>,
+        options: PageOptions,
     ) -> impl Stream<Item = Result<Capture>> + Send + 'static {
         let session = payment_session_id.to_owned();
         let calls = self.clone();
-        let pages = stream::try_unfold(Some(None::<String>), move |state| {
+        let page_size = options.page_size;
+        let pages = stream::try_unfold(Some(options.page_token), move |state| {
             let session = session.clone();
             let calls = calls.clone();
             async move {
@@ -242,7 +298,8 @@ impl PaymentSessions {
 
     /// Every capture of a session, following `nextPageToken` to the last page.
     pub async fn list_all_captures(&self, payment_session_id: &str, page_size: Option<u32>) -> Result<Vec<Capture>> {
-        futures_util::TryStreamExt::try_collect(self.captures_stream(payment_session_id, page_size)).await
+        let options = PageOptions { page_size, page_token: None };
+        futures_util::TryStreamExt::try_collect(self.captures_stream(payment_session_id, options)).await
     }
 
     /// Fetches a payment session, with its balances, expiries and captures.
@@ -264,11 +321,9 @@ impl PaymentSessions {
     ) -> Result<Capture> {
         validate::payment_session_id(payment_session_id)?;
         validate::capture_id(capture_id)?;
-        if options.timeout.is_zero() || options.initial_interval.is_zero() {
-            return Err(Error::invalid("timeout", "timeout and poll interval must be greater than zero"));
-        }
-        let deadline = tokio::time::Instant::now() + options.timeout;
-        let mut interval = options.initial_interval;
+        let (timeout, first_interval, max_interval) = options.resolve()?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut interval = first_interval;
         let mut last_seen: Option<Capture> = None;
         loop {
             let poll = tokio::time::timeout_at(deadline, self.get_capture(payment_session_id, capture_id)).await;
@@ -284,12 +339,12 @@ impl PaymentSessions {
                 let status = last_seen.as_ref().map(|c| c.status.to_string()).unwrap_or_else(|| "unknown".into());
                 return Err(Error::new(
                     ErrorKind::Timeout,
-                    format!("capture {capture_id} did not settle within {:?} (last status: {status})", options.timeout),
+                    format!("capture {capture_id} did not settle within {timeout:?} (last status: {status})"),
                 )
                 .with_last_capture(last_seen));
             }
             tokio::time::sleep(interval).await;
-            interval = interval.mul_f64(1.5).min(options.max_interval);
+            interval = interval.mul_f64(1.5).min(max_interval);
         }
     }
 }

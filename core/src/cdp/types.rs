@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit_macros::record;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -90,6 +91,7 @@ open_enum! {
 }
 
 /// Why a capture failed (present when its status is `failed`).
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -106,6 +108,7 @@ pub struct PaymentError {
 }
 
 /// An onchain transaction that carried a capture.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +120,7 @@ pub struct OnchainTransaction {
 }
 
 /// A capture of authorized funds on a payment session.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -153,11 +157,12 @@ pub struct Capture {
     pub updated_at: Option<DateTime<Utc>>,
     /// The idempotency key this capture was created with; set on the value that
     /// `capture` returns (the API does not echo it), `None` on fetched captures.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
 }
 
 /// One page of captures.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -171,6 +176,7 @@ pub struct CapturePage {
 }
 
 /// Running totals of a session's funds, in its asset.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -190,6 +196,7 @@ pub struct PaymentSessionBalances {
 }
 
 /// A session's deadlines. Each is a guard: once passed, that action is refused.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -206,6 +213,7 @@ pub struct PaymentExpiries {
 }
 
 /// Where a session's funds go: a wallet (`address`, `network`) or an account (`account_id`, `asset`).
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -225,6 +233,7 @@ pub struct PaymentSessionTarget {
 }
 
 /// A payment session: what is being paid, its balances and its deadlines.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit_macros::record;
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -24,18 +25,22 @@ pub const ZERO_ADDRESS: &str = "0x0000000000000000000000000000000000000000";
 /// The escrow contract checks, on chain: the amount is at most what is capturable, the fee is
 /// within the payment's `minFeeBps..=maxFeeBps`, a fee needs a fee receiver, and a fee
 /// receiver fixed by the payment must be the one named here.
+#[record(input)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EscrowCaptureRequest {
     /// How much to capture, in the payment's token.
     pub amount: Decimal,
-    /// The fee, in basis points (0 to 10000).
+    /// The fee, in basis points (0 to 10000; default 0), within the payment's bounds.
+    #[record(default)]
     pub fee_bps: u32,
     /// Who receives the fee (`0x` + 40 hex digits); `None` sends the zero address (no fee
     /// receiver), which only a fee of 0 allows.
     pub fee_receiver: Option<String>,
     /// Rewards to distribute with the capture.
+    #[record(default)]
     pub distribute_rewards: Vec<RewardInput>,
     /// Metadata returned in the webhook; the same limits as CDP metadata.
+    #[record(default)]
     pub metadata: BTreeMap<String, String>,
     /// The idempotency key; a random UUID v4 when `None`.
     pub idempotency_key: Option<String>,

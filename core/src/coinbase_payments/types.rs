@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit_macros::record;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,7 @@ open_enum! {
 }
 
 /// A reward to distribute along with a capture.
+#[record(input, output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -110,6 +112,7 @@ pub struct RewardInput {
 }
 
 /// A reward input the API refused, and why (the capture itself still happened).
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -122,6 +125,7 @@ pub struct InvalidRewardInput {
 }
 
 /// A reward as recorded by the API.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase", default)]
@@ -145,6 +149,7 @@ pub struct Reward {
 }
 
 /// An on-chain transaction of an operation step.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase", default)]
@@ -166,6 +171,7 @@ pub struct OperationTransaction {
 }
 
 /// One on-chain step of an operation.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -208,6 +214,7 @@ pub struct OperationStep {
 }
 
 /// A reward operation started by a capture.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -255,6 +262,7 @@ pub struct RewardOperation {
 }
 
 /// What a capture returns: the operation that carries it, and any reward outcomes.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -268,11 +276,12 @@ pub struct EscrowCapture {
     #[serde(default)]
     pub invalid_reward_inputs: Vec<InvalidRewardInput>,
     /// The idempotency key the capture was sent with (not part of the API's answer).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
 }
 
 /// An escrow payment: its limits, fee bounds, deadlines and running amounts.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase", default)]
@@ -338,6 +347,7 @@ impl EscrowPayment {
 }
 
 /// One operation on a payment (authorize, capture, void, refund).
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
@@ -380,6 +390,7 @@ pub struct PaymentOperation {
 }
 
 /// A payment and its operations, as `get_payment` returns them.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]

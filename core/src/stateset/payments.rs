@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit_macros::record;
 use reqwest::Method;
 use serde::Serialize;
 
@@ -17,6 +18,7 @@ pub const DEFAULT_STATESET_BASE_URL: &str = "https://api.stateset.com";
 pub const ENV_STATESET_API_KEY: &str = "STATESET_API_KEY";
 
 /// What to capture from a StateSet payment (created with `capture: false`).
+#[record(input)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StateSetCaptureRequest {
@@ -28,6 +30,7 @@ pub struct StateSetCaptureRequest {
     pub statement_descriptor: Option<String>,
     /// Metadata attached to the capture; the same limits as CDP metadata.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[record(default)]
     pub metadata: BTreeMap<String, String>,
 }
 

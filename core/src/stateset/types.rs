@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use capturekit_macros::record;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,7 @@ open_enum! {
 }
 
 /// A card's displayable details.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
@@ -36,6 +38,7 @@ pub struct Card {
 }
 
 /// How the payment was made.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
@@ -48,6 +51,7 @@ pub struct PaymentMethod {
 }
 
 /// What the processor reported for the capture.
+#[record(output)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(default)]
@@ -61,6 +65,7 @@ pub struct CaptureDetails {
 }
 
 /// A StateSet payment.
+#[record(output)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StateSetPayment {

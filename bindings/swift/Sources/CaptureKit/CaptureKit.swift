@@ -471,22 +471,6 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -583,34 +567,6 @@ fileprivate struct FfiConverterString: FfiConverter {
         let len = Int32(value.utf8.count)
         writeInt(&buf, len)
         writeBytes(&buf, value.utf8)
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
-    typealias SwiftType = TimeInterval
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
-        let seconds: UInt64 = try readInt(&buf)
-        let nanoseconds: UInt32 = try readInt(&buf)
-        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
-    }
-
-    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
-        if value.rounded(.down) > Double(Int64.max) {
-            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
-        }
-
-        if value < 0 {
-            fatalError("Invalid duration, must be non-negative")
-        }
-
-        let seconds = UInt64(value)
-        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
-        writeInt(&buf, seconds)
-        writeInt(&buf, nanoseconds)
     }
 }
 
@@ -1063,6 +1019,180 @@ public func FfiConverterTypeCoinbasePayments_lower(_ value: CoinbasePayments) ->
 
 
 /**
+ * Signs CDP JWTs with one API key, for a server that mints tokens for apps. The key is
+ * parsed once and wiped from memory when the signer is dropped; nothing is kept elsewhere.
+ */
+public protocol JwtSignerProtocol: AnyObject, Sendable {
+    
+    /**
+     * The key's id.
+     */
+    func keyId()  -> String
+    
+    /**
+     * A JWT (two minutes, fresh nonce) for one request.
+     */
+    func sign(request: JwtRequest) throws  -> String
+    
+}
+/**
+ * Signs CDP JWTs with one API key, for a server that mints tokens for apps. The key is
+ * parsed once and wiped from memory when the signer is dropped; nothing is kept elsewhere.
+ */
+open class JwtSigner: JwtSignerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_capturekit_ffi_fn_clone_jwtsigner(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_capturekit_ffi_fn_free_jwtsigner(handle, $0) }
+    }
+
+    
+    /**
+     * A signer for an API key id and secret (Ed25519 base64 or EC PEM).
+     */
+public static func withApiKey(keyId: String, keySecret: String)throws  -> JwtSigner  {
+    return try  FfiConverterTypeJwtSigner_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_constructor_jwtsigner_with_api_key(
+        FfiConverterString.lower(keyId),
+        FfiConverterString.lower(keySecret),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A signer for the key in a CDP key JSON file.
+     */
+public static func withKeyFile(path: String)throws  -> JwtSigner  {
+    return try  FfiConverterTypeJwtSigner_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_constructor_jwtsigner_with_key_file(
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The key's id.
+     */
+open func keyId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_jwtsigner_key_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A JWT (two minutes, fresh nonce) for one request.
+     */
+open func sign(request: JwtRequest)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_jwtsigner_sign(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeJwtRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtSigner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = JwtSigner
+
+    public static func lift(_ handle: UInt64) throws -> JwtSigner {
+        return JwtSigner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: JwtSigner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtSigner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: JwtSigner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtSigner_lift(_ handle: UInt64) throws -> JwtSigner {
+    return try FfiConverterTypeJwtSigner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtSigner_lower(_ value: JwtSigner) -> UInt64 {
+    return FfiConverterTypeJwtSigner.lower(value)
+}
+
+
+
+
+
+
+/**
  * The CDP Payment Sessions calls of a [`Client`].
  */
 public protocol PaymentSessionsProtocol: AnyObject, Sendable {
@@ -1094,7 +1224,8 @@ public protocol PaymentSessionsProtocol: AnyObject, Sendable {
     func listCaptures(paymentSessionId: String, pageSize: UInt32?, pageToken: String?) async throws  -> CapturePage
     
     /**
-     * Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes.
+     * Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes
+     * (60 s when not set).
      */
     func waitForCapture(paymentSessionId: String, captureId: String, options: WaitOptions) async throws  -> Capture
     
@@ -1252,7 +1383,8 @@ open func listCaptures(paymentSessionId: String, pageSize: UInt32? = nil, pageTo
 }
     
     /**
-     * Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes.
+     * Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes
+     * (60 s when not set).
      */
 open func waitForCapture(paymentSessionId: String, captureId: String, options: WaitOptions)async throws  -> Capture  {
     return
@@ -1819,155 +1951,6 @@ public func FfiConverterTypeCaptureRequest_lower(_ value: CaptureRequest) -> Rus
 
 
 /**
- * What went wrong, as the core reported it. Never contains a secret or a token.
- */
-public struct ErrorDetails: Equatable, Hashable {
-    /**
-     * The stable snake_case code of the kind, e.g. `"outcome_unknown"`.
-     */
-    public var code: String
-    /**
-     * A human-readable message; for bad input it names the field and the rule.
-     */
-    public var message: String
-    /**
-     * The HTTP status of the last response, if there was one.
-     */
-    public var httpStatus: UInt16?
-    /**
-     * The API's `errorType`, if it sent one.
-     */
-    public var errorType: String?
-    /**
-     * The API's `correlationId`, to quote to the provider's support.
-     */
-    public var correlationId: String?
-    /**
-     * The API's `errorLink` to its documentation.
-     */
-    public var errorLink: String?
-    /**
-     * The idempotency key of the failed capture: retry with this one, never a new one.
-     */
-    public var idempotencyKey: String?
-    /**
-     * How long the API asked us to wait (`Retry-After`), if it did.
-     */
-    public var retryAfter: TimeInterval?
-    /**
-     * For a `waitForCapture` timeout: the last state of the capture that was seen.
-     */
-    public var lastCapture: Capture?
-    /**
-     * Whether repeating the same call (with the same idempotency key) may succeed.
-     */
-    public var retryable: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The stable snake_case code of the kind, e.g. `"outcome_unknown"`.
-         */code: String, 
-        /**
-         * A human-readable message; for bad input it names the field and the rule.
-         */message: String, 
-        /**
-         * The HTTP status of the last response, if there was one.
-         */httpStatus: UInt16?, 
-        /**
-         * The API's `errorType`, if it sent one.
-         */errorType: String?, 
-        /**
-         * The API's `correlationId`, to quote to the provider's support.
-         */correlationId: String?, 
-        /**
-         * The API's `errorLink` to its documentation.
-         */errorLink: String?, 
-        /**
-         * The idempotency key of the failed capture: retry with this one, never a new one.
-         */idempotencyKey: String?, 
-        /**
-         * How long the API asked us to wait (`Retry-After`), if it did.
-         */retryAfter: TimeInterval?, 
-        /**
-         * For a `waitForCapture` timeout: the last state of the capture that was seen.
-         */lastCapture: Capture?, 
-        /**
-         * Whether repeating the same call (with the same idempotency key) may succeed.
-         */retryable: Bool) {
-        self.code = code
-        self.message = message
-        self.httpStatus = httpStatus
-        self.errorType = errorType
-        self.correlationId = correlationId
-        self.errorLink = errorLink
-        self.idempotencyKey = idempotencyKey
-        self.retryAfter = retryAfter
-        self.lastCapture = lastCapture
-        self.retryable = retryable
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ErrorDetails: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorDetails {
-        return
-            try ErrorDetails(
-                code: FfiConverterString.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf), 
-                httpStatus: FfiConverterOptionUInt16.read(from: &buf), 
-                errorType: FfiConverterOptionString.read(from: &buf), 
-                correlationId: FfiConverterOptionString.read(from: &buf), 
-                errorLink: FfiConverterOptionString.read(from: &buf), 
-                idempotencyKey: FfiConverterOptionString.read(from: &buf), 
-                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
-                lastCapture: FfiConverterOptionTypeCapture.read(from: &buf), 
-                retryable: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ErrorDetails, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionUInt16.write(value.httpStatus, into: &buf)
-        FfiConverterOptionString.write(value.errorType, into: &buf)
-        FfiConverterOptionString.write(value.correlationId, into: &buf)
-        FfiConverterOptionString.write(value.errorLink, into: &buf)
-        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
-        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
-        FfiConverterOptionTypeCapture.write(value.lastCapture, into: &buf)
-        FfiConverterBool.write(value.retryable, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorDetails_lift(_ buf: RustBuffer) throws -> ErrorDetails {
-    return try FfiConverterTypeErrorDetails.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorDetails_lower(_ value: ErrorDetails) -> RustBuffer {
-    return FfiConverterTypeErrorDetails.lower(value)
-}
-
-
-/**
  * What to capture from an escrowed Coinbase Payments payment.
  */
 public struct EscrowCaptureRequest: Equatable, Hashable {
@@ -2077,76 +2060,8 @@ public func FfiConverterTypeEscrowCaptureRequest_lower(_ value: EscrowCaptureReq
 
 
 /**
- * How `waitForCapture` polls.
- */
-public struct WaitOptions: Equatable, Hashable {
-    /**
-     * Give up after this long (a `Timeout` error carrying the last capture seen).
-     */
-    public var timeout: TimeInterval
-    /**
-     * The first pause between polls (default 250 ms); it grows by half each time, up to 5 s.
-     */
-    public var pollInterval: TimeInterval?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Give up after this long (a `Timeout` error carrying the last capture seen).
-         */timeout: TimeInterval, 
-        /**
-         * The first pause between polls (default 250 ms); it grows by half each time, up to 5 s.
-         */pollInterval: TimeInterval? = nil) {
-        self.timeout = timeout
-        self.pollInterval = pollInterval
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension WaitOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeWaitOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitOptions {
-        return
-            try WaitOptions(
-                timeout: FfiConverterDuration.read(from: &buf), 
-                pollInterval: FfiConverterOptionDuration.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: WaitOptions, into buf: inout [UInt8]) {
-        FfiConverterDuration.write(value.timeout, into: &buf)
-        FfiConverterOptionDuration.write(value.pollInterval, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitOptions_lift(_ buf: RustBuffer) throws -> WaitOptions {
-    return try FfiConverterTypeWaitOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffer {
-    return FfiConverterTypeWaitOptions.lower(value)
-}
-
-
-/**
  * A capturekit error (`CaptureKitException` in Kotlin): one variant per stable kind.
+ * Its `toString()` (Kotlin) and `description` (Swift) are the core's description.
  */
 public 
 enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -2154,7 +2069,7 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     
     
     /**
-     * The caller passed something invalid (before any I/O, or a 400 from the API).
+     * The caller passed something invalid (caught before any I/O, or a 400 from the API).
      */
     case InvalidRequest(details: ErrorDetails
     )
@@ -2169,43 +2084,42 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case PermissionDenied(details: ErrorDetails
     )
     /**
-     * The payment session or capture does not exist (404).
+     * The payment session, capture or payment does not exist (404).
      */
     case NotFound(details: ErrorDetails
     )
     /**
-     * The idempotency key was reused with a different request, or is still in flight.
+     * The idempotency key was reused with a different request (422 `idempotency_error`), or is still being processed (409 `already_exists`, retried automatically).
      */
     case IdempotencyConflict(details: ErrorDetails
     )
     /**
-     * Too many requests (429); see `retryAfter`.
+     * Too many requests (429); `retry_after` is the wait the API asked for.
      */
     case RateLimited(details: ErrorDetails
     )
     /**
-     * The session's capture deadline has passed.
+     * The session's `captureExpiresAt` has passed.
      */
     case CaptureExpired(details: ErrorDetails
     )
     /**
-     * The session has nothing left to capture.
+     * The session or payment has nothing left to capture.
      */
     case NoCapturableBalance(details: ErrorDetails
     )
     /**
-     * Any other error answered by the API (see `errorType`).
+     * Any other error answered by the API (see `error_type`).
      */
     case Api(details: ErrorDetails
     )
     /**
-     * The API failed on its side (5xx).
+     * The API failed on its side (5xx) on a call that is safe to repeat.
      */
     case Server(details: ErrorDetails
     )
     /**
-     * A capture ended without a definite answer: it may exist. Retry with the same
-     * `idempotencyKey` to find out.
+     * A create ended without a definite answer (network error, timeout or 5xx after the last attempt): it may or may not have happened. Retry with the same `idempotency_key` to find out; never with a new key.
      */
     case OutcomeUnknown(details: ErrorDetails
     )
@@ -2215,7 +2129,7 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case Network(details: ErrorDetails
     )
     /**
-     * The attempt, or `waitForCapture`, ran out of time.
+     * An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen).
      */
     case Timeout(details: ErrorDetails
     )
@@ -2225,7 +2139,7 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case Decode(details: ErrorDetails
     )
     /**
-     * The client was configured wrongly (credentials, base URL, options).
+     * The client was configured wrongly (credentials, key format, base URL, options).
      */
     case Configuration(details: ErrorDetails
     )
@@ -2245,6 +2159,17 @@ public func details() -> ErrorDetails  {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_capturekiterror_uniffi_trait_display(
+            FfiConverterTypeCaptureKitError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -2504,30 +2429,6 @@ public func FfiConverterTypeTokenProviderError_lower(_ value: TokenProviderError
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
-    typealias SwiftType = UInt16?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt16.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt16.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -2568,54 +2469,6 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
-    typealias SwiftType = TimeInterval?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterDuration.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterDuration.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeCapture: FfiConverterRustBuffer {
-    typealias SwiftType = Capture?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCapture.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCapture.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2924,6 +2777,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_coinbasepayments_get_payment() != 34480) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_jwtsigner_key_id() != 40998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_jwtsigner_sign() != 32150) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_capture() != 44653) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2939,7 +2798,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_captures() != 30755) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_capture() != 29310) {
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_capture() != 53784) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_stateset_capture() != 60569) {
@@ -2967,6 +2826,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_constructor_client_with_token_provider() != 19722) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_constructor_jwtsigner_with_api_key() != 43404) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_constructor_jwtsigner_with_key_file() != 62) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -1025,7 +1041,7 @@ public func FfiConverterTypeCard_lower(_ value: Card) -> RustBuffer {
 
 
 /**
- * The client options a language binding receives, all optional (`None` keeps the default).
+ * The client options a language binding receives, all optional (left out, the default).
  */
 public struct ClientOptions: Equatable, Hashable {
     /**
@@ -1140,6 +1156,156 @@ public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> Clie
 #endif
 public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
     return FfiConverterTypeClientOptions.lower(value)
+}
+
+
+/**
+ * Everything an [`Error`] says, as a record: each language's exception carries these
+ * fields under its own naming, and its message is the error's `Display`.
+ */
+public struct ErrorDetails: Equatable, Hashable {
+    /**
+     * The stable snake_case code of the kind, e.g. `"outcome_unknown"`.
+     */
+    public var code: String
+    /**
+     * A human-readable message; for bad input it names the field and the rule.
+     */
+    public var message: String
+    /**
+     * The HTTP status of the last response, if there was one.
+     */
+    public var httpStatus: UInt16?
+    /**
+     * The API's `errorType` (e.g. `"capture_expired"`), if it sent one.
+     */
+    public var errorType: String?
+    /**
+     * The API's `correlationId`, to quote to the provider's support.
+     */
+    public var correlationId: String?
+    /**
+     * The API's `errorLink` to its documentation.
+     */
+    public var errorLink: String?
+    /**
+     * The idempotency key of the create that failed: retry with this one, never a new one.
+     */
+    public var idempotencyKey: String?
+    /**
+     * How long the API asked us to wait (`Retry-After`), if it did.
+     */
+    public var retryAfter: TimeInterval?
+    /**
+     * For a wait that timed out: the last state of the capture that was seen.
+     */
+    public var lastCapture: Capture?
+    /**
+     * Whether repeating the same call (with the same idempotency key) may succeed.
+     */
+    public var retryable: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The stable snake_case code of the kind, e.g. `"outcome_unknown"`.
+         */code: String, 
+        /**
+         * A human-readable message; for bad input it names the field and the rule.
+         */message: String, 
+        /**
+         * The HTTP status of the last response, if there was one.
+         */httpStatus: UInt16?, 
+        /**
+         * The API's `errorType` (e.g. `"capture_expired"`), if it sent one.
+         */errorType: String?, 
+        /**
+         * The API's `correlationId`, to quote to the provider's support.
+         */correlationId: String?, 
+        /**
+         * The API's `errorLink` to its documentation.
+         */errorLink: String?, 
+        /**
+         * The idempotency key of the create that failed: retry with this one, never a new one.
+         */idempotencyKey: String?, 
+        /**
+         * How long the API asked us to wait (`Retry-After`), if it did.
+         */retryAfter: TimeInterval?, 
+        /**
+         * For a wait that timed out: the last state of the capture that was seen.
+         */lastCapture: Capture?, 
+        /**
+         * Whether repeating the same call (with the same idempotency key) may succeed.
+         */retryable: Bool) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.errorType = errorType
+        self.correlationId = correlationId
+        self.errorLink = errorLink
+        self.idempotencyKey = idempotencyKey
+        self.retryAfter = retryAfter
+        self.lastCapture = lastCapture
+        self.retryable = retryable
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ErrorDetails: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorDetails {
+        return
+            try ErrorDetails(
+                code: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                httpStatus: FfiConverterOptionUInt16.read(from: &buf), 
+                errorType: FfiConverterOptionString.read(from: &buf), 
+                correlationId: FfiConverterOptionString.read(from: &buf), 
+                errorLink: FfiConverterOptionString.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf), 
+                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
+                lastCapture: FfiConverterOptionTypeCapture.read(from: &buf), 
+                retryable: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErrorDetails, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionUInt16.write(value.httpStatus, into: &buf)
+        FfiConverterOptionString.write(value.errorType, into: &buf)
+        FfiConverterOptionString.write(value.correlationId, into: &buf)
+        FfiConverterOptionString.write(value.errorLink, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
+        FfiConverterOptionTypeCapture.write(value.lastCapture, into: &buf)
+        FfiConverterBool.write(value.retryable, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorDetails_lift(_ buf: RustBuffer) throws -> ErrorDetails {
+    return try FfiConverterTypeErrorDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorDetails_lower(_ value: ErrorDetails) -> RustBuffer {
+    return FfiConverterTypeErrorDetails.lower(value)
 }
 
 
@@ -1616,6 +1782,85 @@ public func FfiConverterTypeInvalidRewardInput_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeInvalidRewardInput_lower(_ value: InvalidRewardInput) -> RustBuffer {
     return FfiConverterTypeInvalidRewardInput.lower(value)
+}
+
+
+/**
+ * The one request a JWT is for.
+ */
+public struct JwtRequest: Equatable, Hashable {
+    /**
+     * The HTTP method, in capitals (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
+     */
+    public var requestMethod: String
+    /**
+     * The API host, with `:port` when not the default, no scheme (`api.cdp.coinbase.com`).
+     */
+    public var requestHost: String
+    /**
+     * The path, from `/`, without a query (`/platform/v2/payment-sessions`).
+     */
+    public var requestPath: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTTP method, in capitals (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
+         */requestMethod: String, 
+        /**
+         * The API host, with `:port` when not the default, no scheme (`api.cdp.coinbase.com`).
+         */requestHost: String, 
+        /**
+         * The path, from `/`, without a query (`/platform/v2/payment-sessions`).
+         */requestPath: String) {
+        self.requestMethod = requestMethod
+        self.requestHost = requestHost
+        self.requestPath = requestPath
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JwtRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtRequest {
+        return
+            try JwtRequest(
+                requestMethod: FfiConverterString.read(from: &buf), 
+                requestHost: FfiConverterString.read(from: &buf), 
+                requestPath: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JwtRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.requestMethod, into: &buf)
+        FfiConverterString.write(value.requestHost, into: &buf)
+        FfiConverterString.write(value.requestPath, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtRequest_lift(_ buf: RustBuffer) throws -> JwtRequest {
+    return try FfiConverterTypeJwtRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtRequest_lower(_ value: JwtRequest) -> RustBuffer {
+    return FfiConverterTypeJwtRequest.lower(value)
 }
 
 
@@ -3487,10 +3732,91 @@ public func FfiConverterTypeTokenRequest_lower(_ value: TokenRequest) -> RustBuf
 
 
 /**
+ * How `wait_for_capture` polls. Every option left out takes its default.
+ */
+public struct WaitOptions: Equatable, Hashable {
+    /**
+     * Give up after this long (default 60 s); the error is `timeout` and carries the last
+     * capture seen.
+     */
+    public var timeout: TimeInterval?
+    /**
+     * The first pause between polls (default 250 ms); it grows by half each time.
+     */
+    public var pollInterval: TimeInterval?
+    /**
+     * The longest pause between polls (default 5 s).
+     */
+    public var maxPollInterval: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Give up after this long (default 60 s); the error is `timeout` and carries the last
+         * capture seen.
+         */timeout: TimeInterval? = nil, 
+        /**
+         * The first pause between polls (default 250 ms); it grows by half each time.
+         */pollInterval: TimeInterval? = nil, 
+        /**
+         * The longest pause between polls (default 5 s).
+         */maxPollInterval: TimeInterval? = nil) {
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+        self.maxPollInterval = maxPollInterval
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WaitOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWaitOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitOptions {
+        return
+            try WaitOptions(
+                timeout: FfiConverterOptionDuration.read(from: &buf), 
+                pollInterval: FfiConverterOptionDuration.read(from: &buf), 
+                maxPollInterval: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WaitOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.timeout, into: &buf)
+        FfiConverterOptionDuration.write(value.pollInterval, into: &buf)
+        FfiConverterOptionDuration.write(value.maxPollInterval, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitOptions_lift(_ buf: RustBuffer) throws -> WaitOptions {
+    return try FfiConverterTypeWaitOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffer {
+    return FfiConverterTypeWaitOptions.lower(value)
+}
+
+
+/**
  * The status of a capture. A capture starts `Pending` and settles to `Succeeded` or `Failed`.
  */
 
-public enum CaptureStatus: Equatable, Hashable {
+public enum CaptureStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Submitted, not settled yet.
@@ -3526,6 +3852,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_capturestatus_uniffi_trait_display(
+            FfiConverterTypeCaptureStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -3600,7 +3937,7 @@ public func FfiConverterTypeCaptureStatus_lower(_ value: CaptureStatus) -> RustB
  * A blockchain network named by the API.
  */
 
-public enum Network: Equatable, Hashable {
+public enum Network: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Arbitrum One.
@@ -3664,6 +4001,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_network_uniffi_trait_display(
+            FfiConverterTypeNetwork_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -3780,7 +4128,7 @@ public func FfiConverterTypeNetwork_lower(_ value: Network) -> RustBuffer {
  * Where an operation step stands.
  */
 
-public enum OperationStepStatus: Equatable, Hashable {
+public enum OperationStepStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Not final yet.
@@ -3816,6 +4164,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationstepstatus_uniffi_trait_display(
+            FfiConverterTypeOperationStepStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -3890,7 +4249,7 @@ public func FfiConverterTypeOperationStepStatus_lower(_ value: OperationStepStat
  * The kind of on-chain step of an operation.
  */
 
-public enum OperationStepType: Equatable, Hashable {
+public enum OperationStepType: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Authorize funds into escrow.
@@ -3930,6 +4289,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationsteptype_uniffi_trait_display(
+            FfiConverterTypeOperationStepType_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4010,7 +4380,7 @@ public func FfiConverterTypeOperationStepType_lower(_ value: OperationStepType) 
  * The kind of operation a step belongs to.
  */
 
-public enum OperationType: Equatable, Hashable {
+public enum OperationType: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * A payment (authorize, capture, void, refund, charge).
@@ -4042,6 +4412,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_operationtype_uniffi_trait_display(
+            FfiConverterTypeOperationType_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4110,7 +4491,7 @@ public func FfiConverterTypeOperationType_lower(_ value: OperationType) -> RustB
  * Where a payment operation stands.
  */
 
-public enum PaymentOperationStatus: Equatable, Hashable {
+public enum PaymentOperationStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Submitted, not final.
@@ -4146,6 +4527,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentoperationstatus_uniffi_trait_display(
+            FfiConverterTypePaymentOperationStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4220,7 +4612,7 @@ public func FfiConverterTypePaymentOperationStatus_lower(_ value: PaymentOperati
  * What a payment operation did.
  */
 
-public enum PaymentOperationType: Equatable, Hashable {
+public enum PaymentOperationType: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Funds put into escrow.
@@ -4264,6 +4656,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentoperationtype_uniffi_trait_display(
+            FfiConverterTypePaymentOperationType_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4350,7 +4753,7 @@ public func FfiConverterTypePaymentOperationType_lower(_ value: PaymentOperation
  * The most recent meaningful event on a payment session.
  */
 
-public enum PaymentSessionStatus: Equatable, Hashable {
+public enum PaymentSessionStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Created, not authorized yet.
@@ -4430,6 +4833,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentsessionstatus_uniffi_trait_display(
+            FfiConverterTypePaymentSessionStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4570,7 +4984,7 @@ public func FfiConverterTypePaymentSessionStatus_lower(_ value: PaymentSessionSt
  * What a reward operation does.
  */
 
-public enum RewardOperationAction: Equatable, Hashable {
+public enum RewardOperationAction: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Rewards are set aside for the payer.
@@ -4602,6 +5016,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_rewardoperationaction_uniffi_trait_display(
+            FfiConverterTypeRewardOperationAction_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4670,7 +5095,7 @@ public func FfiConverterTypeRewardOperationAction_lower(_ value: RewardOperation
  * Where a reward operation stands.
  */
 
-public enum RewardOperationStatus: Equatable, Hashable {
+public enum RewardOperationStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Submitted, not final.
@@ -4706,6 +5131,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_rewardoperationstatus_uniffi_trait_display(
+            FfiConverterTypeRewardOperationStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4780,7 +5216,7 @@ public func FfiConverterTypeRewardOperationStatus_lower(_ value: RewardOperation
  * The status of a StateSet payment.
  */
 
-public enum StateSetPaymentStatus: Equatable, Hashable {
+public enum StateSetPaymentStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Created; authorized funds wait for capture.
@@ -4824,6 +5260,17 @@ public func wireValue() -> String  {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_statesetpaymentstatus_uniffi_trait_display(
+            FfiConverterTypeStateSetPaymentStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4904,6 +5351,30 @@ public func FfiConverterTypeStateSetPaymentStatus_lower(_ value: StateSetPayment
     return FfiConverterTypeStateSetPaymentStatus.lower(value)
 }
 
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -4996,6 +5467,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterDuration.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCapture: FfiConverterRustBuffer {
+    typealias SwiftType = Capture?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCapture.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCapture.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -5,6 +5,7 @@ import com.capturekit.model.ClientOptions
 import com.capturekit.model.Network
 import com.capturekit.model.PaymentSessionStatus
 import com.capturekit.model.TokenRequest
+import com.capturekit.model.WaitOptions
 import java.math.BigDecimal
 import java.time.Duration
 import java.time.Instant
@@ -192,6 +193,29 @@ class ClientTest {
                 client.stateset().capture(statesetId, com.capturekit.model.StateSetCaptureRequest())
             }
             assertEquals("already_captured", again.details.errorType)
+        }
+    }
+
+    @Test
+    fun `a kept JwtSigner mints tokens the API accepts`() = runBlocking<Unit> {
+        val session = emulator.authorizedSession("10")
+        val signer = JwtSigner.withKeyFile(Repo.es256Key)
+        val client = Client.withTokenProvider(
+            object : TokenProvider {
+                override suspend fun token(request: TokenRequest): String {
+                    val slash = request.hostAndPath.indexOf('/')
+                    return signer.sign(
+                        com.capturekit.model.JwtRequest(
+                            request.method, request.hostAndPath.substring(0, slash), request.hostAndPath.substring(slash),
+                        ),
+                    )
+                }
+            },
+            ClientOptions(baseUrl = emulator.baseUrl),
+        )
+        assertEquals("1", client.paymentSessions().capture(session, CaptureRequest(amount = "1")).amount)
+        assertFailsWith<CaptureKitException.InvalidRequest> {
+            signer.sign(com.capturekit.model.JwtRequest("get", "h", "/p"))
         }
     }
 }

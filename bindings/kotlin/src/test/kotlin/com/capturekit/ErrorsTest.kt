@@ -2,6 +2,7 @@ package com.capturekit
 
 import com.capturekit.model.CaptureStatus
 import com.capturekit.model.ClientOptions
+import com.capturekit.model.WaitOptions
 import java.io.File
 import java.nio.file.Files
 import java.time.Duration
@@ -49,6 +50,11 @@ class ErrorsTest {
         assertEquals("not_found", notFound.details.code)
         assertNotNull(notFound.details.correlationId)
         assertFalse(notFound.details.retryable)
+        // The core's description, the same in every language.
+        assertEquals(
+            "not_found: ${notFound.details.message} (HTTP 404, not_found, correlation id ${notFound.details.correlationId})",
+            notFound.toString(),
+        )
 
         val tooMuch = raises<CaptureKitException.InvalidRequest> { sessions.capture(session, CaptureRequest(amount = "5")) }
         assertEquals("invalid_request", tooMuch.details.errorType)

@@ -3,6 +3,7 @@ package com.capturekit
 import com.capturekit.model.ClientOptions
 import com.capturekit.model.RewardInput
 import com.capturekit.model.StateSetCaptureRequest
+import com.capturekit.model.WaitOptions
 import java.io.File
 import java.math.BigDecimal
 import java.time.Duration
@@ -111,7 +112,7 @@ class ScenariosTest {
         val sessions = client.paymentSessions()
         val session = text("paymentSessionId") ?: ""
         return when (op) {
-            "capture" -> Wire.capture(
+            "capture" -> Wire.of(
                 sessions.capture(
                     session,
                     CaptureRequest(
@@ -123,13 +124,15 @@ class ScenariosTest {
                     ),
                 ),
             )
-            "get_capture" -> Wire.capture(sessions.getCapture(session, text("captureId")!!))
-            "list_captures" -> Wire.page(
+            "get_capture" -> Wire.of(sessions.getCapture(session, text("captureId")!!))
+            "list_captures" -> Wire.of(
                 sessions.listCaptures(session, args["pageSize"]?.jsonPrimitive?.int?.toUInt(), text("pageToken")),
             )
-            "list_all_captures" -> Wire.captures(sessions.listAllCaptures(session, args["pageSize"]?.jsonPrimitive?.int?.toUInt()))
-            "get_session" -> Wire.session(sessions.getSession(session))
-            "wait_for_capture" -> Wire.capture(
+            "list_all_captures" -> JsonObject(
+                mapOf("captures" to Wire.of(sessions.listAllCaptures(session, args["pageSize"]?.jsonPrimitive?.int?.toUInt()))),
+            )
+            "get_session" -> Wire.of(sessions.getSession(session))
+            "wait_for_capture" -> Wire.of(
                 sessions.waitForCapture(
                     session,
                     text("captureId")!!,
@@ -139,7 +142,7 @@ class ScenariosTest {
             "derive_idempotency_key" -> JsonObject(
                 mapOf("key" to JsonPrimitive(deriveIdempotencyKey(args.getValue("parts").jsonArray.map { it.jsonPrimitive.content }))),
             )
-            "escrow_capture" -> Wire.escrowCapture(
+            "escrow_capture" -> Wire.of(
                 client.coinbasePayments().capture(
                     text("paymentId")!!,
                     EscrowCaptureRequest(
@@ -159,18 +162,18 @@ class ScenariosTest {
                     ),
                 ),
             )
-            "get_escrow_payment" -> Wire.escrowPayment(client.coinbasePayments().getPayment(text("paymentId")!!))
-            "stateset_capture" -> Wire.statesetPayment(
+            "get_escrow_payment" -> Wire.of(client.coinbasePayments().getPayment(text("paymentId")!!))
+            "stateset_capture" -> Wire.of(
                 client.stateset().capture(
                     text("paymentId")!!,
                     StateSetCaptureRequest(
-                        amountCents = args["amount"]?.jsonPrimitive?.long?.toULong(),
+                        amountCents = args["amountCents"]?.jsonPrimitive?.long?.toULong(),
                         statementDescriptor = text("statementDescriptor"),
                         metadata = args["metadata"]?.jsonObject?.mapValues { it.value.jsonPrimitive.content } ?: emptyMap(),
                     ),
                 ),
             )
-            "get_stateset_payment" -> Wire.statesetPayment(client.stateset().getPayment(text("paymentId")!!))
+            "get_stateset_payment" -> Wire.of(client.stateset().getPayment(text("paymentId")!!))
             else -> fail("unknown op $op")
         }
     }

@@ -6,8 +6,8 @@ package com.capturekit.examples
 
 import com.capturekit.CaptureRequest
 import com.capturekit.Client
-import com.capturekit.WaitOptions
 import com.capturekit.model.ClientOptions
+import com.capturekit.model.WaitOptions
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest

@@ -5,11 +5,11 @@ import com.capturekit.CaptureKitException
 import com.capturekit.CaptureRequest
 import com.capturekit.Client
 import com.capturekit.TokenProvider
-import com.capturekit.WaitOptions
 import com.capturekit.deriveIdempotencyKey
 import com.capturekit.model.CaptureStatus
 import com.capturekit.model.ClientOptions
 import com.capturekit.model.TokenRequest
+import com.capturekit.model.WaitOptions
 import java.time.Duration
 
 /** Asks the app's own back end for a short-lived token: an app never holds an API key secret. */

@@ -1,0 +1,475 @@
+//! How the core's types cross into JavaScript (the `node` feature, used by the
+//! `capturekit-node` addon). Records and enums get their conversions from `#[record]` and
+//! `open_enum!`; this module holds the conversions of the values inside them:
+//!
+//! | shape | JavaScript out | JavaScript in |
+//! |---|---|---|
+//! | text | string | string |
+//! | decimal | decimal string (`"10.50"`) | decimal string, or bigint (never a number) |
+//! | timestamp | `Date` | - |
+//! | duration | number of milliseconds (field named `…Ms`) | whole number of milliseconds |
+//! | whole number | number | safe integer number, or bigint |
+//! | map | object, keys and values as they came | object of strings |
+//! | record | object with camelCase keys | object; a key it does not know is refused |
+//! | enum | string | string |
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::ptr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::{BigInt, FromNapiValue, Object, ToNapiValue};
+use napi::{sys, JsValue, Unknown, ValueType};
+use rust_decimal::Decimal;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, InputError};
+
+/// A value the core hands to JavaScript, as the napi value that carries it.
+pub trait IntoJs {
+    /// The napi-convertible form.
+    type Js: ToNapiValue;
+    /// Converts.
+    fn into_js(self) -> Self::Js;
+}
+
+/// A value JavaScript hands to the core, checked on the way in.
+pub trait FromJs: Sized {
+    /// Converts `value` (never `null` or `undefined`: that is [`Self::absent`]); `path`
+    /// names it in errors.
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError>;
+
+    /// The value of a key that was left out, `undefined` or `null`.
+    fn absent(path: &str) -> Result<Self, InputError> {
+        Err(InputError::Type(format!("{path}: required")))
+    }
+}
+
+/// A `#[record(input)]` type, built from a JavaScript object.
+pub trait FromJsObject: Sized {
+    /// The type's name, for errors.
+    const NAME: &'static str;
+    /// The keys it accepts; any other is refused.
+    const KEYS: &'static [&'static str];
+    /// Builds it from `object`, whose keys were checked.
+    fn from_object(object: &JsFields<'_>) -> Result<Self, InputError>;
+
+    /// Builds it from an object (`None`, `null` or `undefined`: nothing given), refusing keys
+    /// it does not know.
+    fn from_value(value: Option<&Unknown<'_>>, path: &str) -> Result<Self, InputError> {
+        let object = match value.filter(|v| !is_nullish(v)) {
+            None => None,
+            Some(value) => Some(as_object(value, path, Self::NAME)?),
+        };
+        let fields = JsFields { object, prefix: path };
+        fields.refuse_unknown(Self::NAME, Self::KEYS)?;
+        Self::from_object(&fields)
+    }
+}
+
+/// The keys of one record's object, with the path that names them in errors.
+pub struct JsFields<'a> {
+    object: Option<Object<'a>>,
+    prefix: &'a str,
+}
+
+impl<'a> JsFields<'a> {
+    /// How `key` is named in errors (`distributeRewards[0].chainId`).
+    pub fn path(&self, key: &str) -> String {
+        if self.prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.prefix)
+        }
+    }
+
+    /// The value of `key`; `None` when it is missing, `undefined` or `null`.
+    pub fn value(&self, key: &str) -> Result<Option<Unknown<'a>>, InputError> {
+        let Some(object) = &self.object else { return Ok(None) };
+        let value: Option<Unknown<'a>> = object.get(key).map_err(|e| InputError::Type(e.reason.clone()))?;
+        Ok(value.filter(|v| !is_nullish(v)))
+    }
+
+    /// The text of `key`, if it is a string (to carry a caller's key on conversion errors).
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.value(key).ok().flatten().and_then(|v| String::from_js(&v, key).ok())
+    }
+
+    fn refuse_unknown(&self, name: &str, keys: &[&str]) -> Result<(), InputError> {
+        let Some(object) = &self.object else { return Ok(()) };
+        for key in own_keys(object)? {
+            if !keys.contains(&key.as_str()) {
+                let at = if self.prefix.is_empty() { name } else { self.prefix };
+                return Err(InputError::Type(format!(
+                    "{at}: unexpected option {key:?} ({name} takes {})",
+                    keys.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a `#[record(input)]` value from a call's options object, refusing unknown keys.
+pub fn from_options<T: FromJsObject>(value: Option<&Unknown<'_>>) -> Result<T, InputError> {
+    T::from_value(value, "")
+}
+
+/// Builds two `#[record(input)]` values from one options object, each taking its own keys; a
+/// key neither takes is refused, naming `call`.
+pub fn split_options<A: FromJsObject, B: FromJsObject>(
+    value: Option<&Unknown<'_>>,
+    call: &str,
+) -> Result<(A, B), InputError> {
+    let object = match value.filter(|v| !is_nullish(v)) {
+        None => None,
+        Some(value) => Some(as_object(value, call, call)?),
+    };
+    if let Some(object) = &object {
+        for key in own_keys(object)? {
+            if !A::KEYS.contains(&key.as_str()) && !B::KEYS.contains(&key.as_str()) {
+                return Err(InputError::Type(format!(
+                    "{call}: unexpected option {key:?} ({call} takes {}, {})",
+                    A::KEYS.join(", "),
+                    B::KEYS.join(", ")
+                )));
+            }
+        }
+    }
+    let fields = JsFields { object, prefix: "" };
+    Ok((A::from_object(&fields)?, B::from_object(&fields)?))
+}
+
+fn is_nullish(value: &Unknown<'_>) -> bool {
+    matches!(value.get_type(), Ok(ValueType::Null | ValueType::Undefined))
+}
+
+fn type_name(value: &Unknown<'_>) -> &'static str {
+    match value.get_type() {
+        Ok(ValueType::Undefined) => "undefined",
+        Ok(ValueType::Null) => "null",
+        Ok(ValueType::Boolean) => "a boolean",
+        Ok(ValueType::Number) => "a number",
+        Ok(ValueType::String) => "a string",
+        Ok(ValueType::Symbol) => "a symbol",
+        Ok(ValueType::Object) if is_array(value) => "an array",
+        Ok(ValueType::Object) => "an object",
+        Ok(ValueType::Function) => "a function",
+        Ok(ValueType::BigInt) => "a bigint",
+        _ => "an unknown value",
+    }
+}
+
+/// `path: must be <what>, not <type>`.
+fn type_error(path: &str, what: &str, value: &Unknown<'_>) -> InputError {
+    InputError::Type(format!("{path}: must be {what}, not {}", type_name(value)))
+}
+
+fn is_array(value: &Unknown<'_>) -> bool {
+    let raw = value.value();
+    let mut result = false;
+    // SAFETY: env and value come from a live `Unknown`.
+    let status = unsafe { sys::napi_is_array(raw.env, raw.value, &mut result) };
+    status == sys::Status::napi_ok && result
+}
+
+fn as_object<'a>(value: &Unknown<'a>, path: &str, what: &str) -> Result<Object<'a>, InputError> {
+    if value.get_type().ok() != Some(ValueType::Object) || is_array(value) {
+        return Err(type_error(path, &format!("an object ({what})"), value));
+    }
+    // SAFETY: checked to be an object just above.
+    unsafe { value.cast::<Object<'a>>() }.map_err(|e| InputError::Type(e.reason.clone()))
+}
+
+/// The object's own enumerable string keys (not inherited ones, not symbols).
+fn own_keys(object: &Object<'_>) -> Result<Vec<String>, InputError> {
+    let raw = object.value();
+    let mut names = ptr::null_mut();
+    // SAFETY: env and value come from a live object.
+    let status = unsafe {
+        sys::napi_get_all_property_names(
+            raw.env,
+            raw.value,
+            sys::KeyCollectionMode::own_only,
+            sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+            sys::KeyConversion::numbers_to_strings,
+            &mut names,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return Err(InputError::Type("could not read the object's keys".into()));
+    }
+    // SAFETY: napi_get_all_property_names returns an array of strings.
+    let names = unsafe { napi::bindgen_prelude::Array::from_napi_value(raw.env, names) }
+        .map_err(|e| InputError::Type(e.reason.clone()))?;
+    (0..names.len())
+        .map(|i| {
+            names
+                .get::<String>(i)
+                .map_err(|e| InputError::Type(e.reason.clone()))?
+                .ok_or_else(|| InputError::Type("a key vanished while reading".into()))
+        })
+        .collect()
+}
+
+macro_rules! into_js_as_is {
+    ($($ty:ty),*) => {$(
+        impl IntoJs for $ty {
+            type Js = $ty;
+            fn into_js(self) -> $ty {
+                self
+            }
+        }
+    )*};
+}
+
+into_js_as_is!(String, bool, u32, DateTime<Utc>);
+
+impl IntoJs for u16 {
+    type Js = u32;
+    fn into_js(self) -> u32 {
+        self.into()
+    }
+}
+
+impl IntoJs for u64 {
+    // A JavaScript number: cents and chain ids are far below 2^53.
+    type Js = f64;
+    fn into_js(self) -> f64 {
+        self as f64
+    }
+}
+
+impl IntoJs for Decimal {
+    type Js = String;
+    fn into_js(self) -> String {
+        self.to_string()
+    }
+}
+
+impl IntoJs for Duration {
+    type Js = f64;
+    fn into_js(self) -> f64 {
+        self.as_secs_f64() * 1000.0
+    }
+}
+
+impl<T: IntoJs> IntoJs for Option<T> {
+    type Js = Option<T::Js>;
+    fn into_js(self) -> Option<T::Js> {
+        self.map(IntoJs::into_js)
+    }
+}
+
+impl<T: IntoJs> IntoJs for Vec<T> {
+    type Js = Vec<T::Js>;
+    fn into_js(self) -> Vec<T::Js> {
+        self.into_iter().map(IntoJs::into_js).collect()
+    }
+}
+
+impl<T: IntoJs> IntoJs for BTreeMap<String, T> {
+    type Js = BTreeMap<String, T::Js>;
+    fn into_js(self) -> BTreeMap<String, T::Js> {
+        self.into_iter().map(|(key, value)| (key, value.into_js())).collect()
+    }
+}
+
+impl FromJs for String {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        if value.get_type().ok() != Some(ValueType::String) {
+            return Err(type_error(path, "a string", value));
+        }
+        // SAFETY: checked to be a string just above.
+        unsafe { value.cast::<String>() }.map_err(|e| InputError::Type(e.reason.clone()))
+    }
+}
+
+impl FromJs for Zeroizing<String> {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        String::from_js(value, path).map(Zeroizing::new)
+    }
+}
+
+impl FromJs for PathBuf {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        String::from_js(value, path).map(PathBuf::from)
+    }
+}
+
+impl FromJs for bool {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        if value.get_type().ok() != Some(ValueType::Boolean) {
+            return Err(type_error(path, "a boolean", value));
+        }
+        // SAFETY: checked to be a boolean just above.
+        unsafe { value.cast::<bool>() }.map_err(|e| InputError::Type(e.reason.clone()))
+    }
+}
+
+/// A whole number from 0 to `max`: a safe integer number, or a bigint.
+fn whole_number(value: &Unknown<'_>, path: &str, max: u64) -> Result<u64, InputError> {
+    let out_of_range = |shown: String| {
+        InputError::Invalid(Error::invalid(path, format!("must be a whole number from 0 to {max}, got {shown}")))
+    };
+    match value.get_type().ok() {
+        Some(ValueType::Number) => {
+            // SAFETY: checked to be a number just above.
+            let number = unsafe { value.cast::<f64>() }.map_err(|e| InputError::Type(e.reason.clone()))?;
+            let whole = number.is_finite() && number.fract() == 0.0 && number >= 0.0;
+            if !whole || number > max as f64 || number > 9_007_199_254_740_991.0 {
+                return Err(out_of_range(number.to_string()));
+            }
+            Ok(number as u64)
+        }
+        Some(ValueType::BigInt) => {
+            // SAFETY: checked to be a bigint just above.
+            let big = unsafe { value.cast::<BigInt>() }.map_err(|e| InputError::Type(e.reason.clone()))?;
+            let (negative, number, lossless) = big.get_u64();
+            if negative || !lossless || number > max {
+                let (shown, _) = big.get_i128();
+                return Err(out_of_range(format!("{shown}n")));
+            }
+            Ok(number)
+        }
+        _ => Err(type_error(path, "a whole number", value)),
+    }
+}
+
+macro_rules! from_js_whole_number {
+    ($($ty:ty),*) => {$(
+        impl FromJs for $ty {
+            fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+                whole_number(value, path, <$ty>::MAX as u64).map(|n| n as $ty)
+            }
+        }
+    )*};
+}
+
+from_js_whole_number!(u16, u32, u64);
+
+impl FromJs for Decimal {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        let text = match value.get_type().ok() {
+            Some(ValueType::String) => String::from_js(value, path)?,
+            Some(ValueType::BigInt) => {
+                // SAFETY: checked to be a bigint just above.
+                let big = unsafe { value.cast::<BigInt>() }.map_err(|e| InputError::Type(e.reason.clone()))?;
+                let (number, lossless) = big.get_i128();
+                if !lossless {
+                    return Err(InputError::Invalid(Error::invalid(path, "is too large")));
+                }
+                number.to_string()
+            }
+            Some(ValueType::Number) => {
+                return Err(InputError::Type(format!(
+                    "{path}: must be a decimal string such as \"10.50\", not a number: money is never a float"
+                )))
+            }
+            _ => return Err(type_error(path, "a decimal string such as \"10.50\"", value)),
+        };
+        crate::validate::parse_amount(path, &text).map_err(InputError::Invalid)
+    }
+}
+
+impl FromJs for Duration {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        if value.get_type().ok() != Some(ValueType::Number) {
+            return Err(type_error(path, "a number of milliseconds", value));
+        }
+        whole_number(value, path, 9_007_199_254_740_991).map(Duration::from_millis)
+    }
+}
+
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        T::from_js(value, path).map(Some)
+    }
+
+    fn absent(_path: &str) -> Result<Self, InputError> {
+        Ok(None)
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        if !is_array(value) {
+            return Err(type_error(path, "an array", value));
+        }
+        // SAFETY: checked to be an array just above.
+        let array =
+            unsafe { value.cast::<napi::bindgen_prelude::Array>() }.map_err(|e| InputError::Type(e.reason.clone()))?;
+        (0..array.len())
+            .map(|i| {
+                let item_path = format!("{path}[{i}]");
+                let item: Option<Unknown<'_>> = array.get(i).map_err(|e| InputError::Type(e.reason.clone()))?;
+                match item.filter(|v| !is_nullish(v)) {
+                    Some(item) => T::from_js(&item, &item_path),
+                    None => T::absent(&item_path),
+                }
+            })
+            .collect()
+    }
+}
+
+impl<T: FromJs> FromJs for BTreeMap<String, T> {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        let object = as_object(value, path, "string keys")?;
+        let mut map = BTreeMap::new();
+        for key in own_keys(&object)? {
+            let item_path = format!("{path}[{key:?}]");
+            let item: Option<Unknown<'_>> = object.get(&key).map_err(|e| InputError::Type(e.reason.clone()))?;
+            let item = match item {
+                Some(item) if !is_nullish(&item) => T::from_js(&item, &item_path)?,
+                _ => T::absent(&item_path)?,
+            };
+            map.insert(key, item);
+        }
+        Ok(map)
+    }
+}
+
+/// What a call hands JavaScript: its value, or the core error it failed with (as
+/// `{ error: ErrorDetails, description }`, which the package's `index.js` raises as the
+/// error class of its kind). A call never rejects for a core error, so that the error's
+/// fields keep their JavaScript types (dates, nested results) on the way.
+pub enum Outcome<T> {
+    /// The call's value.
+    Value(T),
+    /// The core error it failed with.
+    Failure(Error),
+}
+
+impl<T> From<crate::Result<T>> for Outcome<T> {
+    fn from(result: crate::Result<T>) -> Self {
+        match result {
+            Ok(value) => Outcome::Value(value),
+            Err(error) => Outcome::Failure(error),
+        }
+    }
+}
+
+impl<T: IntoJs> ToNapiValue for Outcome<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, outcome: Self) -> napi::Result<sys::napi_value> {
+        let js_env = napi::Env::from(env);
+        let mut object = Object::new(&js_env)?;
+        match outcome {
+            Outcome::Value(value) => object.set("value", value.into_js())?,
+            Outcome::Failure(error) => {
+                object.set("description", error.to_string())?;
+                object.set("error", error.details())?;
+            }
+        }
+        // SAFETY: `env` is the live env this conversion was called with.
+        unsafe { ToNapiValue::to_napi_value(env, object) }
+    }
+}
+
+/// A JavaScript `TypeError` with `message`, to throw from a native function.
+pub fn throw_type_error(env: &napi::Env, message: String) -> napi::Error {
+    // SAFETY: `env` is the live env of the native call that throws it.
+    let value = unsafe { napi::JsTypeError::from(napi::Error::from_reason(message)).into_value(env.raw()) };
+    // SAFETY: `into_value` returned a live value of this env.
+    napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+}

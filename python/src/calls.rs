@@ -1,0 +1,252 @@
+//! The call groups (`client.payment_sessions`, `client.coinbase_payments`, `client.stateset`),
+//! blocking and asyncio. Each call is written once, in `call_group!`, which makes both entry
+//! points: the blocking one returns the result, the asyncio one an awaitable of it, so the
+//! stubs type every return.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails};
+use capturekit::python::{from_kwargs, to_py_err};
+use capturekit::stateset::StateSetPayment;
+use capturekit::{
+    Capture, CapturePage, CaptureRequest, EscrowCaptureRequest, PageOptions, PaymentSession, StateSetCaptureRequest,
+    WaitOptions,
+};
+use futures_util::{Stream, StreamExt};
+use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::client::Shared;
+use crate::runtime::{awaitable, blocking, runtime, CaptureKitRuntime};
+
+/// Declares a blocking and an asyncio class with the same calls. A call is
+/// `fn name(positional: Type, …) [options: Request] -> Result = |client| body;`: the
+/// positional arguments, then keyword arguments that make the core's `Request` (unknown
+/// names refused), then the core call on `client`.
+macro_rules! call_group {
+    (
+        $(#[doc = $doc:literal])*
+        $blocking:ident, $asynchronous:ident {
+            $(
+                $(#[doc = $call_doc:literal])*
+                fn $name:ident($($arg:ident: $arg_ty:ty),*) $([$options:ident: $options_ty:ty])? -> $out:ty
+                    = |$client:ident| $body:expr;
+            )*
+        }
+        streams {
+            $(
+                $(#[doc = $stream_doc:literal])*
+                fn $stream:ident($($stream_arg:ident: $stream_arg_ty:ty),*) [$stream_options:ident: $stream_options_ty:ty]
+                    = |$stream_client:ident| $stream_body:expr;
+            )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        ///
+        /// Blocking: every call returns its result.
+        #[pyclass(frozen, module = "capturekit")]
+        pub struct $blocking {
+            shared: Arc<Shared>,
+        }
+
+        $(#[doc = $doc])*
+        ///
+        /// For asyncio: every call returns an awaitable of its result.
+        #[pyclass(frozen, module = "capturekit")]
+        pub struct $asynchronous {
+            shared: Arc<Shared>,
+        }
+
+        impl $blocking {
+            pub fn new(shared: Arc<Shared>) -> Self {
+                $blocking { shared }
+            }
+        }
+
+        impl $asynchronous {
+            pub fn new(shared: Arc<Shared>) -> Self {
+                $asynchronous { shared }
+            }
+        }
+
+        #[pymethods]
+        impl $blocking {
+            $(
+                $(#[doc = $call_doc])*
+                #[pyo3(signature = ($($arg,)* $(**$options)?))]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    $($arg: $arg_ty,)*
+                    $($options: Option<&Bound<'_, PyDict>>)?
+                ) -> PyResult<$out> {
+                    $(let $options: $options_ty = from_kwargs(py, $options)?;)?
+                    let $client = self.shared.client();
+                    blocking(py, async move { $body })
+                }
+            )*
+            $(
+                $(#[doc = $stream_doc])*
+                #[pyo3(signature = ($($stream_arg,)* **$stream_options))]
+                fn $stream(
+                    &self,
+                    py: Python<'_>,
+                    $($stream_arg: $stream_arg_ty,)*
+                    $stream_options: Option<&Bound<'_, PyDict>>
+                ) -> PyResult<CaptureIterator> {
+                    let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
+                    let $stream_client = self.shared.client();
+                    Ok(CaptureIterator::new($stream_body))
+                }
+            )*
+        }
+
+        #[pymethods]
+        impl $asynchronous {
+            $(
+                $(#[doc = $call_doc])*
+                #[pyo3(signature = ($($arg,)* $(**$options)?))]
+                fn $name<'py>(
+                    &self,
+                    py: Python<'py>,
+                    $($arg: $arg_ty,)*
+                    $($options: Option<&Bound<'_, PyDict>>)?
+                ) -> PyResult<Bound<'py, PyAny>> {
+                    $(let $options: $options_ty = from_kwargs(py, $options)?;)?
+                    let $client = self.shared.client();
+                    awaitable::<$out>(py, async move { $body })
+                }
+            )*
+            $(
+                $(#[doc = $stream_doc])*
+                #[pyo3(signature = ($($stream_arg,)* **$stream_options))]
+                fn $stream(
+                    &self,
+                    py: Python<'_>,
+                    $($stream_arg: $stream_arg_ty,)*
+                    $stream_options: Option<&Bound<'_, PyDict>>
+                ) -> PyResult<CaptureIterator> {
+                    let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
+                    let $stream_client = self.shared.client();
+                    Ok(CaptureIterator::new($stream_body))
+                }
+            )*
+        }
+    };
+}
+
+call_group! {
+    /// CDP Payment Sessions calls: capture, get and list captures, get a session, wait for a
+    /// capture to settle. Get it as `client.payment_sessions`.
+    PaymentSessions, AsyncPaymentSessions {
+        /// Captures an authorized session: keyword arguments of `CaptureRequest` (`amount`,
+        /// all that is capturable when left out; `final_capture`, `metadata`,
+        /// `external_reference_id`, `idempotency_key`). The capture comes back `pending` with
+        /// the idempotency key it was sent with; an `OutcomeUnknownError` means it may exist:
+        /// call again with the same key.
+        fn capture(payment_session_id: String) [request: CaptureRequest] -> Capture
+            = |client| client.payment_sessions().capture(&payment_session_id, request).await;
+        /// Fetches one capture.
+        fn get_capture(payment_session_id: String, capture_id: String) -> Capture
+            = |client| client.payment_sessions().get_capture(&payment_session_id, &capture_id).await;
+        /// One page of captures (`page_size`, `page_token`); pass `next_page_token` back as
+        /// `page_token` to go on.
+        fn list_captures_page(payment_session_id: String) [page: PageOptions] -> CapturePage
+            = |client| {
+                client.payment_sessions().list_captures(&payment_session_id, page.page_size, page.page_token.as_deref()).await
+            };
+        /// Fetches a session with its balances, expiries and captures.
+        fn get_session(payment_session_id: String) -> PaymentSession
+            = |client| client.payment_sessions().get_session(&payment_session_id).await;
+        /// Polls until the capture is `succeeded` or `failed` and returns it (a failed capture
+        /// is a value with its `error`): keyword arguments of `WaitOptions` (`timeout`,
+        /// `poll_interval`, `max_poll_interval`, in seconds). At the deadline raises
+        /// `capturekit.TimeoutError`, whose `last_capture` is the last state seen.
+        fn wait_for_capture(payment_session_id: String, capture_id: String) [options: WaitOptions] -> Capture
+            = |client| client.payment_sessions().wait_for_capture(&payment_session_id, &capture_id, options).await;
+    }
+    streams {
+        /// Every capture of the session, oldest first, fetching pages as iteration reaches
+        /// them (`for` or `async for`; keyword arguments of `PageOptions`).
+        fn list_captures(payment_session_id: String) [page: PageOptions]
+            = |client| client.payment_sessions().captures_stream(&payment_session_id, page);
+    }
+}
+
+call_group! {
+    /// Coinbase Payments (escrow) calls: capture, get a payment. Get it as
+    /// `client.coinbase_payments`.
+    CoinbasePayments, AsyncCoinbasePayments {
+        /// Captures an escrowed payment: keyword arguments of `EscrowCaptureRequest` (`amount`,
+        /// `fee_bps`, `fee_receiver`, `distribute_rewards`, `metadata`, `idempotency_key`).
+        /// The same idempotency key goes on every attempt and on the result; an
+        /// `OutcomeUnknownError` means: call again with that key.
+        fn capture(payment_id: String) [request: EscrowCaptureRequest] -> EscrowCapture
+            = |client| client.coinbase_payments().capture(&payment_id, request).await;
+        /// Fetches a payment and its operations.
+        fn get_payment(payment_id: String) -> EscrowPaymentDetails
+            = |client| client.coinbase_payments().get_payment(&payment_id).await;
+    }
+    streams {}
+}
+
+call_group! {
+    /// StateSet calls: capture, get a payment. Get it as `client.stateset`. Amounts are whole
+    /// cents.
+    StateSet, AsyncStateSet {
+        /// Captures a payment created with `capture: false`: keyword arguments of
+        /// `StateSetCaptureRequest` (`amount_cents`, the full authorization when left out;
+        /// `statement_descriptor`, `metadata`). StateSet has no idempotency key: after an
+        /// `OutcomeUnknownError`, `get_payment` tells whether the capture happened.
+        fn capture(payment_id: String) [request: StateSetCaptureRequest] -> StateSetPayment
+            = |client| client.stateset().capture(&payment_id, request).await;
+        /// Fetches a payment.
+        fn get_payment(payment_id: String) -> StateSetPayment
+            = |client| client.stateset().get_payment(&payment_id).await;
+    }
+    streams {}
+}
+
+type CaptureStream = Pin<Box<dyn Stream<Item = Result<Capture, capturekit::Error>> + Send>>;
+
+/// Every capture of a session, fetched a page at a time as iteration reaches it (`for` and
+/// `async for`).
+#[pyclass(frozen, module = "capturekit")]
+pub struct CaptureIterator {
+    stream: Arc<tokio::sync::Mutex<CaptureStream>>,
+}
+
+impl CaptureIterator {
+    fn new(stream: impl Stream<Item = Result<Capture, capturekit::Error>> + Send + 'static) -> Self {
+        CaptureIterator { stream: Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
+    }
+}
+
+#[pymethods]
+impl CaptureIterator {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Capture>> {
+        let stream = self.stream.clone();
+        let next = py.detach(|| runtime().block_on(async move { stream.lock().await.next().await }));
+        next.transpose().map_err(to_py_err)
+    }
+
+    fn __aiter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let stream = self.stream.clone();
+        pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, _>(py, async move {
+            match stream.lock().await.next().await {
+                None => Err(PyStopAsyncIteration::new_err(())),
+                Some(item) => item.map_err(to_py_err),
+            }
+        })
+    }
+}
