@@ -40,11 +40,32 @@ struct Args {
 }
 
 fn main() {
+    accept_stop_signals();
     if let Err(message) = run(Args::parse()) {
         eprintln!("capturekit-emulator: {message}");
         std::process::exit(2);
     }
 }
+
+/// Makes SIGTERM and SIGINT stop the emulator whatever started it. A harness may start a
+/// process with them blocked (Foundation's `Process` on Linux hands the child its thread's
+/// signal mask, in which SIGTERM is blocked) or ignored, and a blocked mask and ignored signals
+/// survive `exec`: such an emulator would never stop, and its harness would wait for ever.
+#[cfg(unix)]
+fn accept_stop_signals() {
+    // SAFETY: runs first in `main`, before any other thread exists; it only empties this
+    // thread's signal mask and puts two signals back to their default action.
+    unsafe {
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn accept_stop_signals() {}
 
 fn run(args: Args) -> Result<(), String> {
     let mut keys = Vec::new();

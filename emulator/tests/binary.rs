@@ -104,3 +104,37 @@ async fn the_binary_serves_the_api_with_a_dev_key() {
     assert_eq!(session.balances.capturable, Decimal::new(5, 0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A harness may start the emulator with SIGTERM blocked (Foundation's `Process` on Linux
+/// does): it must stop on SIGTERM all the same, instead of making its harness wait for ever.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_it_even_when_started_with_sigterm_blocked() {
+    use std::os::unix::process::CommandExt;
+    let dir = std::env::temp_dir().join(format!("capturekit-emulator-test-{}", uuid::Uuid::new_v4()));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_capturekit-emulator"));
+    command.args(["--port", "0", "--dev-key"]).arg(dir.join("dev-key.json")).stdout(Stdio::piped());
+    // SAFETY: between fork and exec, only async-signal-safe calls that change this child's mask.
+    unsafe {
+        command.pre_exec(|| {
+            let mut blocked: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut blocked);
+            libc::sigaddset(&mut blocked, libc::SIGTERM);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &blocked, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("emulator starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    assert!(first_line.starts_with("CAPTUREKIT_EMULATOR_URL="), "{first_line}");
+    let mut running = Running(child);
+    // SAFETY: sends a signal to our own child, whose pid is live until it is waited for.
+    unsafe { libc::kill(running.0.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while running.0.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "the emulator ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
