@@ -17,7 +17,7 @@ VENV_PY := $(VENV)/bin/python
 # links inside an interpreter; maturin and napi build them, each on its own.
 RUST_CRATES := --workspace --exclude capturekit-python --exclude capturekit-node
 
-.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
+.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
 
 build:
 	$(CARGO) build $(RUST_CRATES) --bins --examples
@@ -29,7 +29,7 @@ demo: build python-dev node-build kotlin-sources
 		sh -c 'target/debug/examples/capture_flow && target/debug/examples/provider_captures && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
 		&& cd bindings/kotlin && $(MVN) -q exec:java -Dcapturekit.libdir=$(abspath target/debug)'
 
-test: check-generated test-rust test-python test-node test-kotlin check-swift test-bench
+test: check-generated test-rust test-python test-node test-kotlin check-swift test-swift test-bench
 
 test-rust:
 	$(CARGO) test $(RUST_CRATES) --all-targets
@@ -93,6 +93,14 @@ check-swift: ffi
 		diff bindings/swift/Sources/CaptureKitFFI/include/$$header target/swift-check/CaptureKitFFI/include/$$header || exit 1; \
 	done
 	@echo "bindings/swift: generated sources are up to date"
+
+# The Swift package built and tested against the debug library and emulator: with the
+# machine's own Swift, or (Linux without one, as root) with Debian trixie's Swift 6.0.3 in a
+# root made once in $(SWIFT_ROOT) (scripts/swift-root.sh) and reused.
+SWIFT_ROOT := .swift-root
+
+test-swift: ffi build
+	scripts/test-swift.sh $(SWIFT_ROOT)
 
 # The library as shipped to Android and iOS: size over build time, symbols stripped.
 release-mobile:

@@ -107,10 +107,10 @@ final class CaptureKitTests: XCTestCase {
     private final class RecordingProvider: TokenProvider, @unchecked Sendable {
         private let lock = NSLock()
         private var seen: [TokenRequest] = []
-        var requests: [TokenRequest] { lock.lock(); defer { lock.unlock() }; return seen }
+        var requests: [TokenRequest] { lock.withLock { seen } }
 
         func token(request: TokenRequest) async throws -> String {
-            lock.lock(); seen.append(request); lock.unlock()
+            lock.withLock { seen.append(request) }
             return Repo.bearerToken
         }
     }

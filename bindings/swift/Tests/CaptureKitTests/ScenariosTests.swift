@@ -22,7 +22,7 @@ final class ScenariosTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(at: Repo.scenarios, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        XCTAssertGreaterThanOrEqual(files.count, 14)
+        XCTAssertGreaterThanOrEqual(files.count, 15)
         for file in files {
             try await run(file)
         }
@@ -92,20 +92,20 @@ final class ScenariosTests: XCTestCase {
                 externalReferenceId: args["externalReferenceId"] as? String,
                 idempotencyKey: args["idempotencyKey"] as? String
             )
-            return Wire.capture(try await sessions.capture(paymentSessionId: session, request: request))
+            return Wire.of(try await sessions.capture(paymentSessionId: session, request: request))
         case "get_capture":
-            return Wire.capture(try await sessions.getCapture(paymentSessionId: session, captureId: args["captureId"] as! String))
+            return Wire.of(try await sessions.getCapture(paymentSessionId: session, captureId: args["captureId"] as! String))
         case "list_captures":
-            return Wire.page(try await sessions.listCaptures(
+            return Wire.of(try await sessions.listCaptures(
                 paymentSessionId: session, pageSize: pageSize, pageToken: args["pageToken"] as? String))
         case "list_all_captures":
             let captures = try await sessions.listAllCaptures(paymentSessionId: session, pageSize: pageSize)
-            return ["captures": captures.map(Wire.capture)]
+            return ["captures": captures.map(Wire.of)]
         case "get_session":
-            return Wire.session(try await sessions.getSession(paymentSessionId: session))
+            return Wire.of(try await sessions.getSession(paymentSessionId: session))
         case "wait_for_capture":
             let options = WaitOptions(timeout: Double(args["timeoutMs"] as! Int) / 1000, pollInterval: 0.05)
-            return Wire.capture(try await sessions.waitForCapture(
+            return Wire.of(try await sessions.waitForCapture(
                 paymentSessionId: session, captureId: args["captureId"] as! String, options: options))
         case "derive_idempotency_key":
             return ["key": try deriveIdempotencyKey(parts: args["parts"] as! [String])]
@@ -122,18 +122,18 @@ final class ScenariosTests: XCTestCase {
                 metadata: args["metadata"] as? [String: String] ?? [:],
                 idempotencyKey: args["idempotencyKey"] as? String
             )
-            return Wire.escrowCapture(try await client.coinbasePayments().capture(paymentId: args["paymentId"] as! String, request: request))
+            return Wire.of(try await client.coinbasePayments().capture(paymentId: args["paymentId"] as! String, request: request))
         case "get_escrow_payment":
-            return Wire.escrowPayment(try await client.coinbasePayments().getPayment(paymentId: args["paymentId"] as! String))
+            return Wire.of(try await client.coinbasePayments().getPayment(paymentId: args["paymentId"] as! String))
         case "stateset_capture":
             let request = StateSetCaptureRequest(
-                amountCents: (args["amount"] as? Int).map { UInt64($0) },
+                amountCents: (args["amountCents"] as? Int).map { UInt64($0) },
                 statementDescriptor: args["statementDescriptor"] as? String,
                 metadata: args["metadata"] as? [String: String] ?? [:]
             )
-            return Wire.statesetPayment(try await client.stateset().capture(paymentId: args["paymentId"] as! String, request: request))
+            return Wire.of(try await client.stateset().capture(paymentId: args["paymentId"] as! String, request: request))
         case "get_stateset_payment":
-            return Wire.statesetPayment(try await client.stateset().getPayment(paymentId: args["paymentId"] as! String))
+            return Wire.of(try await client.stateset().getPayment(paymentId: args["paymentId"] as! String))
         default:
             XCTFail("unknown op \(op)")
             return NSNull()
@@ -189,118 +189,57 @@ final class ScenariosTests: XCTestCase {
         }
     }
 
+    /// Equal as JSON values. Both sides are written as JSON text with sorted keys and compared:
+    /// Foundation's `NSDictionary.isEqual` on Linux does not equate a Swift `Bool` with the
+    /// `NSNumber` that `JSONSerialization` reads, and JSON text has no such distinction.
     private func same(_ a: Any?, _ b: Any?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
-        return NSDictionary(dictionary: ["v": a]).isEqual(to: ["v": b])
+        return Self.jsonText(a) == Self.jsonText(b)
+    }
+
+    private static func jsonText(_ value: Any) -> String? {
+        guard JSONSerialization.isValidJSONObject([value]) else { return nil }
+        let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .fragmentsAllowed])
+        return data.map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
-/// Results in the API's JSON shape, as the scenario files check them.
+/// Results in the shared scenarios' shape: the core's field names in camelCase, which are the
+/// Swift property names. Read from the records themselves (`Mirror`), field by field, so that
+/// a field the core adds is compared without an edit here; a map's keys are data and stay.
 enum Wire {
-    private static let iso = ISO8601DateFormatter()
-    private static func time(_ date: Date?) -> Any { date.map { iso.string(from: $0) } ?? NSNull() }
-    private static func value(_ text: String?) -> Any { text ?? NSNull() }
-
-    static func capture(_ c: Capture) -> Any {
-        [
-            "captureId": c.captureId, "paymentSessionId": c.paymentSessionId, "status": c.status.wireValue(),
-            "amount": value(c.amount), "finalCapture": c.finalCapture,
-            "error": c.error.map { ["code": $0.code, "message": $0.message, "occurredAt": time($0.occurredAt)] } ?? NSNull(),
-            "metadata": c.metadata, "externalReferenceId": value(c.externalReferenceId),
-            "onchainTransactions": c.onchainTransactions.map { ["transactionHash": $0.transactionHash, "network": $0.network.wireValue()] },
-            "createdAt": time(c.createdAt), "updatedAt": time(c.updatedAt), "idempotencyKey": value(c.idempotencyKey),
-        ] as [String: Any]
+    private static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
     }
 
-    static func page(_ p: CapturePage) -> Any {
-        ["captures": p.captures.map(capture), "nextPageToken": value(p.nextPageToken)] as [String: Any]
+    static func of(_ value: Any) -> Any {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            return mirror.children.first.map { of($0.value) } ?? NSNull()
+        }
+        switch value {
+        case let text as String: return text
+        case let flag as Bool: return flag
+        case let number as any BinaryInteger: return Int(number)
+        // A duration (the only floating-point field): milliseconds, as in the scenarios.
+        case let seconds as Double: return Int((seconds * 1000).rounded())
+        case let date as Date: return iso(date)
+        case let map as [String: String]: return map
+        case let list as [Any]: return list.map(of)
+        default: break
+        }
+        // An open enum: its wire value (the core's Display).
+        if mirror.displayStyle == .enum, let described = value as? CustomStringConvertible {
+            return described.description
+        }
+        var object: [String: Any] = [:]
+        for child in mirror.children {
+            if let label = child.label { object[label] = of(child.value) }
+        }
+        return object
     }
 
-    static func session(_ s: PaymentSession) -> Any {
-        [
-            "paymentSessionId": s.paymentSessionId, "status": s.status.wireValue(), "amount": value(s.amount),
-            "asset": value(s.asset),
-            "balances": ["capturable": s.balances.capturable, "captured": s.balances.captured,
-                         "refundable": s.balances.refundable, "refunded": s.balances.refunded],
-            "expiries": ["authorizationExpiresAt": time(s.expiries.authorizationExpiresAt),
-                         "captureExpiresAt": time(s.expiries.captureExpiresAt),
-                         "refundExpiresAt": time(s.expiries.refundExpiresAt)],
-            "captures": s.captures.map(capture), "metadata": s.metadata,
-            "externalReferenceId": value(s.externalReferenceId),
-        ] as [String: Any]
-    }
-
-    private static func step(_ s: OperationStep) -> Any {
-        [
-            "id": s.id, "type": s.stepType.wireValue(), "status": s.status.wireValue(),
-            "transactions": s.transactions.map { ["transactionHash": value($0.transactionHash), "blockNumber": value($0.blockNumber)] },
-        ] as [String: Any]
-    }
-
-    static func escrowCapture(_ c: EscrowCapture) -> Any {
-        [
-            "operationId": c.operationId, "idempotencyKey": value(c.idempotencyKey),
-            "rewardOperations": c.rewardOperations.map { op in
-                [
-                    "id": op.id, "action": op.action.wireValue(), "status": op.status.wireValue(),
-                    "reward": op.reward.map { ["chainId": Int($0.chainId), "campaignAddress": $0.campaignAddress] } as Any? ?? NSNull(),
-                    "operationSteps": op.operationSteps.map(step),
-                ] as [String: Any]
-            },
-            "invalidRewardInputs": c.invalidRewardInputs.map {
-                [
-                    "rewardInput": ["campaignAddress": $0.rewardInput.campaignAddress, "tokenAddress": $0.rewardInput.tokenAddress,
-                                    "chainId": Int($0.rewardInput.chainId)],
-                    "invalidReason": $0.invalidReason,
-                ] as [String: Any]
-            },
-        ] as [String: Any]
-    }
-
-    static func escrowPayment(_ d: EscrowPaymentDetails) -> Any {
-        let p = d.payment
-        return [
-            "payment": [
-                "id": p.id, "maxAmount": value(p.maxAmount), "networkId": p.networkId.map { Int($0) } as Any? ?? NSNull(),
-                "minFeeBps": p.minFeeBps.map { Int($0) } as Any? ?? NSNull(), "maxFeeBps": p.maxFeeBps.map { Int($0) } as Any? ?? NSNull(),
-                "feeReceiver": value(p.feeReceiver), "authorizationExpiry": time(p.authorizationExpiry),
-                "authorizedAmount": value(p.authorizedAmount), "capturedAmount": value(p.capturedAmount),
-                "voidedAmount": value(p.voidedAmount),
-            ] as [String: Any],
-            "paymentOperations": d.paymentOperations.map { op in
-                [
-                    "id": op.id, "type": op.operationType.wireValue(), "status": op.status.wireValue(), "amount": value(op.amount),
-                    "feeBps": op.feeBps.map { Int($0) } as Any? ?? NSNull(), "feeReceiver": value(op.feeReceiver),
-                    "feeAmount": value(op.feeAmount), "transactionHash": value(op.transactionHash), "metadata": op.metadata,
-                    "operationSteps": op.operationSteps.map(step),
-                ] as [String: Any]
-            },
-        ] as [String: Any]
-    }
-
-    static func statesetPayment(_ p: StateSetPayment) -> Any {
-        [
-            "id": p.id, "object": value(p.object), "amount": Int(p.amount), "amount_capturable": Int(p.amountCapturable),
-            "amount_captured": Int(p.amountCaptured), "currency": value(p.currency), "status": p.status.wireValue(),
-            "captured": p.captured, "captured_at": time(p.capturedAt), "created_at": time(p.createdAt),
-            "payment_method": p.paymentMethod.map { m in
-                ["type": value(m.methodType),
-                 "card": m.card.map { ["last4": value($0.last4), "brand": value($0.brand)] } as Any? ?? NSNull()] as [String: Any]
-            } as Any? ?? NSNull(),
-            "capture_details": p.captureDetails.map { d in
-                ["captured_amount": d.capturedAmount.map { Int($0) } as Any? ?? NSNull(), "capture_time": time(d.captureTime),
-                 "processor_capture_id": value(d.processorCaptureId)] as [String: Any]
-            } as Any? ?? NSNull(),
-            "metadata": p.metadata,
-        ] as [String: Any]
-    }
-
-    static func error(_ e: CaptureKitError) -> Any {
-        let d = e.details()
-        return [
-            "code": d.code, "httpStatus": d.httpStatus.map { Int($0) } as Any? ?? NSNull(), "errorType": value(d.errorType),
-            "message": d.message, "correlationId": value(d.correlationId), "idempotencyKey": value(d.idempotencyKey),
-            "lastCapture": d.lastCapture.map(capture) ?? NSNull(),
-        ] as [String: Any]
-    }
+    static func error(_ e: CaptureKitError) -> Any { of(e.details()) }
 }
