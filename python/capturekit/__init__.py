@@ -12,7 +12,7 @@ Requests are keyword arguments; an unknown name is a ``TypeError``. Every error 
 
 from typing import List
 
-from . import _enums, _errors, _native, _records
+from . import _enums, _errors, _native, _records, _requests
 from ._enums import *  # noqa: F403
 from ._errors import *  # noqa: F403
 from ._native import (
@@ -31,6 +31,7 @@ from ._native import (
     new_idempotency_key,
 )
 from ._records import *  # noqa: F403
+from ._requests import *  # noqa: F403
 
 __version__: str = _native.__version__
 
@@ -42,3 +43,4 @@ __all__: List[str] = [
 __all__ += _enums.__all__
 __all__ += _errors.__all__
 __all__ += _records.__all__
+__all__ += _requests.__all__

@@ -1,26 +1,28 @@
 # Stubs of the native module's own classes and functions, checked against it by
 # `python -m mypy.stubtest capturekit._native`. The result classes and the request
-# TypedDicts it uses are generated from the core (`_records.pyi`).
+# TypedDicts it uses are generated from the core (`_records.pyi`, `_requests.py`).
 from typing import AsyncIterator, Awaitable, Iterator
 
 from typing_extensions import Unpack, final
 
 from capturekit._records import *
 from capturekit._records import (
-    ApiKeyOptions,
     Capture,
     CapturePage,
+    EscrowCapture,
+    EscrowPaymentDetails,
+    PaymentSession,
+    StateSetPayment,
+)
+from capturekit._requests import (
+    ApiKeyOptions,
     CaptureRequest,
     ClientOptions,
     CredentialOptions,
-    EscrowCapture,
     EscrowCaptureRequest,
-    EscrowPaymentDetails,
     JwtRequest,
     PageOptions,
-    PaymentSession,
     StateSetCaptureRequest,
-    StateSetPayment,
     WaitOptions,
 )
 

@@ -18,6 +18,7 @@ pub fn files(api: &Registry) -> Vec<(&'static str, String)> {
         ("python/capturekit/_enums.py", enums(api)),
         ("python/capturekit/_records.py", records_runtime(api)),
         ("python/capturekit/_records.pyi", records_stub(api)),
+        ("python/capturekit/_requests.py", requests(api)),
         ("python/capturekit/_errors.py", errors(api)),
     ]
 }
@@ -146,33 +147,54 @@ fn enum_class(schema: &EnumSchema) -> String {
 
 fn records_runtime(api: &Registry) -> String {
     let outputs: Vec<String> = api.records().iter().filter(|r| r.output).map(|r| r.name.to_owned()).collect();
-    let inputs: Vec<&RecordSchema> = api.records().iter().filter(|r| r.input).collect();
-    let mut names = outputs.clone();
-    names.extend(inputs.iter().map(|r| typed_dict_name(r)));
-    let mut out = format!(
-        r#""""capturekit's result classes (defined by the native module) and the `TypedDict`s of
-its requests. {HEADER}
+    format!(
+        r#""""capturekit's result classes, defined by the native module (their stubs are in
+`_records.pyi`). {HEADER}
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, TypedDict
 
 from ._native import (
 {}
 )
 
-if TYPE_CHECKING:
-    import os
-    from decimal import Decimal
-    from typing import Mapping, Optional, Sequence, Union
-
-    from ._enums import *  # noqa: F403
-    from ._records import TokenProvider
-
 __all__ = {}
 "#,
         outputs.iter().map(|n| format!("    {n} as {n},")).collect::<Vec<_>>().join("\n"),
+        quoted_list(&outputs)
+    )
+}
+
+fn requests(api: &Registry) -> String {
+    let inputs: Vec<&RecordSchema> = api.records().iter().filter(|r| r.input).collect();
+    let mut names = vec!["TokenProvider".to_owned()];
+    names.extend(inputs.iter().map(|r| typed_dict_name(r)));
+    let enum_names: Vec<&str> = api.enums().iter().map(|e| e.name).collect();
+    let results: Vec<&str> = api.records().iter().filter(|r| r.output).map(|r| r.name).collect();
+    let mut out = format!(
+        r#""""The `TypedDict`s of capturekit's requests: the keyword arguments each call takes, with
+their types. {HEADER}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Awaitable, Callable, TypedDict, Union
+
+from ._native import TokenRequest
+
+if TYPE_CHECKING:
+    import os
+    from decimal import Decimal
+    from typing import Mapping, Optional, Sequence
+
+    from ._enums import {}
+    from ._records import {}
+
+__all__ = {}
+
+#: A callable given a ``TokenRequest`` that returns a bearer token, directly or awaitably.
+TokenProvider = Callable[[TokenRequest], Union[str, Awaitable[str]]]
+"#,
+        enum_names.join(", "),
+        results.join(", "),
         quoted_list(&names)
     );
     for record in inputs {
@@ -216,23 +238,18 @@ fn typed_dict_field(field: &Field, api: &Registry) -> String {
 }
 
 fn records_stub(api: &Registry) -> String {
-    let mut names: Vec<String> = api.records().iter().filter(|r| r.output).map(|r| r.name.to_owned()).collect();
-    names.extend(api.records().iter().filter(|r| r.input).map(typed_dict_name));
+    let names: Vec<String> = api.records().iter().filter(|r| r.output).map(|r| r.name.to_owned()).collect();
     let enum_names: Vec<&str> = api.enums().iter().map(|e| e.name).collect();
     let mut out = format!(
         r#"# {HEADER}
 import builtins
-import os
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
-from typing_extensions import TypedDict, final
+from typing_extensions import final
 
 from ._enums import {}
-
-#: A callable given a ``TokenRequest`` that returns a bearer token, directly or awaitably.
-TokenProvider = Callable[["TokenRequest"], Union[str, Awaitable[str]]]
 
 __all__ = {}
 "#,
@@ -241,9 +258,6 @@ __all__ = {}
     );
     for record in api.records().iter().filter(|r| r.output) {
         out.push_str(&result_class_stub(record));
-    }
-    for record in api.records().iter().filter(|r| r.input) {
-        out.push_str(&typed_dict(record, api));
     }
     out
 }
