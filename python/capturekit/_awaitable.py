@@ -1,8 +1,15 @@
-"""Runs an async token provider's result for the blocking client (no event loop runs there)."""
+"""Awaitables between the native module and asyncio: the coroutine of an asyncio call, and
+an async token provider's result run for the blocking client (no event loop runs there)."""
 
 from __future__ import annotations
 
-from typing import Awaitable
+from typing import Any, Awaitable
+
+
+async def coroutine(pending: Any) -> Any:
+    """The coroutine of an asyncio call: the request starts when this is awaited or
+    scheduled, as with any ``async def``, never when the method is called."""
+    return await pending.start()
 
 
 def run(awaitable: Awaitable[str]) -> str:

@@ -4,9 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
-from typing_extensions import final
+from typing_extensions import Unpack, final
 
 from ._enums import CaptureStatus, Network, PaymentSessionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
+from ._requests import RewardInputDict
 
 __all__ = [
     "Capture",
@@ -577,6 +578,9 @@ class InvalidRewardInput:
 @final
 class RewardInput:
     """A reward to distribute along with a capture."""
+    def __new__(cls, **fields: Unpack[RewardInputDict]) -> RewardInput:
+        """Builds it from keyword arguments, the names of its fields."""
+        ...
     @property
     def campaign_address(self) -> str:
         """The reward campaign's contract (`0x` + 40 hex digits)."""

@@ -49,6 +49,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<calls::AsyncStateSet>()?;
     module.add_class::<calls::CaptureIterator>()?;
     module.add_class::<signer::JwtSigner>()?;
+    module.add_class::<runtime::PendingCall>()?;
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;

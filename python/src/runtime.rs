@@ -49,8 +49,9 @@ pub fn blocking<T: Send>(
     py.detach(|| runtime().block_on(call)).map_err(capturekit::python::to_py_err)
 }
 
-/// A core call as an awaitable of the caller's event loop, resolved with its result or its
-/// exception.
+/// A core call as a coroutine of the caller's event loop, resolved with its result or its
+/// exception. Like an `async def`, it does nothing until it is awaited or scheduled
+/// (`asyncio.create_task`): a coroutine dropped unawaited sends no request.
 pub fn awaitable<'py, T>(
     py: pyo3::Python<'py>,
     call: impl Future<Output = Result<T, capturekit::Error>> + Send + 'static,
@@ -58,9 +59,52 @@ pub fn awaitable<'py, T>(
 where
     T: for<'a> pyo3::IntoPyObject<'a> + Send + 'static,
 {
-    pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, T>(py, async move {
-        call.await.map_err(capturekit::python::to_py_err)
-    })
+    use pyo3::types::PyAnyMethods;
+    static COROUTINE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::PyAny>> = pyo3::sync::PyOnceLock::new();
+    let call: PendingFuture = Box::pin(async move {
+        let value = call.await.map_err(capturekit::python::to_py_err)?;
+        Ok(Converted(Box::new(move |py| {
+            use pyo3::BoundObject;
+            value.into_pyobject(py).map(|bound| bound.into_any().into_bound()).map_err(Into::into)
+        })))
+    });
+    let pending = pyo3::Py::new(py, PendingCall { call: Mutex::new(Some(call)) })?;
+    let coroutine = COROUTINE
+        .get_or_try_init(py, || py.import("capturekit._awaitable")?.getattr("coroutine").map(pyo3::Bound::unbind))?;
+    coroutine.bind(py).call1((pending,))
+}
+
+type PendingFuture = Pin<Box<dyn Future<Output = pyo3::PyResult<Converted>> + Send>>;
+
+/// A call's result, turned into its Python value where the GIL is already held (when the
+/// result is handed to asyncio).
+struct Converted(Box<dyn for<'py> FnOnce(pyo3::Python<'py>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> + Send>);
+
+impl<'py> pyo3::IntoPyObject<'py> for Converted {
+    type Target = pyo3::PyAny;
+    type Output = pyo3::Bound<'py, pyo3::PyAny>;
+    type Error = pyo3::PyErr;
+
+    fn into_pyobject(self, py: pyo3::Python<'py>) -> Result<Self::Output, Self::Error> {
+        (self.0)(py)
+    }
+}
+
+/// An asyncio call that has not started: `capturekit._awaitable.coroutine` starts it when it
+/// is first awaited.
+#[pyo3::pyclass(frozen, module = "capturekit._native")]
+pub struct PendingCall {
+    call: Mutex<Option<PendingFuture>>,
+}
+
+#[pyo3::pymethods]
+impl PendingCall {
+    /// Starts the call on the process runtime: an asyncio future of its result.
+    fn start<'py>(&self, py: pyo3::Python<'py>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+        let call = self.call.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let call = call.ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("this call was already started"))?;
+        pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, Converted>(py, call)
+    }
 }
 
 /// The process id the runtime belongs to; clients rebuild their connection pools when it

@@ -578,3 +578,34 @@ def test_a_kept_signer_mints_tokens_the_api_accepts_and_shows_no_secret(emulator
         signer.sign(request_method="get", request_host="h", request_path="/p")
     with pytest.raises(capturekit.ConfigurationError):
         capturekit.JwtSigner(api_key_id="k")
+
+
+def test_an_asyncio_call_is_a_coroutine_that_starts_when_awaited(emulator: Emulator) -> None:
+    session = emulator.authorized_session("10")
+
+    async def main() -> List[capturekit.Capture]:
+        ck = capturekit.AsyncClient(base_url=emulator.base_url, key_file=ED25519_KEY)
+        never = ck.payment_sessions.capture(session, amount="1")
+        assert asyncio.iscoroutine(never)
+        never.close()  # dropped unawaited: nothing is sent
+        await asyncio.sleep(0.2)
+        assert emulator.control("GET", "stats")["requests"] == 0
+        tasks = [asyncio.create_task(ck.payment_sessions.capture(session, amount="1")) for _ in range(3)]
+        return list(await asyncio.gather(*tasks))
+
+    captures = asyncio.run(main())
+    assert len({c.capture_id for c in captures}) == 3
+    assert emulator.control("GET", "stats")["requests"] == 3
+
+
+def test_a_reward_input_is_built_from_keyword_arguments(emulator: Emulator) -> None:
+    receiver = "0x1111111111111111111111111111111111111111"
+    reward = capturekit.RewardInput(campaign_address=receiver, token_address=receiver, chain_id=8453)
+    assert (reward.campaign_address, reward.chain_id) == (receiver, 8453)
+    with pytest.raises(TypeError, match="chain_id"):
+        capturekit.RewardInput(campaign_address=receiver, token_address=receiver)
+    escrow_id = emulator.control("POST", "escrow-payments", {"amount": "10"})["id"]
+    ck = capturekit.Client(base_url=emulator.base_url, key_file=ED25519_KEY, coinbase_payments_base_url=emulator.url)
+    capture = ck.coinbase_payments.capture(escrow_id, amount="1", fee_bps=100, fee_receiver=receiver,
+                                           distribute_rewards=[reward])
+    assert capture.reward_operations[0].reward is not None

@@ -247,13 +247,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
-from typing_extensions import final
+from typing_extensions import Unpack, final
 
 from ._enums import {}
+from ._requests import {}
 
 __all__ = {}
 "#,
         enum_names.join(", "),
+        api.records().iter().filter(|r| r.input && r.output).map(typed_dict_name).collect::<Vec<_>>().join(", "),
         quoted_list(&names)
     );
     for record in api.records().iter().filter(|r| r.output) {
@@ -264,6 +266,14 @@ __all__ = {}
 
 fn result_class_stub(record: &RecordSchema) -> String {
     let mut out = format!("\n\n@final\nclass {}:\n{}", record.name, docstring(record.doc, "    "));
+    if record.input {
+        let _ = writeln!(
+            out,
+            "    def __new__(cls, **fields: Unpack[{}]) -> {}:\n        \"\"\"Builds it from keyword arguments, the names of its fields.\"\"\"\n        ...",
+            typed_dict_name(record),
+            record.name
+        );
+    }
     for field in &record.fields {
         let _ = write!(
             out,

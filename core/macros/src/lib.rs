@@ -119,7 +119,7 @@ fn expand(input: &mut DeriveInput, direction: Direction) -> syn::Result<Tokens> 
             }
         }
     };
-    let python_output = if direction.output { python_output(name, &fields) } else { Tokens::new() };
+    let python_output = if direction.output { python_output(name, &fields, direction.input) } else { Tokens::new() };
     let python_input = if direction.input { python_input(name, &fields, direction.output) } else { Tokens::new() };
     let node_output = if direction.output { node_output(name, &fields) } else { Tokens::new() };
     let node_input = if direction.input { node_input(name, &fields) } else { Tokens::new() };
@@ -188,8 +188,22 @@ fn schema_impl(name: &Ident, doc: &str, direction: Direction, fields: &[FieldInf
     }
 }
 
-fn python_output(name: &Ident, fields: &[FieldInfo]) -> Tokens {
+fn python_output(name: &Ident, fields: &[FieldInfo], input: bool) -> Tokens {
     let name_text = name.to_string();
+    // A result that callers also pass in (a reward input) can be built from Python.
+    let constructor = input.then(|| {
+        quote! {
+            /// Builds it from keyword arguments, the names of its fields.
+            #[new]
+            #[pyo3(signature = (**fields))]
+            fn __new__(
+                py: pyo3::Python<'_>,
+                fields: ::core::option::Option<&pyo3::Bound<'_, pyo3::types::PyDict>>,
+            ) -> pyo3::PyResult<Self> {
+                crate::python::from_kwargs(py, fields)
+            }
+        }
+    });
     let items = fields.iter().map(|f| {
         let ident = &f.ident;
         let field = ident.to_string();
@@ -234,6 +248,8 @@ fn python_output(name: &Ident, fields: &[FieldInfo]) -> Tokens {
         #[cfg(feature = "python")]
         #[pyo3::pymethods]
         impl #name {
+            #constructor
+
             #(#getters)*
 
             /// A plain `dict` of the fields (nested results as dicts, enums as their string
