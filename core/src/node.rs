@@ -58,9 +58,10 @@ pub trait FromJsObject: Sized {
     /// Builds it from an object (`None`, `null` or `undefined`: nothing given), refusing keys
     /// it does not know.
     fn from_value(value: Option<&Unknown<'_>>, path: &str) -> Result<Self, InputError> {
+        let at = if path.is_empty() { Self::NAME } else { path };
         let object = match value.filter(|v| !is_nullish(v)) {
             None => None,
-            Some(value) => Some(as_object(value, path, Self::NAME)?),
+            Some(value) => Some(as_object(value, at, "object of options")?),
         };
         let fields = JsFields { object, prefix: path };
         fields.refuse_unknown(Self::NAME, Self::KEYS)?;
@@ -84,9 +85,13 @@ impl<'a> JsFields<'a> {
         }
     }
 
-    /// The value of `key`; `None` when it is missing, `undefined` or `null`.
+    /// The value of `key`, an own property only (never one inherited from a prototype);
+    /// `None` when it is missing, `undefined` or `null`.
     pub fn value(&self, key: &str) -> Result<Option<Unknown<'a>>, InputError> {
         let Some(object) = &self.object else { return Ok(None) };
+        if !has_own(object, key)? {
+            return Ok(None);
+        }
         let value: Option<Unknown<'a>> = object.get(key).map_err(|e| InputError::Type(e.reason.clone()))?;
         Ok(value.filter(|v| !is_nullish(v)))
     }
@@ -124,7 +129,7 @@ pub fn split_options<A: FromJsObject, B: FromJsObject>(
 ) -> Result<(A, B), InputError> {
     let object = match value.filter(|v| !is_nullish(v)) {
         None => None,
-        Some(value) => Some(as_object(value, call, call)?),
+        Some(value) => Some(as_object(value, call, "object of options")?),
     };
     if let Some(object) = &object {
         for key in own_keys(object)? {
@@ -154,6 +159,7 @@ fn type_name(value: &Unknown<'_>) -> &'static str {
         Ok(ValueType::String) => "a string",
         Ok(ValueType::Symbol) => "a symbol",
         Ok(ValueType::Object) if is_array(value) => "an array",
+        Ok(ValueType::Object) if !is_plain(value) => "an object of a class (such as a Map or a Date)",
         Ok(ValueType::Object) => "an object",
         Ok(ValueType::Function) => "a function",
         Ok(ValueType::BigInt) => "a bigint",
@@ -174,12 +180,61 @@ fn is_array(value: &Unknown<'_>) -> bool {
     status == sys::Status::napi_ok && result
 }
 
+/// A plain object (`{…}`, or one made with `Object.create(null)`): a `Map`, an array, a class
+/// instance or a function is refused, so that nothing is read from what it does not hold.
 fn as_object<'a>(value: &Unknown<'a>, path: &str, what: &str) -> Result<Object<'a>, InputError> {
-    if value.get_type().ok() != Some(ValueType::Object) || is_array(value) {
-        return Err(type_error(path, &format!("an object ({what})"), value));
+    if value.get_type().ok() != Some(ValueType::Object) || is_array(value) || !is_plain(value) {
+        return Err(type_error(path, &format!("a plain {what}"), value));
     }
     // SAFETY: checked to be an object just above.
     unsafe { value.cast::<Object<'a>>() }.map_err(|e| InputError::Type(e.reason.clone()))
+}
+
+/// Whether an object's prototype is `Object.prototype` or `null`.
+fn is_plain(value: &Unknown<'_>) -> bool {
+    let raw = value.value();
+    let env = raw.env;
+    let ok = |status| status == sys::Status::napi_ok;
+    let (mut prototype, mut global, mut object, mut object_prototype) =
+        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let mut prototype_type = 0;
+    let mut equal = false;
+    // SAFETY: env and value come from a live `Unknown`; every out-pointer is a local.
+    unsafe {
+        if !ok(sys::napi_get_prototype(env, raw.value, &mut prototype))
+            || !ok(sys::napi_typeof(env, prototype, &mut prototype_type))
+        {
+            return false;
+        }
+        if prototype_type == sys::ValueType::napi_null {
+            return true;
+        }
+        ok(sys::napi_get_global(env, &mut global))
+            && ok(sys::napi_get_named_property(env, global, c"Object".as_ptr(), &mut object))
+            && ok(sys::napi_get_named_property(env, object, c"prototype".as_ptr(), &mut object_prototype))
+            && ok(sys::napi_strict_equals(env, prototype, object_prototype, &mut equal))
+            && equal
+    }
+}
+
+/// Whether `object` has `key` as an own property.
+fn has_own(object: &Object<'_>, key: &str) -> Result<bool, InputError> {
+    let raw = object.value();
+    let mut name = ptr::null_mut();
+    let mut found = false;
+    // SAFETY: env and object come from a live `Object`; the key is a Rust &str of known length.
+    let status = unsafe {
+        let created = sys::napi_create_string_utf8(raw.env, key.as_ptr().cast(), key.len() as isize, &mut name);
+        if created != sys::Status::napi_ok {
+            created
+        } else {
+            sys::napi_has_own_property(raw.env, raw.value, name, &mut found)
+        }
+    };
+    if status != sys::Status::napi_ok {
+        return Err(InputError::Type(format!("could not read the key {key:?}")));
+    }
+    Ok(found)
 }
 
 /// The object's own enumerable string keys (not inherited ones, not symbols).
@@ -270,9 +325,53 @@ impl<T: IntoJs> IntoJs for Vec<T> {
 }
 
 impl<T: IntoJs> IntoJs for BTreeMap<String, T> {
-    type Js = BTreeMap<String, T::Js>;
-    fn into_js(self) -> BTreeMap<String, T::Js> {
-        self.into_iter().map(|(key, value)| (key, value.into_js())).collect()
+    type Js = JsMap<T::Js>;
+    fn into_js(self) -> JsMap<T::Js> {
+        JsMap(self.into_iter().map(|(key, value)| (key, value.into_js())).collect())
+    }
+}
+
+/// A free-form map as a JavaScript object whose keys are exactly the map's: each is defined
+/// as an own data property, so that even a key such as `__proto__` (which an assignment would
+/// take as the prototype) is kept as data.
+pub struct JsMap<T>(Vec<(String, T)>);
+
+impl<T: ToNapiValue> ToNapiValue for JsMap<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, map: Self) -> napi::Result<sys::napi_value> {
+        let check = |status, what: &str| {
+            if status == sys::Status::napi_ok {
+                Ok(())
+            } else {
+                Err(napi::Error::new(napi::Status::GenericFailure, format!("could not {what}")))
+            }
+        };
+        let mut object = ptr::null_mut();
+        // SAFETY: `env` is the live env this conversion was called with; every value defined
+        // comes from it.
+        unsafe {
+            check(sys::napi_create_object(env, &mut object), "create an object")?;
+            for (key, value) in map.0 {
+                let mut name = ptr::null_mut();
+                check(
+                    sys::napi_create_string_utf8(env, key.as_ptr().cast(), key.len() as isize, &mut name),
+                    "create a key",
+                )?;
+                let descriptor = sys::napi_property_descriptor {
+                    utf8name: ptr::null(),
+                    name,
+                    method: None,
+                    getter: None,
+                    setter: None,
+                    value: T::to_napi_value(env, value)?,
+                    attributes: sys::PropertyAttributes::writable
+                        | sys::PropertyAttributes::enumerable
+                        | sys::PropertyAttributes::configurable,
+                    data: ptr::null_mut(),
+                };
+                check(sys::napi_define_properties(env, object, 1, &descriptor), "define a key")?;
+            }
+        }
+        Ok(object)
     }
 }
 
@@ -415,7 +514,7 @@ impl<T: FromJs> FromJs for Vec<T> {
 
 impl<T: FromJs> FromJs for BTreeMap<String, T> {
     fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
-        let object = as_object(value, path, "string keys")?;
+        let object = as_object(value, path, "object of string keys")?;
         let mut map = BTreeMap::new();
         for key in own_keys(&object)? {
             let item_path = format!("{path}[{key:?}]");

@@ -308,3 +308,21 @@ test('the error classes are the core kinds, each with its code', () => {
   const codes = Object.values(require('../errors.js')).map((cls) => cls.code).filter((code) => code !== 'unknown')
   assert.deepStrictEqual(codes.sort(), native.errorCodes().sort())
 })
+
+test('only plain objects are read, and only their own keys', async () => {
+  const ps = new capturekit.Client({ bearerToken: 't' }, { baseUrl: 'http://127.0.0.1:9/platform', maxRetries: 0 }).paymentSessions
+  // A Map holds no properties: read as options it would capture everything capturable.
+  await assert.rejects(ps.capture(UNUSED_SESSION, new Map([['amount', '1.00']])), (e) => e instanceof TypeError && /plain object/.test(e.message))
+  await assert.rejects(ps.capture(UNUSED_SESSION, { amount: '1', metadata: new Map([['k', 'v']]) }), (e) => e instanceof TypeError && /metadata: must be a plain object/.test(e.message))
+  await assert.rejects(ps.capture(UNUSED_SESSION, Object.create({ amount: '1.00' })), TypeError)
+  // A key on a polluted Object.prototype is not the caller's option: it is never read.
+  Object.prototype.amount = 'not an amount'
+  try {
+    const request = { idempotencyKey: 'has space' }
+    await assert.rejects(ps.capture(UNUSED_SESSION, request), (e) => {
+      return e instanceof capturekit.InvalidRequestError && /^invalid_request: idempotency_key/.test(e.message)
+    })
+  } finally {
+    delete Object.prototype.amount
+  }
+})
