@@ -152,15 +152,18 @@ pub struct CaptureRequest {
 }
 
 impl CaptureRequest {
+    // Both structs are spelled out field by field, with no `..Default::default()`: a field
+    // the core's request gains fails to compile here instead of being silently defaulted.
     fn into_core(self) -> capturekit::Result<capturekit::CaptureRequest> {
+        let CaptureRequest { amount, final_capture, metadata, external_reference_id, idempotency_key } = self;
         let request = capturekit::CaptureRequest {
             amount: None,
-            final_capture: self.final_capture,
-            metadata: self.metadata.into_iter().collect(),
-            external_reference_id: self.external_reference_id,
-            idempotency_key: self.idempotency_key,
+            final_capture,
+            metadata: metadata.into_iter().collect(),
+            external_reference_id,
+            idempotency_key,
         };
-        match self.amount {
+        match amount {
             Some(text) => request.amount_text(&text),
             None => Ok(request),
         }
@@ -267,16 +270,19 @@ pub struct EscrowCaptureRequest {
 }
 
 impl EscrowCaptureRequest {
+    // Spelled out field by field, as `CaptureRequest::into_core` is, for the same reason.
     fn into_core(self) -> capturekit::Result<capturekit::EscrowCaptureRequest> {
+        let EscrowCaptureRequest { amount, fee_bps, fee_receiver, distribute_rewards, metadata, idempotency_key } =
+            self;
         let request = capturekit::EscrowCaptureRequest {
-            fee_bps: self.fee_bps,
-            fee_receiver: self.fee_receiver,
-            distribute_rewards: self.distribute_rewards,
-            metadata: self.metadata.into_iter().collect(),
-            idempotency_key: self.idempotency_key,
-            ..Default::default()
+            amount: capturekit::Decimal::ZERO,
+            fee_bps,
+            fee_receiver,
+            distribute_rewards,
+            metadata: metadata.into_iter().collect(),
+            idempotency_key,
         };
-        request.amount_text(&self.amount)
+        request.amount_text(&amount)
     }
 }
 

@@ -124,14 +124,17 @@ fn read(
     Ok((parsed, from_options(options)?))
 }
 
-/// The `tokenProvider` key of a credentials object, unless missing, `null` or `undefined`.
+/// The callback key of a credentials object (the one field a binding fills itself), unless
+/// missing, `null` or `undefined`.
 fn token_provider_value<'a>(credentials: &Unknown<'a>) -> Option<Unknown<'a>> {
+    use capturekit::schema::Record;
     if credentials.get_type().ok() != Some(napi::ValueType::Object) {
         return None;
     }
+    let key = CredentialOptions::schema().fields.iter().find(|field| field.binding_filled)?.js;
     // SAFETY: checked to be an object just above.
     let object = unsafe { credentials.cast::<Object<'a>>() }.ok()?;
-    let value: Unknown<'a> = object.get("tokenProvider").ok()??;
+    let value: Unknown<'a> = object.get(key).ok()??;
     match value.get_type() {
         Ok(napi::ValueType::Null | napi::ValueType::Undefined) => None,
         _ => Some(value),

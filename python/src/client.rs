@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use capturekit::python::to_py_err;
+use capturekit::schema::Record;
 use capturekit::{ClientOptions, CredentialOptions, Credentials, Error};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -51,13 +52,20 @@ impl Shared {
     fn from_kwargs(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Arc<Self>> {
         let (mut credentials, options) =
             capturekit::python::split_kwargs::<CredentialOptions, ClientOptions>(py, "Client", kwargs)?;
+        // The one field of the credentials that a binding fills itself: the callback.
+        let provider_name = CredentialOptions::schema()
+            .fields
+            .iter()
+            .find(|field| field.binding_filled)
+            .map(|field| field.name)
+            .expect("CredentialOptions has a callback field");
         let token_provider = match kwargs {
-            Some(kwargs) => kwargs.get_item("token_provider")?.filter(|p| !p.is_none()),
+            Some(kwargs) => kwargs.get_item(provider_name)?.filter(|p| !p.is_none()),
             None => None,
         };
         if let Some(callable) = token_provider {
             if !callable.is_callable() {
-                return Err(PyTypeError::new_err("token_provider: must be callable"));
+                return Err(PyTypeError::new_err(format!("{provider_name}: must be callable")));
             }
             credentials.token_provider = Some(Arc::new(PyTokenProvider { callable: callable.unbind() }));
         }
