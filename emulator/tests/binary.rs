@@ -114,13 +114,14 @@ fn sigterm_stops_it_even_when_started_with_sigterm_blocked() {
     let dir = std::env::temp_dir().join(format!("capturekit-emulator-test-{}", uuid::Uuid::new_v4()));
     let mut command = Command::new(env!("CARGO_BIN_EXE_capturekit-emulator"));
     command.args(["--port", "0", "--dev-key"]).arg(dir.join("dev-key.json")).stdout(Stdio::piped());
-    // SAFETY: between fork and exec, only async-signal-safe calls that change this child's mask.
+    // SAFETY: between fork and exec, only async-signal-safe calls (sigemptyset, sigaddset,
+    // sigprocmask) that change this child's own mask.
     unsafe {
         command.pre_exec(|| {
             let mut blocked: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut blocked);
             libc::sigaddset(&mut blocked, libc::SIGTERM);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &blocked, std::ptr::null_mut());
+            libc::sigprocmask(libc::SIG_BLOCK, &blocked, std::ptr::null_mut());
             Ok(())
         });
     }

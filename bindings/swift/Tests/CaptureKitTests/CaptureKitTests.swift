@@ -65,6 +65,10 @@ final class CaptureKitTests: XCTestCase {
         guard case .NotFound(let notFound)? = missing else { return XCTFail("\(String(describing: missing))") }
         XCTAssertEqual(notFound.httpStatus, 404)
         XCTAssertNotNil(notFound.correlationId)
+        // The core's description, the same in every language.
+        XCTAssertEqual(
+            missing!.description,
+            "not_found: \(notFound.message) (HTTP 404, not_found, correlation id \(notFound.correlationId!))")
 
         let bad = await raises { _ = try await sessions.capture(paymentSessionId: session, request: CaptureRequest(amount: "1e2", idempotencyKey: "sw-bad")) }
         guard case .InvalidRequest(let invalid)? = bad else { return XCTFail("\(String(describing: bad))") }
@@ -125,6 +129,32 @@ final class CaptureKitTests: XCTestCase {
 
     private final class BrokenProvider: TokenProvider, @unchecked Sendable {
         func token(request: TokenRequest) async throws -> String { throw AppError() }
+    }
+
+    func testAKeptJwtSignerMintsTokensTheApiAccepts() async throws {
+        let session = try await emulator.authorizedSession("10")
+        let signer = try JwtSigner.withKeyFile(path: Repo.es256Key)
+        let provider = SigningProvider(signer: signer)
+        let client = try Client.withTokenProvider(provider: provider, options: options())
+        let capture = try await client.paymentSessions().capture(paymentSessionId: session, request: CaptureRequest(amount: "1"))
+        XCTAssertEqual(capture.amount, "1")
+        XCTAssertThrowsError(try signer.sign(request: JwtRequest(requestMethod: "get", requestHost: "h", requestPath: "/p"))) { error in
+            guard case CaptureKitError.InvalidRequest = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    /// A back end's token minting, in process: a kept signer signs each request's token.
+    private final class SigningProvider: TokenProvider, @unchecked Sendable {
+        private let signer: JwtSigner
+        init(signer: JwtSigner) { self.signer = signer }
+
+        func token(request: TokenRequest) async throws -> String {
+            let slash = request.hostAndPath.firstIndex(of: "/")!
+            return try signer.sign(request: JwtRequest(
+                requestMethod: request.method,
+                requestHost: String(request.hostAndPath[..<slash]),
+                requestPath: String(request.hostAndPath[slash...])))
+        }
     }
 
     func testTheTokenProviderIsAskedBeforeEveryAttempt() async throws {
