@@ -540,6 +540,16 @@ pub enum Outcome<T> {
     Failure(Error),
 }
 
+impl<T> Outcome<T> {
+    /// Goes on with `next` when this is a value; a failure stays as it is.
+    pub fn and_then<U>(self, next: impl FnOnce(T) -> Outcome<U>) -> Outcome<U> {
+        match self {
+            Outcome::Value(value) => next(value),
+            Outcome::Failure(error) => Outcome::Failure(error),
+        }
+    }
+}
+
 impl<T> From<crate::Result<T>> for Outcome<T> {
     fn from(result: crate::Result<T>) -> Self {
         match result {
@@ -556,8 +566,9 @@ impl<T: IntoJs> ToNapiValue for Outcome<T> {
         match outcome {
             Outcome::Value(value) => object.set("value", value.into_js())?,
             Outcome::Failure(error) => {
-                object.set("description", error.to_string())?;
-                object.set("error", error.details())?;
+                let details = error.details();
+                object.set("description", details.to_string())?;
+                object.set("error", details)?;
             }
         }
         // SAFETY: `env` is the live env this conversion was called with.

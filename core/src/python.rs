@@ -211,11 +211,12 @@ pub fn to_py_err(error: Error) -> PyErr {
         let build = || -> PyResult<Bound<'_, PyAny>> {
             let from_details = FROM_DETAILS
                 .get_or_try_init(py, || py.import("capturekit._errors")?.getattr("_from_details").map(Bound::unbind))?;
-            let details = PyDict::new(py);
-            for (name, value) in error.details().py_items(py, false)? {
-                details.set_item(name, value)?;
+            let details = error.details();
+            let fields = PyDict::new(py);
+            for (name, value) in details.py_items(py, false)? {
+                fields.set_item(name, value)?;
             }
-            from_details.bind(py).call1((error.to_string(), details))
+            from_details.bind(py).call1((details.to_string(), fields))
         };
         match build() {
             Ok(exception) => PyErr::from_value(exception),

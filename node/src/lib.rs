@@ -116,17 +116,17 @@ fn read(
     options: Option<&Unknown<'_>>,
 ) -> Result<(CredentialOptions, ClientOptions), InputError> {
     let parsed: CredentialOptions = from_options(credentials)?;
-    if let Some(value) = credentials.and_then(|c| token_provider_value(c)) {
+    if let Some((key, value)) = credentials.and_then(|c| token_provider_value(c)) {
         if value.get_type().ok() != Some(napi::ValueType::Function) {
-            return Err(InputError::Type("tokenProvider: must be a function".into()));
+            return Err(InputError::Type(format!("{key}: must be a function")));
         }
     }
     Ok((parsed, from_options(options)?))
 }
 
-/// The callback key of a credentials object (the one field a binding fills itself), unless
-/// missing, `null` or `undefined`.
-fn token_provider_value<'a>(credentials: &Unknown<'a>) -> Option<Unknown<'a>> {
+/// The callback of a credentials object (the one field a binding fills itself), with its key,
+/// unless missing, `null` or `undefined`.
+fn token_provider_value<'a>(credentials: &Unknown<'a>) -> Option<(&'static str, Unknown<'a>)> {
     use capturekit::schema::Record;
     if credentials.get_type().ok() != Some(napi::ValueType::Object) {
         return None;
@@ -137,7 +137,7 @@ fn token_provider_value<'a>(credentials: &Unknown<'a>) -> Option<Unknown<'a>> {
     let value: Unknown<'a> = object.get(key).ok()??;
     match value.get_type() {
         Ok(napi::ValueType::Null | napi::ValueType::Undefined) => None,
-        _ => Some(value),
+        _ => Some((key, value)),
     }
 }
 
@@ -145,10 +145,7 @@ fn token_provider_value<'a>(credentials: &Unknown<'a>) -> Option<Unknown<'a>> {
 #[napi(ts_return_type = "{ value?: string, error?: unknown, description?: string }")]
 pub fn derive_idempotency_key(env: &Env, parts: Unknown<'_>) -> napi::Result<Outcome<String>> {
     let parts = at_once(env, Vec::<String>::from_js(&parts, "parts"))?;
-    Ok(match parts {
-        Outcome::Value(parts) => Outcome::from(capturekit::derive_idempotency_key(&parts)),
-        Outcome::Failure(error) => Outcome::Failure(error),
-    })
+    Ok(parts.and_then(|parts| Outcome::from(capturekit::derive_idempotency_key(&parts))))
 }
 
 /// A CDP JWT for one request, keeping nothing once it returns: the keys of the core's
@@ -157,12 +154,9 @@ pub fn derive_idempotency_key(env: &Env, parts: Unknown<'_>) -> napi::Result<Out
 pub fn generate_jwt(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Outcome<String>> {
     use capturekit::auth::{ApiKeyOptions, JwtRequest, JwtSigner};
     let read = capturekit::node::split_options::<ApiKeyOptions, JwtRequest>(options.as_ref(), "generateJwt");
-    Ok(match at_once(env, read)? {
-        Outcome::Value((key, request)) => {
-            Outcome::from(JwtSigner::from_options(key).and_then(|signer| signer.sign_request(&request)))
-        }
-        Outcome::Failure(error) => Outcome::Failure(error),
-    })
+    Ok(at_once(env, read)?.and_then(|(key, request)| {
+        Outcome::from(JwtSigner::from_options(key).and_then(|signer| signer.sign_request(&request)))
+    }))
 }
 
 /// A fresh random UUID v4 idempotency key.

@@ -27,21 +27,16 @@ impl JwtSigner {
     /// `{ keyFile }`).
     #[napi(ts_return_type = "{ value?: JwtSigner, error?: unknown, description?: string }")]
     pub fn create(env: &Env, key: Option<Unknown<'_>>) -> napi::Result<Outcome<JwtSigner>> {
-        Ok(match at_once(env, from_options::<ApiKeyOptions>(key.as_ref()))? {
-            Outcome::Value(key) => {
-                Outcome::from(capturekit::auth::JwtSigner::from_options(key).map(|signer| JwtSigner { signer }))
-            }
-            Outcome::Failure(error) => Outcome::Failure(error),
-        })
+        Ok(at_once(env, from_options::<ApiKeyOptions>(key.as_ref()))?.and_then(|key| {
+            Outcome::from(capturekit::auth::JwtSigner::from_options(key).map(|signer| JwtSigner { signer }))
+        }))
     }
 
     /// A JWT (two minutes, fresh nonce) for one request (the core's `JwtRequest`).
     #[napi(ts_return_type = "{ value?: string, error?: unknown, description?: string }")]
     pub fn sign(&self, env: &Env, request: Option<Unknown<'_>>) -> napi::Result<Outcome<String>> {
-        Ok(match at_once(env, from_options::<JwtRequest>(request.as_ref()))? {
-            Outcome::Value(request) => Outcome::from(self.signer.sign_request(&request)),
-            Outcome::Failure(error) => Outcome::Failure(error),
-        })
+        Ok(at_once(env, from_options::<JwtRequest>(request.as_ref()))?
+            .and_then(|request| Outcome::from(self.signer.sign_request(&request))))
     }
 
     /// The key's id.
