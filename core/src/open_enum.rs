@@ -100,7 +100,7 @@ macro_rules! open_enum {
         #[cfg(feature = "python")]
         impl crate::python::FromPy for $name {
             fn from_py(value: &pyo3::Bound<'_, pyo3::PyAny>, path: &str) -> Result<Self, crate::InputError> {
-                crate::python::enum_text(value, path).map(|text| $name::from(text.as_str()))
+                <String as crate::python::FromPy>::from_py(value, path).map(|text| $name::from(text.as_str()))
             }
         }
 

@@ -272,11 +272,6 @@ pub fn enum_member(
     Ok(class.call1((value,))?.unbind())
 }
 
-/// Reads the text of an open enum value.
-pub fn enum_text(value: &Bound<'_, PyAny>, path: &str) -> Result<String, InputError> {
-    String::from_py(value, path)
-}
-
 fn owned<'py, T>(value: T, py: Python<'py>) -> PyResult<Py<PyAny>>
 where
     T: IntoPyObject<'py>,
