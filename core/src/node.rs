@@ -77,11 +77,12 @@ pub struct JsFields<'a> {
 
 impl<'a> JsFields<'a> {
     /// How `key` is named in errors (`distributeRewards[0].chainId`).
-    pub fn path(&self, key: &str) -> String {
+    // Borrowed at the top level (the common case): a call allocates no path it does not report.
+    pub fn path<'k>(&self, key: &'k str) -> std::borrow::Cow<'k, str> {
         if self.prefix.is_empty() {
-            key.to_owned()
+            std::borrow::Cow::Borrowed(key)
         } else {
-            format!("{}.{key}", self.prefix)
+            std::borrow::Cow::Owned(format!("{}.{key}", self.prefix))
         }
     }
 

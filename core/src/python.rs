@@ -100,11 +100,12 @@ pub struct Kwargs<'a, 'py> {
 
 impl<'py> Kwargs<'_, 'py> {
     /// How `field` is named in errors (`distribute_rewards[0].chain_id`).
-    pub fn path(&self, field: &str) -> String {
+    // Borrowed at the top level (the common case): a call allocates no path it does not report.
+    pub fn path<'k>(&self, field: &'k str) -> std::borrow::Cow<'k, str> {
         if self.prefix.is_empty() {
-            field.to_owned()
+            std::borrow::Cow::Borrowed(field)
         } else {
-            format!("{}.{field}", self.prefix)
+            std::borrow::Cow::Owned(format!("{}.{field}", self.prefix))
         }
     }
 
