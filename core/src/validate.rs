@@ -5,7 +5,6 @@
 //! nothing a caller passes can alter the URL path.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
@@ -140,8 +139,16 @@ pub fn parse_amount(field: &str, text: &str) -> Result<Decimal> {
     if !shape_ok {
         return Err(Error::invalid(field, format!("{rule}, got {}", quoted_preview(text))));
     }
-    let value = Decimal::from_str(text)
-        .map_err(|_| Error::invalid(field, format!("{text:?} has too many digits (at most 28)")))?;
+    // `from_str` would round a 29th fractional digit away; money is never rounded.
+    let value = Decimal::from_str_exact(text).map_err(|_| {
+        Error::invalid(
+            field,
+            format!(
+                "cannot be held exactly (at most 28 digits after the point and 28 significant digits), got {}",
+                quoted_preview(text)
+            ),
+        )
+    })?;
     check_amount(field, value)?;
     Ok(value)
 }
@@ -291,7 +298,9 @@ mod tests {
         for zero in ["0", "0.00", "000"] {
             assert_invalid(parse_amount("amount", zero), "amount", "greater than zero");
         }
-        assert_invalid(parse_amount("amount", "123456789012345678901234567890"), "amount", "too many digits");
+        assert_invalid(parse_amount("amount", "123456789012345678901234567890"), "amount", "held exactly");
+        // Once rounded by the parser to 1.0000000000000000000000000000 (issue 14).
+        assert_invalid(parse_amount("amount", &format!("0.{}", "9".repeat(30))), "amount", "held exactly");
         assert_invalid(check_amount("amount", Decimal::new(-5, 1)), "amount", "greater than zero");
     }
 
@@ -344,5 +353,31 @@ mod tests {
         let long = "paymentSession_".to_string() + &"z".repeat(5000);
         let err = payment_session_id(&long).unwrap_err();
         assert!(err.message().len() < 300, "{}", err.message().len());
+    }
+
+    proptest::proptest! {
+        /// The class of the rounding defect: an amount that is accepted is the exact number
+        /// written, digit for digit (only leading zeros of the whole part may go).
+        #[test]
+        fn an_accepted_amount_is_exactly_the_text(whole in "[0-9]{1,32}", fraction in proptest::option::of("[0-9]{1,32}")) {
+            let text = match &fraction {
+                Some(f) => format!("{whole}.{f}"),
+                None => whole.clone(),
+            };
+            if let Ok(value) = parse_amount("amount", &text) {
+                let trimmed = text.trim_start_matches('0');
+                let expected = if trimmed.starts_with('.') || trimmed.is_empty() { format!("0{trimmed}") } else { trimmed.to_string() };
+                proptest::prop_assert_eq!(value.to_string(), expected);
+            }
+        }
+
+        /// Any text at all: an amount or an error naming the field, never a panic.
+        #[test]
+        fn any_text_is_an_amount_or_a_named_error(text in "\\PC{0,40}") {
+            if let Err(err) = parse_amount("amount", &text) {
+                proptest::prop_assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+                proptest::prop_assert!(err.message().starts_with("amount: "), "{}", err.message());
+            }
+        }
     }
 }

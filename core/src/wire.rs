@@ -30,10 +30,31 @@ pub(crate) fn opt_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
         Some(Value::Number(number)) => number.to_string(),
         Some(other) => return Err(serde::de::Error::custom(format!("expected a decimal, got {other}"))),
     };
-    text.parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(&text))
+    exact_decimal(&text)
         .map(Some)
-        .map_err(|_| serde::de::Error::custom(format!("not a decimal: {text:?}")))
+        .ok_or_else(|| serde::de::Error::custom(format!("not a decimal that can be held exactly: {text:?}")))
+}
+
+/// Parses plain (`"1.50"`) or scientific (`"1.5e-7"`) decimal text, or `None` when the text
+/// is not a decimal or its value cannot be held exactly: money read from an API is never
+/// rounded (`Decimal::from_str` and `from_scientific` would round digits past the 28th away).
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    let Some((base, exponent)) = text.split_once(['e', 'E']) else {
+        return Decimal::from_str_exact(text).ok();
+    };
+    let base = Decimal::from_str_exact(base).ok()?;
+    let exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    let scale = i64::from(base.scale()) - i64::from(exponent);
+    if scale >= 0 {
+        let mut value = base;
+        value.set_scale(u32::try_from(scale).ok()?).ok()?;
+        Some(value)
+    } else {
+        let factor = Decimal::try_from_i128_with_scale(10i128.checked_pow(u32::try_from(-scale).ok()?)?, 0).ok()?;
+        let mut whole = base;
+        whole.set_scale(0).ok()?;
+        whole.checked_mul(factor)
+    }
 }
 
 /// A timestamp sent as unix seconds (a number or numeric text) or as RFC 3339 text.
@@ -91,5 +112,32 @@ mod tests {
         let p = probe(r#"{"at": "2024-01-19T16:00:00Z"}"#);
         assert_eq!(p.at.unwrap().to_rfc3339(), "2024-01-19T16:00:00+00:00");
         assert!(serde_json::from_str::<Probe>(r#"{"amount": "1.0.0"}"#).is_err());
+    }
+
+    #[test]
+    fn decimals_are_read_exactly_or_refused() {
+        for (text, expected) in [("9.7e-7", "0.00000097"), ("15E+2", "1500"), ("1.50", "1.50"), ("2e0", "2")] {
+            assert_eq!(exact_decimal(text).unwrap().to_string(), expected, "{text}");
+        }
+        let thirty_nines = format!("0.{}", "9".repeat(30));
+        for rounded in [thirty_nines.as_str(), "1.9999999999999999999999999999999e0", "1e-29", "1e29", "1e99999999999"]
+        {
+            assert_eq!(exact_decimal(rounded), None, "{rounded}");
+        }
+        let json = format!(r#"{{"amount": "{thirty_nines}"}}"#);
+        assert!(serde_json::from_str::<Probe>(&json).is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever JSON a server sends in a decimal field, reading it ends in a value or an
+        /// error, never a panic; and a value read from plain text is that text's number.
+        #[test]
+        fn any_decimal_text_is_read_exactly_or_refused(text in "[-+0-9.eE]{0,40}") {
+            if let Some(value) = exact_decimal(&text) {
+                if !text.contains(['e', 'E']) {
+                    proptest::prop_assert_eq!(Some(value), Decimal::from_str_exact(&text).ok());
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@
 //! `api_error`.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
@@ -36,7 +35,8 @@ pub(crate) fn parse_amount(text: &str, asset: &str) -> Result<Decimal, ApiError>
         let (i, f) = text.split_once('.').unwrap_or((text, "0"));
         !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
     };
-    let value = Decimal::from_str(text)
+    // Exact or refused: `from_str` would round digits past the 28th away.
+    let value = Decimal::from_str_exact(text)
         .ok()
         .filter(|_| plain)
         .ok_or_else(|| ApiError::invalid_request(format!("amount must be a positive decimal string, got {text:?}")))?;
@@ -70,4 +70,20 @@ pub fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), ApiErro
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_and_within_the_asset_precision() {
+        assert_eq!(parse_amount("1.50", "usdc").unwrap().to_string(), "1.50");
+        assert_eq!(parse_amount("0.000001", "usdc").unwrap().to_string(), "0.000001");
+        assert!(parse_amount("0.0000001", "usdc").unwrap_err().message.contains("6 decimal places"));
+        assert!(parse_amount("0.001", "usd").is_err());
+        // `Decimal::from_str` rounds this to 1, which has no decimal places at all (issue 14).
+        assert!(parse_amount(&format!("0.{}", "9".repeat(30)), "usdc").is_err());
+        assert!(parse_amount(&"9".repeat(30), "usdc").is_err());
+    }
 }
