@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+/// The longest `Retry-After` a call waits for before its next attempt. CDP's rate limits count
+/// requests in rolling 10 s windows, so its `Retry-After` is at most 10 s; a server asking for
+/// longer ends the call with its error, carrying [`crate::Error::retry_after`].
+pub const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(30);
+
 /// When and how often a failed attempt is repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -9,8 +14,8 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// The first backoff ceiling (default 0.5 s); it doubles on each retry.
     pub base_delay: Duration,
-    /// The largest backoff ceiling (default 8 s). A `Retry-After` longer than this is not
-    /// waited for: the error is returned with [`crate::Error::retry_after`] instead.
+    /// The largest backoff ceiling (default 8 s). A server's `Retry-After` is waited for up to
+    /// [`RETRY_AFTER_LIMIT`] instead.
     pub max_delay: Duration,
 }
 
@@ -31,10 +36,10 @@ impl RetryPolicy {
     /// The wait before retry number `retry`: uniformly random in `[0, ceiling]` ("full
     /// jitter", so many clients failing together do not retry together), or the server's
     /// `Retry-After` when it sent one. `None` means: do not retry (the server asked for
-    /// longer than `max_delay`).
+    /// longer than [`RETRY_AFTER_LIMIT`]).
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
         match retry_after {
-            Some(wait) if wait > self.max_delay => None,
+            Some(wait) if wait > RETRY_AFTER_LIMIT => None,
             Some(wait) => Some(wait),
             None => {
                 let ceiling = self.ceiling(retry);
@@ -85,7 +90,9 @@ mod tests {
     fn retry_after_wins_unless_too_long() {
         let p = RetryPolicy::default();
         assert_eq!(p.delay(0, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
-        assert_eq!(p.delay(0, Some(Duration::from_secs(60))), None);
+        // A rate-limit window of CDP's (10 s) is waited out, above the 8 s backoff ceiling.
+        assert_eq!(p.delay(0, Some(Duration::from_secs(10))), Some(Duration::from_secs(10)));
+        assert_eq!(p.delay(0, Some(Duration::from_secs(31))), None);
     }
 
     #[test]

@@ -252,8 +252,10 @@ impl Error {
     }
 
     /// Carries the idempotency key of the call that failed (as every error of a create does).
+    /// A key that breaks the key rules is never carried: it was never sent, so it is no key,
+    /// and it may hold line breaks that a log would take for new lines.
     pub fn with_idempotency_key(mut self, key: Option<&str>) -> Self {
-        self.inner.idempotency_key = key.map(str::to_owned);
+        self.inner.idempotency_key = key.filter(|k| crate::validate::idempotency_key(k).is_ok()).map(str::to_owned);
         self
     }
 

@@ -49,7 +49,7 @@ pub mod validate;
 mod wire;
 
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
-pub use backoff::RetryPolicy;
+pub use backoff::{RetryPolicy, RETRY_AFTER_LIMIT};
 pub use cdp::{
     Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PageOptions, PaymentError,
     PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,

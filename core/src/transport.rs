@@ -79,6 +79,46 @@ struct NestedError {
     message: Option<String>,
 }
 
+/// The largest response body read: an API answer is a few kilobytes; a larger one is refused
+/// rather than read without end.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether the server may have carried out an attempt that gave no usable answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Landing {
+    /// Nothing reached the server (no connection, no token), or it refused before doing
+    /// anything (429).
+    No,
+    /// It may have been carried out: the request was sent and no definite answer came back.
+    Maybe,
+    /// The server gave a definite answer.
+    Answered,
+}
+
+/// An attempt that ended without a usable answer, and whether it may have landed.
+struct Failure {
+    error: Error,
+    landing: Landing,
+}
+
+impl Failure {
+    fn new(error: Error, landing: Landing) -> Self {
+        Failure { error, landing }
+    }
+
+    /// An error answer of the server: definite, except a 429 (not processed) and the answers
+    /// that say nothing about the outcome (5xx, a key still in flight).
+    fn answered(error: Error) -> Self {
+        let landing = match error.kind() {
+            ErrorKind::RateLimited => Landing::No,
+            ErrorKind::Server => Landing::Maybe,
+            ErrorKind::IdempotencyConflict if error.error_type() == Some("already_exists") => Landing::Maybe,
+            _ => Landing::Answered,
+        };
+        Failure::new(error, landing)
+    }
+}
+
 impl Transport {
     /// Sends `request`, retrying per the policy, and decodes a 2xx body as `T`.
     pub(crate) async fn send<T: DeserializeOwned>(&self, request: ApiRequest<'_>) -> Result<T> {
@@ -86,26 +126,25 @@ impl Transport {
         let key = request.idempotency_key;
         // Repeating a create is safe only when the API can recognise the repeat by its key.
         let replay_safe = !request.creates || key.is_some();
-        let mut any_ambiguous = false;
+        let mut any_maybe = false;
         let mut retry = 0;
         loop {
-            let error = match self.attempt(&request, &url, retry + 1).await {
-                Ok(body) => {
-                    return serde_json::from_slice(&body).map_err(|e| {
-                        Error::new(
-                            ErrorKind::Decode,
-                            format!("could not decode the response of {} {}: {e}", request.method, url.path()),
-                        )
-                        .with_idempotency_key(key)
-                    })
-                }
-                Err(error) => error,
+            let failure = match self.attempt(&request, &url, retry + 1).await {
+                Ok((status, body)) => match serde_json::from_slice(&body) {
+                    Ok(value) => return Ok(value),
+                    Err(e) => undecodable(&request, &url, status, &e.to_string()),
+                },
+                Err(failure) => failure,
             };
-            any_ambiguous |= is_ambiguous(&error);
-            if error.is_retryable() && retry < self.retry.max_retries && (replay_safe || !is_ambiguous(&error)) {
-                if let Some(delay) = self.retry.delay(retry, error.retry_after()) {
+            any_maybe |= failure.landing == Landing::Maybe;
+            // A create's unreadable success answer is worth asking again: with its key, the
+            // server replays the stored answer.
+            let retryable =
+                failure.error.is_retryable() || (request.creates && failure.error.kind() == ErrorKind::Decode);
+            if retryable && retry < self.retry.max_retries && (replay_safe || failure.landing != Landing::Maybe) {
+                if let Some(delay) = self.retry.delay(retry, failure.error.retry_after()) {
                     tracing::debug!(
-                        code = error.code(),
+                        code = failure.error.code(),
                         retry = retry + 1,
                         delay_ms = delay.as_millis() as u64,
                         "retrying"
@@ -115,7 +154,7 @@ impl Transport {
                     continue;
                 }
             }
-            return Err(finalize(error, request.creates, key, any_ambiguous));
+            return Err(finalize(failure, request.creates, key, any_maybe));
         }
     }
 
@@ -128,14 +167,37 @@ impl Transport {
         url
     }
 
-    /// One attempt: a fresh `Authorization`, then the request with its own timeout.
-    async fn attempt(&self, request: &ApiRequest<'_>, url: &url::Url, attempt: u32) -> Result<Bytes> {
-        let credentials = self.credentials.as_ref().map_err(Clone::clone)?;
-        let authorization = credentials.authorization(request.method.as_str(), url).await?;
-        let mut auth_value = HeaderValue::from_str(&authorization)
-            .map_err(|_| Error::configuration("the authorization token is not a valid header value"))?;
-        auth_value.set_sensitive(true);
+    /// A fresh `Authorization` value; a token provider has the attempt timeout to give one.
+    async fn authorization(&self, method: &Method, url: &url::Url) -> std::result::Result<HeaderValue, Failure> {
+        let not_sent = |error: Error| Failure::new(error, Landing::No);
+        let credentials = self.credentials.as_ref().map_err(|e| not_sent(e.clone()))?;
+        let authorization = tokio::time::timeout(self.attempt_timeout, credentials.authorization(method.as_str(), url))
+            .await
+            .map_err(|_| {
+                not_sent(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the token provider gave no token within the attempt timeout of {:?}; nothing was sent",
+                        self.attempt_timeout
+                    ),
+                ))
+            })?
+            .map_err(not_sent)?;
+        let mut value = HeaderValue::from_str(&authorization)
+            .map_err(|_| not_sent(Error::configuration("the authorization token is not a valid header value")))?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
 
+    /// One attempt: a fresh `Authorization`, then the request with its own timeout. A 2xx
+    /// gives its status and body; anything else is a [`Failure`].
+    async fn attempt(
+        &self,
+        request: &ApiRequest<'_>,
+        url: &url::Url,
+        attempt: u32,
+    ) -> std::result::Result<(StatusCode, Bytes), Failure> {
+        let auth_value = self.authorization(&request.method, url).await?;
         let mut builder = self
             .http
             .request(request.method.clone(), url.clone())
@@ -158,50 +220,87 @@ impl Transport {
                 true => None,
                 false => response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned),
             };
-            let body = response.bytes().await?;
+            let body = read_capped(response).await?;
             Ok::<_, reqwest::Error>((status, retry_after, body))
         }
         .await;
         let latency_ms = started.elapsed().as_millis() as u64;
 
         match outcome {
+            Ok((status, _, Capped::TooLarge(_))) if status.is_success() => {
+                Err(undecodable(request, url, status, &format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes")))
+            }
+            Ok((status, _, body)) if status.is_success() => {
+                tracing::debug!(method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms, "response");
+                Ok((status, body.into_bytes()))
+            }
             Ok((status, retry_after, body)) => {
-                if status.is_success() {
-                    tracing::debug!(method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms, "response");
-                    return Ok(body);
-                }
-                let error = error_from_response(status, retry_after.as_deref(), &body);
+                let error = error_from_response(status, retry_after.as_deref(), &body.into_bytes());
                 tracing::info!(
                     method = %request.method, path = url.path(), status = status.as_u16(), attempt, latency_ms,
                     correlation_id = error.correlation_id().unwrap_or(""), code = error.code(), "error response"
                 );
-                Err(error)
+                Err(Failure::answered(error))
             }
             Err(e) => {
-                let error = error_from_transport(&e, self.attempt_timeout);
-                tracing::info!(method = %request.method, path = url.path(), attempt, latency_ms, code = error.code(), "request failed");
-                Err(error)
+                let failure = failure_from_transport(&e, self.attempt_timeout);
+                tracing::info!(method = %request.method, path = url.path(), attempt, latency_ms, code = failure.error.code(), "request failed");
+                Err(failure)
             }
         }
     }
 }
 
-/// Whether an attempt that ended in `error` may have been carried out by the server.
-fn is_ambiguous(error: &Error) -> bool {
-    match error.kind() {
-        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server => true,
-        ErrorKind::IdempotencyConflict => error.error_type() == Some("already_exists"),
-        _ => false,
+/// A response body, or the note that it passed [`MAX_RESPONSE_BYTES`].
+enum Capped {
+    Whole(Bytes),
+    /// The first bytes only (enough for an error answer's JSON).
+    TooLarge(Bytes),
+}
+
+impl Capped {
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Capped::Whole(bytes) | Capped::TooLarge(bytes) => bytes,
+        }
     }
 }
 
-/// Turns the last attempt's error into what the caller sees.
-fn finalize(error: Error, creates: bool, key: Option<&str>, any_ambiguous: bool) -> Error {
+/// Reads a body up to [`MAX_RESPONSE_BYTES`], never more.
+async fn read_capped(mut response: reqwest::Response) -> std::result::Result<Capped, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Ok(Capped::TooLarge(Bytes::new()));
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Ok(Capped::TooLarge(body.freeze()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Capped::Whole(body.freeze()))
+}
+
+/// A 2xx answer that cannot be read. For a create the server has carried it out, so its
+/// ending is ambiguous (the caller learns the result by repeating it with the same key).
+fn undecodable(request: &ApiRequest<'_>, url: &url::Url, status: StatusCode, why: &str) -> Failure {
+    let error = Error::new(
+        ErrorKind::Decode,
+        format!("could not decode the response of {} {}: {why}", request.method, url.path()),
+    )
+    .with_http(status.as_u16(), None, None, None);
+    Failure::new(error, if request.creates { Landing::Maybe } else { Landing::Answered })
+}
+
+/// Turns the last attempt's failure into what the caller sees. A create is `outcome_unknown`
+/// when the last attempt may have landed, or when an earlier one may have and the last one
+/// says nothing about it (nothing sent, or a 429).
+fn finalize(failure: Failure, creates: bool, key: Option<&str>, any_maybe: bool) -> Error {
+    let Failure { error, landing } = failure;
     if !creates {
         return error;
     }
-    // A 429 after an earlier ambiguous attempt says nothing about whether that one landed.
-    let unknown = is_ambiguous(&error) || (any_ambiguous && error.kind() == ErrorKind::RateLimited);
+    let unknown = landing == Landing::Maybe || (any_maybe && landing == Landing::No);
     let error = if unknown {
         let message = format!(
             "the outcome is unknown: the request may or may not have been carried out ({}). \
@@ -226,12 +325,14 @@ fn finalize(error: Error, creates: bool, key: Option<&str>, any_ambiguous: bool)
     error.with_idempotency_key(key)
 }
 
-fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error {
+/// A request that got no answer. A connection that could not be made carried nothing, so
+/// nothing happened; any other break after sending may have landed.
+fn failure_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Failure {
+    let landing = if e.is_connect() { Landing::No } else { Landing::Maybe };
     if e.is_timeout() {
-        return Error::new(
-            ErrorKind::Timeout,
-            format!("no answer within the attempt timeout of {:?}", attempt_timeout),
-        );
+        let what = if e.is_connect() { "no connection" } else { "no answer" };
+        let error = Error::new(ErrorKind::Timeout, format!("{what} within the attempt timeout of {attempt_timeout:?}"));
+        return Failure::new(error, landing);
     }
     // reqwest's Display hides the cause ("error sending request"); the chain says what broke.
     let mut message = e.to_string();
@@ -241,7 +342,10 @@ fn error_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Error 
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    Error::new(ErrorKind::Network, message)
+    if e.is_connect() {
+        message.push_str(" (no connection was made, so nothing was sent)");
+    }
+    Failure::new(Error::new(ErrorKind::Network, message), landing)
 }
 
 /// Classifies an error response by its `errorType` first, then its status.
@@ -292,6 +396,31 @@ pub(crate) fn classify(status: u16, error_type: Option<&str>) -> ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The class behind "connect refused is reported as outcome_unknown": for every sequence
+    /// of attempt endings, a create is `outcome_unknown` exactly when some attempt may have
+    /// landed and no later attempt gave a definite answer.
+    #[test]
+    fn a_create_is_unknown_exactly_when_an_attempt_may_have_landed_unanswered() {
+        use Landing::*;
+        let endings = [No, Maybe, Answered];
+        for first in endings {
+            for last in endings {
+                for sequence in [vec![last], vec![first, last]] {
+                    let any_maybe = sequence.contains(&Maybe);
+                    let failure = Failure::new(Error::new(ErrorKind::Network, "x"), last);
+                    let error = finalize(failure, true, Some("k-1"), any_maybe);
+                    let landed_unanswered = last == Maybe || (any_maybe && last == No);
+                    assert_eq!(error.kind() == ErrorKind::OutcomeUnknown, landed_unanswered, "{sequence:?}");
+                    assert_eq!(error.idempotency_key(), Some("k-1"));
+                    // A read is never "unknown": nothing was created.
+                    let read =
+                        finalize(Failure::new(Error::new(ErrorKind::Network, "x"), last), false, None, any_maybe);
+                    assert_eq!(read.kind(), ErrorKind::Network);
+                }
+            }
+        }
+    }
 
     fn response(status: u16, body: &str, retry_after: Option<&str>) -> Error {
         error_from_response(StatusCode::from_u16(status).unwrap(), retry_after, body.as_bytes())
@@ -349,7 +478,7 @@ mod tests {
         assert_eq!(stateset.error_type(), Some("already_captured"));
         assert_eq!(stateset.message(), "captured");
         // A create without a key still ends in outcome_unknown, just without a key.
-        let lost = finalize(Error::new(ErrorKind::Network, "reset"), true, None, true);
+        let lost = finalize(Failure::new(Error::new(ErrorKind::Network, "reset"), Landing::Maybe), true, None, true);
         assert_eq!(lost.kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(lost.idempotency_key(), None);
 
@@ -381,24 +510,25 @@ mod tests {
 
     #[test]
     fn ambiguous_endings_of_creates_become_outcome_unknown_with_the_key() {
-        let server = response(500, r#"{"errorType":"internal_server_error","errorMessage":"m"}"#, None);
-        let e = finalize(server.clone(), true, Some("key-1"), true);
+        let answered = |status, body| Failure::answered(response(status, body, None));
+        let server = r#"{"errorType":"internal_server_error","errorMessage":"m"}"#;
+        let e = finalize(answered(500, server), true, Some("key-1"), true);
         assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(e.idempotency_key(), Some("key-1"));
         assert_eq!(e.http_status(), Some(500));
         assert_eq!(e.error_type(), Some("internal_server_error"));
 
         // A read (no key) keeps its own kind.
-        assert_eq!(finalize(server, false, None, true).kind(), ErrorKind::Server);
+        assert_eq!(finalize(answered(500, server), false, None, true).kind(), ErrorKind::Server);
 
-        let timeout = Error::new(ErrorKind::Timeout, "t");
+        let timeout = Failure::new(Error::new(ErrorKind::Timeout, "t"), Landing::Maybe);
         assert_eq!(finalize(timeout, true, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
 
-        let limited = response(429, r#"{"errorType":"rate_limit_exceeded","errorMessage":"m"}"#, None);
-        assert_eq!(finalize(limited.clone(), true, Some("k"), false).kind(), ErrorKind::RateLimited);
-        assert_eq!(finalize(limited, true, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
+        let limited = r#"{"errorType":"rate_limit_exceeded","errorMessage":"m"}"#;
+        assert_eq!(finalize(answered(429, limited), true, Some("k"), false).kind(), ErrorKind::RateLimited);
+        assert_eq!(finalize(answered(429, limited), true, Some("k"), true).kind(), ErrorKind::OutcomeUnknown);
 
-        let invalid = response(400, r#"{"errorType":"invalid_request","errorMessage":"m"}"#, None);
+        let invalid = answered(400, r#"{"errorType":"invalid_request","errorMessage":"m"}"#);
         let e = finalize(invalid, true, Some("k"), false);
         assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         assert_eq!(e.idempotency_key(), Some("k"));

@@ -68,11 +68,11 @@ async fn retry_after_is_honoured() {
     // The client's own first backoff here is at most 5 ms; only Retry-After explains a second.
     assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
 
-    // A Retry-After longer than the backoff cap is not waited for: the caller decides.
-    emulator.control("POST", "faults", json!({"type": "status", "status": 429, "retryAfter": 30, "count": 1})).await;
+    // A Retry-After longer than RETRY_AFTER_LIMIT is not waited for: the caller decides.
+    emulator.control("POST", "faults", json!({"type": "status", "status": 429, "retryAfter": 31, "count": 1})).await;
     let err = client.payment_sessions().get_session(&session).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(31)));
 }
 
 #[tokio::test]
@@ -146,6 +146,9 @@ async fn connection_failures_are_network_errors_or_unknown_outcomes() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{port}/platform"))
+        .coinbase_payments_base_url(format!("http://127.0.0.1:{port}"))
+        .stateset_base_url(format!("http://127.0.0.1:{port}"))
+        .stateset_api_key("sk_test_closed_port")
         .key_file(capturekit_tests::fixture_key_path("ed25519-key.json"))
         .retry_policy(RetryPolicy {
             max_retries: 1,
@@ -158,9 +161,16 @@ async fn connection_failures_are_network_errors_or_unknown_outcomes() {
     let err = client.payment_sessions().get_session(session).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert!(err.message().to_lowercase().contains("connect"), "{}", err.message());
+    // No attempt reached a server, so the outcome is known: nothing happened (issue 14).
     let err = client.payment_sessions().capture(session, CaptureRequest::remaining()).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(err.message().contains("nothing was sent"), "{}", err.message());
     assert!(err.idempotency_key().is_some());
+    let escrow = capturekit::EscrowCaptureRequest::amount(Decimal::ONE);
+    let err = client.coinbase_payments().capture("payment-1", escrow).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    let err = client.stateset().capture("pay_1", capturekit::StateSetCaptureRequest::full()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
 }
 
 #[tokio::test]
@@ -172,13 +182,25 @@ async fn malformed_answers_are_decode_errors() {
     let err = client.payment_sessions().get_session(&session).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
 
+    // One unreadable answer to a create: asked again with its key, the stored answer comes back.
     emulator.control("POST", "faults", json!({"type": "malformed", "count": 1, "method": "POST"})).await;
+    let first = client
+        .payment_sessions()
+        .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled-once"))
+        .await
+        .unwrap();
+    assert_eq!(first.idempotency_key.as_deref(), Some("mangled-once"));
+
+    emulator.control("POST", "faults", json!({"type": "malformed", "count": 3, "method": "POST"})).await;
     let err = client
         .payment_sessions()
         .capture(&session, CaptureRequest::amount(Decimal::ONE).idempotency_key("mangled"))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Decode);
+    // Processed, then an unreadable answer: the capture exists, so the outcome is unknown
+    // (issue 14), and the client has already asked again with the key (two malformed answers).
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
+    assert_eq!(err.http_status(), Some(200));
     assert_eq!(err.idempotency_key(), Some("mangled"));
     // The capture was made; asking again with the key replays it.
     let capture = client
@@ -187,7 +209,7 @@ async fn malformed_answers_are_decode_errors() {
         .await
         .unwrap();
     assert_eq!(capture.amount, Some(Decimal::ONE));
-    assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 1);
+    assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -223,6 +245,32 @@ async fn a_token_provider_is_asked_once_per_attempt_for_that_request() {
     let err = failing.payment_sessions().get_session(&session).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert!(err.message().contains("session expired"));
+    assert_eq!(requests(&emulator).await, before, "nothing was sent without a token");
+}
+
+#[tokio::test]
+async fn a_token_provider_that_never_answers_is_bounded_by_the_attempt_timeout() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("10").await;
+    let client = emulator
+        .client_builder()
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy {
+            max_retries: 1,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+        })
+        .token_provider(|_request: TokenRequest| std::future::pending::<Result<String, String>>())
+        .build()
+        .unwrap();
+    let before = requests(&emulator).await;
+    let started = Instant::now();
+    let err = client.payment_sessions().capture(&session, CaptureRequest::amount(Decimal::ONE)).await.unwrap_err();
+    // Two attempts of 200 ms each; before the fix this call never ended.
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.message().contains("token provider"), "{}", err.message());
+    assert!(err.idempotency_key().is_some());
     assert_eq!(requests(&emulator).await, before, "nothing was sent without a token");
 }
 
@@ -281,4 +329,44 @@ async fn a_stateset_capture_is_never_repeated_after_an_ambiguous_ending() {
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
     assert_eq!(requests(&emulator).await - before, 1);
     assert_eq!(client.stateset().get_payment(other_id).await.unwrap().amount_captured, 0);
+}
+
+/// A server that answers every request with a chunked body without end; the client must stop
+/// reading at `MAX_RESPONSE_BYTES` (issue 14: bounded reads).
+async fn endless_answer_server() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 65536, " ".repeat(65536));
+                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_not_read_forever() {
+    let port = endless_answer_server().await;
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/platform"))
+        .key_file(capturekit_tests::fixture_key_path("ed25519-key.json"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let session = "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad";
+    let err = client.payment_sessions().get_session(session).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.message().contains("larger than 16777216 bytes"), "{}", err.message());
+    let err = client.payment_sessions().capture(session, CaptureRequest::amount(Decimal::ONE)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
 }

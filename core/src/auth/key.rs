@@ -117,10 +117,8 @@ impl ApiKey {
     /// Reads the key JSON file the CDP portal hands out: `{"id"|"name": ..., "privateKey": ...}`.
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = Zeroizing::new(
-            std::fs::read_to_string(path)
-                .map_err(|e| Error::configuration(format!("key file {}: cannot be read: {e}", path.display())))?,
-        );
+        let text = read_key_file(path)
+            .map_err(|e| Error::configuration(format!("key file {}: cannot be read: {e}", path.display())))?;
         Self::from_json(&text)
             .map_err(|e| Error::configuration(format!("key file {}: {}", path.display(), e.message())))
     }
@@ -229,6 +227,26 @@ fn parse_ec_pem(secret: &str) -> Result<SigningKey> {
     Err(bad_key("unsupported PEM block"))
 }
 
+/// The largest key file read: a CDP key file is a few hundred bytes, so anything larger is
+/// not one (and `/dev/urandom` or a log file given by mistake is never read without end).
+pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads at most [`MAX_KEY_FILE_BYTES`] of UTF-8 text from `path`, into memory wiped on drop.
+fn read_key_file(path: &Path) -> std::io::Result<Zeroizing<String>> {
+    use std::io::Read;
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(path)?.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {MAX_KEY_FILE_BYTES} bytes, so not a CDP key file"),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -282,6 +300,18 @@ pub(crate) mod tests {
 
         let missing = ApiKey::from_json(r#"{"id": "x"}"#).unwrap_err();
         assert!(missing.message().contains("privateKey"), "{}", missing.message());
+    }
+
+    #[test]
+    fn a_key_file_is_read_up_to_a_bound() {
+        // An endless file given by mistake (issue 14: once read 1.3 GB in 5 s).
+        let endless = ApiKey::from_json_file("/dev/zero").unwrap_err();
+        assert!(endless.message().contains("larger than 65536 bytes"), "{}", endless.message());
+        let path = std::env::temp_dir().join(format!("ck-big-key-{}", std::process::id()));
+        std::fs::write(&path, vec![b' '; MAX_KEY_FILE_BYTES as usize + 1]).unwrap();
+        let big = ApiKey::from_json_file(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(big.message().contains("larger than"), "{}", big.message());
     }
 
     #[test]

@@ -397,6 +397,24 @@ mod tests {
         assert_eq!(err.idempotency_key(), Some("order-1-capture-1"));
     }
 
+    #[tokio::test]
+    async fn an_invalid_key_is_neither_carried_nor_echoed_raw() {
+        let client = client();
+        let injected = "k\r\nX-Injected: 1";
+        let err = client
+            .payment_sessions()
+            .capture(
+                "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+                CaptureRequest::remaining().idempotency_key(injected),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(err.idempotency_key(), None, "an invalid key is no key");
+        assert!(!err.to_string().contains(['\r', '\n']), "{err}");
+        assert!(!err.details().to_string().contains(['\r', '\n']), "{}", err.details());
+    }
+
     #[test]
     fn text_amounts_are_parsed_and_refusals_carry_the_key() {
         let request = CaptureRequest::remaining().amount_text("2.50").unwrap();
