@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 
@@ -138,8 +138,10 @@ impl Escrow {
             other => other,
         };
         let authorization_expiry = match new.authorization_expiry {
-            Some(seconds) => DateTime::from_timestamp(seconds, 0)
-                .ok_or_else(|| ApiError::invalid_request("authorizationExpiry is out of range."))?,
+            // Up to the year 9999, so that the refund expiry after it is a date too.
+            Some(seconds) => DateTime::from_timestamp(seconds, 0).filter(|at| at.year() <= 9999).ok_or_else(|| {
+                ApiError::invalid_request("authorizationExpiry must be unix seconds before the year 10000.")
+            })?,
             None => now + chrono::Duration::days(7),
         };
         let id = uuid::Uuid::new_v4().to_string();
@@ -224,9 +226,12 @@ impl Escrow {
             }
         }
         // The fee is truncated to the token's precision; the receiver gets the rest.
-        let fee = (request.amount * Decimal::from(request.fee_bps) / Decimal::from(10_000))
-            .round_dp_with_strategy(6, RoundingStrategy::ToZero)
-            .normalize();
+        let fee = request
+            .amount
+            .checked_mul(Decimal::from(request.fee_bps))
+            .ok_or_else(|| ApiError::invalid_request("amount is too large to compute its fee."))?
+            / Decimal::from(10_000);
+        let fee = fee.round_dp_with_strategy(6, RoundingStrategy::ToZero).normalize();
         let to_receiver = request.amount - fee;
         payment.captured += request.amount;
         payment.updated_at = now;

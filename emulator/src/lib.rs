@@ -38,7 +38,7 @@ use capturekit::ApiKey;
 use tokio::sync::watch;
 
 pub use api_error::ApiError;
-pub use gate::faults;
+pub use gate::{faults, rate_limit};
 pub use sessions::Outcome;
 
 use crate::gate::auth::Verifier;
@@ -60,6 +60,12 @@ pub struct EmulatorConfig {
     pub settle_delay: Option<Duration>,
     /// StateSet API keys accepted (as `Authorization: Bearer <key>` on `/v1/…`).
     pub stateset_api_keys: Vec<String>,
+    /// How long a client has to send a request's header, and again its body (default 30 s).
+    /// A slow client past it is disconnected (header) or answered 408 (body).
+    pub read_timeout: Duration,
+    /// Whether CDP's rate limits are enforced from the start (see [`rate_limit`]); also
+    /// switchable with `PUT /_emulator/config {"rateLimits": true}`.
+    pub rate_limits: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -71,6 +77,8 @@ impl Default for EmulatorConfig {
             bearer_tokens: Vec::new(),
             settle_delay: Some(Duration::from_millis(1000)),
             stateset_api_keys: Vec::new(),
+            read_timeout: Duration::from_secs(30),
+            rate_limits: false,
         }
     }
 }
@@ -96,6 +104,7 @@ impl Emulator {
             world: Mutex::new(World::new(config.settle_delay)),
             idempotency: Mutex::default(),
             faults: Mutex::default(),
+            rate_limits: Mutex::new(gate::rate_limit::RateLimiter::new(config.rate_limits)),
             verifier,
             stateset_keys: config.stateset_api_keys.iter().cloned().collect(),
             requests: AtomicU64::new(0),
@@ -108,7 +117,7 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, router, receiver));
+        let task = tokio::spawn(server::serve(listener, router, config.read_timeout, receiver));
         Ok(Emulator { addr, shutdown, task: Some(task) })
     }
 

@@ -37,6 +37,12 @@ struct Args {
     /// Settle captures only when told to (POST /_emulator/settle).
     #[arg(long)]
     manual_settle: bool,
+    /// Milliseconds a client has to send a request's header, and again its body.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    read_timeout_ms: u64,
+    /// Enforce CDP's rate limits per API key (500 writes and 600 reads per rolling 10 s).
+    #[arg(long)]
+    rate_limits: bool,
 }
 
 fn main() {
@@ -85,6 +91,8 @@ fn run(args: Args) -> Result<(), String> {
         bearer_tokens: args.bearer_tokens,
         stateset_api_keys: args.stateset_api_keys,
         settle_delay: (!args.manual_settle).then(|| Duration::from_millis(args.settle_delay_ms)),
+        read_timeout: Duration::from_millis(args.read_timeout_ms),
+        rate_limits: args.rate_limits,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {

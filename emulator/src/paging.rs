@@ -15,7 +15,7 @@ pub fn decode_token(token: &str) -> Result<usize, ApiError> {
     let invalid = || ApiError::invalid_request("Invalid pageToken.");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    value["offset"].as_u64().map(|o| o as usize).ok_or_else(invalid)
+    value["offset"].as_u64().and_then(|o| usize::try_from(o).ok()).ok_or_else(invalid)
 }
 
 #[cfg(test)]
@@ -26,5 +26,7 @@ mod tests {
     fn round_trip_and_rejection() {
         assert_eq!(decode_token(&encode_token(40)).unwrap(), 40);
         assert_eq!(decode_token("garbage!").unwrap_err().status, 400);
+        // A forged offset as large as can be is a page past the end, not an overflow.
+        assert_eq!(decode_token(&encode_token(usize::MAX)).unwrap(), usize::MAX);
     }
 }

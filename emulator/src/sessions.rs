@@ -223,7 +223,11 @@ impl PaymentSessions {
             transaction_hash: None,
             created_at: now,
             updated_at: now,
-            settle_at: self.settle_delay.map(|d| now + chrono::Duration::from_std(d).unwrap_or_default()),
+            // A delay too long to add to the clock means "never on its own" (settle by command).
+            settle_at: self
+                .settle_delay
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .and_then(|d| now.checked_add_signed(d)),
             outcome: self.next_outcomes.pop_front().unwrap_or(Outcome::Succeeded),
         };
         let body = capture_json(&record, &session.network);
@@ -256,7 +260,7 @@ impl PaymentSessions {
         self.settle_due(now);
         let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
         let ids = &session.capture_ids;
-        let end = (offset + page_size).min(ids.len());
+        let end = offset.saturating_add(page_size).min(ids.len());
         let captures: Vec<Value> = ids
             .get(offset..end)
             .unwrap_or_default()

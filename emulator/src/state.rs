@@ -18,6 +18,7 @@ pub struct Shared {
     pub world: Mutex<World>,
     pub idempotency: Mutex<IdempotencyStore>,
     pub faults: Mutex<Faults>,
+    pub rate_limits: Mutex<crate::gate::rate_limit::RateLimiter>,
     pub verifier: Verifier,
     /// The StateSet API keys accepted.
     pub stateset_keys: std::collections::HashSet<String>,

@@ -24,6 +24,10 @@ pub struct World {
     pub stateset: StateSetPayments,
 }
 
+/// How far the virtual clock may be moved in all: a thousand years, far inside what dates
+/// can hold, so that no deadline computed from "now" can overflow.
+pub const MAX_CLOCK_OFFSET: chrono::Duration = chrono::Duration::days(1000 * 366);
+
 impl World {
     /// An empty world whose captures settle after `settle_delay` (`None`: on command only).
     pub fn new(settle_delay: Option<Duration>) -> Self {
@@ -35,12 +39,14 @@ impl World {
         Utc::now() + self.clock_offset
     }
 
-    /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime).
-    pub fn advance_clock(&mut self, by: chrono::Duration) -> DateTime<Utc> {
-        self.clock_offset += by;
+    /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime); `None`
+    /// (and no move) when the clock would pass [`MAX_CLOCK_OFFSET`].
+    pub fn advance_clock(&mut self, by: chrono::Duration) -> Option<DateTime<Utc>> {
+        let offset = self.clock_offset.checked_add(&by).filter(|o| *o <= MAX_CLOCK_OFFSET)?;
+        self.clock_offset = offset;
         let now = self.now();
         self.sessions.settle_due(now);
-        now
+        Some(now)
     }
 }
 
@@ -62,7 +68,7 @@ mod tests {
         let c = w.sessions.create_capture(&id, all, w.now()).unwrap();
         let cid = c["captureId"].as_str().unwrap().to_owned();
         assert_eq!(w.sessions.get_capture(&id, &cid, w.now()).unwrap()["status"], "pending");
-        w.advance_clock(chrono::Duration::seconds(61));
+        w.advance_clock(chrono::Duration::seconds(61)).unwrap();
         assert_eq!(w.sessions.get_capture(&id, &cid, w.now()).unwrap()["status"], "succeeded");
     }
 }

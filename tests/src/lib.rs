@@ -42,27 +42,34 @@ pub struct TestEmulator {
 impl TestEmulator {
     /// Starts one; `settle_delay` `None` means captures settle only on command.
     pub async fn start(settle_delay: Option<Duration>) -> TestEmulator {
-        let emulator = Emulator::start(EmulatorConfig {
-            keys: vec![fixture_key("ed25519-key.json"), fixture_key("es256-key.json")],
-            bearer_tokens: vec![TEST_BEARER_TOKEN.to_owned()],
-            stateset_api_keys: vec![TEST_STATESET_API_KEY.to_owned()],
-            settle_delay,
-            ..Default::default()
-        })
-        .await
-        .expect("emulator starts");
+        Self::start_with(EmulatorConfig { settle_delay, ..Default::default() }).await
+    }
+
+    /// Starts one with `config`, plus the fixture keys, test token and StateSet key.
+    pub async fn start_with(mut config: EmulatorConfig) -> TestEmulator {
+        config.keys.extend([fixture_key("ed25519-key.json"), fixture_key("es256-key.json")]);
+        config.bearer_tokens.push(TEST_BEARER_TOKEN.to_owned());
+        config.stateset_api_keys.push(TEST_STATESET_API_KEY.to_owned());
+        let emulator = Emulator::start(config).await.expect("emulator starts");
         TestEmulator { emulator, control: reqwest::Client::new() }
     }
 
-    /// Calls the control API: `POST`/`PUT`/`DELETE`/`GET /_emulator/{path}`.
+    /// Calls the control API: `POST`/`PUT`/`DELETE`/`GET /_emulator/{path}`; fails the test
+    /// unless it succeeds.
     pub async fn control(&self, method: &str, path: &str, body: Value) -> Value {
+        let (status, value) = self.control_answer(method, path, body).await;
+        assert!((200..300).contains(&status), "control {path} failed: {value}");
+        value
+    }
+
+    /// Calls the control API and returns its status and JSON answer, whatever they are.
+    pub async fn control_answer(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
         let url = format!("{}/_emulator/{path}", self.emulator.url());
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let response = self.control.request(method, url).json(&body).send().await.expect("control call");
-        let status = response.status();
+        let status = response.status().as_u16();
         let value: Value = response.json().await.expect("control answer is JSON");
-        assert!(status.is_success(), "control {path} failed: {value}");
-        value
+        (status, value)
     }
 
     /// Creates an authorized session and returns its id.

@@ -24,7 +24,7 @@ pub enum FaultKind {
 
 /// One fault rule, as posted to `POST /_emulator/faults`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultSpec {
     /// What goes wrong.
     #[serde(rename = "type")]
@@ -49,6 +49,11 @@ pub struct FaultSpec {
     pub path: Option<String>,
 }
 
+/// The longest `delay` fault: ten minutes (longer holds only tie up a test run).
+const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
+/// The longest `Retry-After` a `status` fault may carry: a day.
+const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+
 fn one() -> u32 {
     1
 }
@@ -66,6 +71,12 @@ impl FaultSpec {
             if !(400..=599).contains(&status) {
                 return Err(ApiError::invalid_request("status must be 400 to 599"));
             }
+        }
+        if self.delay_ms.is_some_and(|ms| ms > MAX_DELAY_MS) {
+            return Err(ApiError::invalid_request(format!("delayMs must be 0 to {MAX_DELAY_MS} (ten minutes)")));
+        }
+        if self.retry_after.is_some_and(|s| s > MAX_RETRY_AFTER_SECS) {
+            return Err(ApiError::invalid_request(format!("retryAfter must be 0 to {MAX_RETRY_AFTER_SECS} (a day)")));
         }
         Ok(())
     }

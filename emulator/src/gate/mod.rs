@@ -8,6 +8,7 @@ pub(crate) mod auth;
 mod exchange;
 pub mod faults;
 pub(crate) mod idempotency;
+pub mod rate_limit;
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -39,6 +40,13 @@ pub(crate) async fn gate(State(state): State<AppState>, mut request: Request, ne
         }
     };
     state.count_request(true);
+    // CDP's limits are per CDP API key; StateSet (`/v1/…`) is another provider.
+    if !path.starts_with("/v1/") {
+        let write = method != "GET";
+        if let Err(refusal) = lock(&state.0.rate_limits).admit(&principal, write, std::time::Instant::now()) {
+            return refusal.into_response();
+        }
+    }
     let fault = lock(&state.0.faults).pick(&method, &path);
     if let Some(spec) = fault.as_ref().filter(|f| f.kind == FaultKind::Status) {
         return spec.error().into_response();

@@ -89,7 +89,7 @@ async fn authorize(State(state): State<AppState>, Path(session): Path<String>) -
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NextOutcome {
     outcome: String,
     error_code: Option<String>,
@@ -101,6 +101,13 @@ struct NextOutcome {
 fn one() -> u32 {
     1
 }
+
+/// The most outcomes one `next-outcome` call queues: far more than a test needs, and small
+/// enough that a wrong count cannot exhaust memory.
+const MAX_QUEUED_OUTCOMES: u32 = 10_000;
+
+/// The longest settle delay: ten years, as for the clock (a longer one could not be added to it).
+const MAX_SETTLE_DELAY_MS: u64 = 10 * 365 * 86_400 * 1000;
 
 /// `POST /_emulator/captures/next-outcome`: how the next `count` captures will settle.
 async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
@@ -114,6 +121,9 @@ async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
             },
             _ => return Err(ApiError::invalid_request("outcome must be \"succeeded\" or \"failed\".")),
         };
+        if !(1..=MAX_QUEUED_OUTCOMES).contains(&request.count) {
+            return Err(ApiError::invalid_request(format!("count must be 1 to {MAX_QUEUED_OUTCOMES}.")));
+        }
         let mut world = lock(&state.0.world);
         for _ in 0..request.count {
             world.sessions.push_outcome(outcome.clone());
@@ -123,7 +133,7 @@ async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Settle {
     payment_session_id: Option<String>,
     capture_id: Option<String>,
@@ -141,6 +151,7 @@ async fn settle(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Advance {
     seconds: i64,
 }
@@ -151,23 +162,48 @@ async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
         if !(0..=10 * 365 * 86_400).contains(&request.seconds) {
             return Err(ApiError::invalid_request("seconds must be 0 to ten years."));
         }
-        let now = lock(&state.0.world).advance_clock(chrono::Duration::seconds(request.seconds));
+        let now = lock(&state.0.world)
+            .advance_clock(chrono::Duration::seconds(request.seconds))
+            .ok_or_else(|| ApiError::invalid_request("seconds: the clock may move a thousand years in all."))?;
         Ok(json!({"now": timestamp(now)}))
     }))
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    /// Milliseconds until a new capture settles; `null` = only on `/settle`.
-    settle_delay_ms: Option<u64>,
+    /// Milliseconds until a new capture settles; `null` = only on `/settle`; absent = unchanged.
+    #[serde(default, deserialize_with = "present")]
+    settle_delay_ms: Option<Option<u64>>,
+    /// Whether CDP's rate limits are enforced; absent = unchanged.
+    rate_limits: Option<bool>,
 }
 
-/// `PUT /_emulator/config`: `{"settleDelayMs": n | null}`.
+/// A field that is present (`Some`, its value possibly `null`), as opposed to absent (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// `PUT /_emulator/config`: `{"settleDelayMs": n | null, "rateLimits": bool}`, each optional;
+/// answers the whole configuration.
 async fn configure(State(state): State<AppState>, body: Bytes) -> Response {
-    reply(parse::<Config>(&body).map(|config| {
-        lock(&state.0.world).sessions.settle_delay = config.settle_delay_ms.map(Duration::from_millis);
-        json!({"settleDelayMs": config.settle_delay_ms})
+    reply(parse::<Config>(&body).and_then(|config| {
+        if let Some(Some(ms)) = config.settle_delay_ms.filter(|ms| ms.is_some_and(|ms| ms > MAX_SETTLE_DELAY_MS)) {
+            return Err(ApiError::invalid_request(format!(
+                "settleDelayMs must be 0 to {MAX_SETTLE_DELAY_MS} (ten years) or null, got {ms}."
+            )));
+        }
+        let mut world = lock(&state.0.world);
+        if let Some(delay) = config.settle_delay_ms {
+            world.sessions.settle_delay = delay.map(Duration::from_millis);
+        }
+        let mut limiter = lock(&state.0.rate_limits);
+        if let Some(enabled) = config.rate_limits {
+            limiter.enabled = enabled;
+            limiter.reset();
+        }
+        let settle_delay_ms = world.sessions.settle_delay.map(|d| d.as_millis() as u64);
+        Ok(json!({"settleDelayMs": settle_delay_ms, "rateLimits": limiter.enabled}))
     }))
 }
 
