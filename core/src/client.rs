@@ -75,6 +75,17 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.transport.base_url.as_str()
     }
+
+    /// Closes the client and every clone of it: its credentials, and a token provider with
+    /// whatever it holds (a JavaScript function, a Python callable), are dropped, and every
+    /// later call fails before any I/O with a `configuration` error. Calls already under way
+    /// finish. Closing twice does nothing more. Idle pooled connections close when the last
+    /// clone is dropped.
+    pub fn close(&self) {
+        for transport in [&self.transport, &self.payments_transport, &self.stateset_transport] {
+            transport.close();
+        }
+    }
 }
 
 /// The client options a language binding receives, all optional (left out, the default).
@@ -342,7 +353,13 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
         let transport = |base_url, credentials| {
-            Arc::new(Transport { http: http.clone(), base_url, credentials, retry: self.retry, attempt_timeout })
+            Arc::new(Transport {
+                http: http.clone(),
+                base_url,
+                credentials: std::sync::RwLock::new(credentials),
+                retry: self.retry,
+                attempt_timeout,
+            })
         };
         Ok(Client {
             transport: transport(base_url, cdp.clone()),

@@ -52,8 +52,9 @@ impl<'a> ApiRequest<'a> {
 pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub base_url: url::Url,
-    /// The credentials, or why there are none for this API (reported on each call).
-    pub credentials: std::result::Result<Credentials, Error>,
+    /// The credentials, or why there are none for this API (reported on each call); after
+    /// [`Transport::close`], the note that the client is closed.
+    pub credentials: std::sync::RwLock<std::result::Result<Credentials, Error>>,
     pub retry: RetryPolicy,
     pub attempt_timeout: Duration,
 }
@@ -120,6 +121,13 @@ impl Failure {
 }
 
 impl Transport {
+    /// Drops the credentials (and so a token provider, and what it holds of the host
+    /// language); every later call fails before any I/O with a `configuration` error.
+    pub(crate) fn close(&self) {
+        *self.credentials.write().unwrap_or_else(|e| e.into_inner()) =
+            Err(Error::configuration("this client is closed; make a new one"));
+    }
+
     /// Sends `request`, retrying per the policy, and decodes a 2xx body as `T`.
     pub(crate) async fn send<T: DeserializeOwned>(&self, request: ApiRequest<'_>) -> Result<T> {
         let url = self.url(&request);
@@ -170,7 +178,8 @@ impl Transport {
     /// A fresh `Authorization` value; a token provider has the attempt timeout to give one.
     async fn authorization(&self, method: &Method, url: &url::Url) -> std::result::Result<HeaderValue, Failure> {
         let not_sent = |error: Error| Failure::new(error, Landing::No);
-        let credentials = self.credentials.as_ref().map_err(|e| not_sent(e.clone()))?;
+        // A clone (an `Arc`), so that no lock is held across the provider's await.
+        let credentials = self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone().map_err(not_sent)?;
         let authorization = tokio::time::timeout(self.attempt_timeout, credentials.authorization(method.as_str(), url))
             .await
             .map_err(|_| {

@@ -370,3 +370,37 @@ async fn an_endless_answer_is_cut_off_not_read_forever() {
     let err = client.payment_sessions().capture(session, CaptureRequest::amount(Decimal::ONE)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
 }
+
+#[tokio::test]
+async fn a_closed_client_drops_its_token_provider_and_refuses_calls_before_io() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("10").await;
+    /// Counts live providers: the count falls when the client lets go of it.
+    struct Held(Arc<AtomicUsize>);
+    impl Drop for Held {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let live = Arc::new(AtomicUsize::new(1));
+    let held = Held(live.clone());
+    let key = Arc::new(fixture_key("es256-key.json"));
+    let provider = move |request: TokenRequest| {
+        let _keep = &held;
+        let key = key.clone();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        async move { Ok(capturekit::auth::sign_jwt(&key, &request.uri, now)) }
+    };
+    let client = emulator.client_builder().token_provider(provider).build().unwrap();
+    let clone = client.payment_sessions();
+    clone.get_session(&session).await.unwrap();
+
+    client.close();
+    assert_eq!(live.load(Ordering::SeqCst), 0, "the provider was dropped");
+    let before = requests(&emulator).await;
+    let err = clone.capture(&session, CaptureRequest::amount(Decimal::ONE)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Configuration, "{err}");
+    assert!(err.message().contains("closed"), "{}", err.message());
+    assert_eq!(requests(&emulator).await, before, "nothing was sent");
+    client.close();
+}
