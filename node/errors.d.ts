@@ -54,5 +54,7 @@ export declare class NetworkError extends CaptureKitError {}
 export declare class TimeoutError extends CaptureKitError {}
 /** The API answered something that could not be decoded. */
 export declare class DecodeError extends CaptureKitError {}
-/** The client was configured wrongly (credentials, key format, base URL, options). */
+/** The client was configured wrongly (credentials, key format, base URL, options), or was closed. */
 export declare class ConfigurationError extends CaptureKitError {}
+/** A defect inside capturekit (a Rust panic) ended the call; the process is unharmed. Please report it with the message. */
+export declare class InternalError extends CaptureKitError {}

@@ -78,9 +78,13 @@ TimeoutError.code = 'timeout'
 class DecodeError extends CaptureKitError {}
 DecodeError.code = 'decode'
 
-/** The client was configured wrongly (credentials, key format, base URL, options). */
+/** The client was configured wrongly (credentials, key format, base URL, options), or was closed. */
 class ConfigurationError extends CaptureKitError {}
 ConfigurationError.code = 'configuration'
+
+/** A defect inside capturekit (a Rust panic) ended the call; the process is unharmed. Please report it with the message. */
+class InternalError extends CaptureKitError {}
+InternalError.code = 'internal'
 
 module.exports = {
   CaptureKitError,
@@ -99,4 +103,5 @@ module.exports = {
   TimeoutError,
   DecodeError,
   ConfigurationError,
+  InternalError,
 }

@@ -52,7 +52,9 @@ macro_rules! with_error_kinds {
             Decode("decode", "DecodeError", -)
                 "The API answered something that could not be decoded.";
             Configuration("configuration", "ConfigurationError", -)
-                "The client was configured wrongly (credentials, key format, base URL, options).";
+                "The client was configured wrongly (credentials, key format, base URL, options), or was closed.";
+            Internal("internal", "InternalError", -)
+                "A defect inside capturekit (a Rust panic) ended the call; the process is unharmed. Please report it with the message.";
         }
     };
 }

@@ -34,6 +34,7 @@ mod idempotency;
 #[cfg(feature = "node")]
 pub mod node;
 mod open_enum;
+pub mod panics;
 #[cfg(feature = "python")]
 pub mod python;
 pub mod schema;

@@ -280,7 +280,7 @@ macro_rules! into_js_as_is {
     )*};
 }
 
-into_js_as_is!(String, bool, u32, DateTime<Utc>);
+into_js_as_is!((), String, bool, u32, DateTime<Utc>);
 
 impl IntoJs for u16 {
     type Js = u32;

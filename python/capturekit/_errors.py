@@ -28,6 +28,7 @@ __all__ = [
     "TimeoutError",
     "DecodeError",
     "ConfigurationError",
+    "InternalError",
 ]
 
 
@@ -165,9 +166,15 @@ class DecodeError(CaptureKitError):
 
 
 class ConfigurationError(CaptureKitError):
-    """The client was configured wrongly (credentials, key format, base URL, options)."""
+    """The client was configured wrongly (credentials, key format, base URL, options), or was closed."""
 
     code = "configuration"
+
+
+class InternalError(CaptureKitError):
+    """A defect inside capturekit (a Rust panic) ended the call; the process is unharmed. Please report it with the message."""
+
+    code = "internal"
 
 
 _BY_CODE: Dict[str, Type[CaptureKitError]] = {
@@ -186,6 +193,7 @@ _BY_CODE: Dict[str, Type[CaptureKitError]] = {
     "timeout": TimeoutError,
     "decode": DecodeError,
     "configuration": ConfigurationError,
+    "internal": InternalError,
 }
 
 
