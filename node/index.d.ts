@@ -61,6 +61,10 @@ export declare class Client {
   readonly coinbasePayments: CoinbasePayments
   readonly stateset: StateSet
   readonly baseUrl: string
+  /** Lets the token provider go; later calls reject with a ConfigurationError before any I/O. */
+  close(): void
+  /** `await using client = new Client(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** Signs CDP JWTs with one API key; the key is wiped from memory when the signer is collected. */

@@ -73,6 +73,19 @@ class Client {
   get baseUrl() {
     return this.#native.baseUrl
   }
+
+  /**
+   * Closes the client: its token provider is let go, and every later call rejects with a
+   * `ConfigurationError` before any I/O. Calls under way finish. Closing twice is harmless.
+   */
+  close() {
+    this.#native.close()
+  }
+
+  /** `await using client = new Client(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose]() {
+    this.close()
+  }
 }
 
 /** Signs CDP JWTs with one API key (`{ apiKeyId, apiKeySecret }` or `{ keyFile }`). */
@@ -116,3 +129,10 @@ module.exports = {
   newIdempotencyKey,
   ...require('./errors.js'),
 }
+
+// Test hook, not API (hidden from enumeration and from the types): a call that panics inside
+// the core, to show a panic arrives as an InternalError.
+Object.defineProperty(module.exports, '_panicForTests', {
+  value: async () => unwrap(await native.panicForTests()),
+  enumerable: false,
+})

@@ -20,7 +20,8 @@ pub use signer::JwtSigner;
 use token_provider::{NodeTokenProvider, TokenRequest};
 
 /// Starts `call` once its arguments converted: a promise of its outcome. A wrong type or
-/// name throws a `TypeError` at once; a rule broken resolves with that error's outcome.
+/// name throws a `TypeError` at once; a rule broken resolves with that error's outcome; a
+/// panic inside the call resolves with an `internal` error's.
 pub(crate) fn settle<'env, T, F>(
     env: &'env Env,
     call: Result<F, InputError>,
@@ -30,7 +31,9 @@ where
     F: Future<Output = Result<T, Error>> + Send + 'static,
 {
     match call {
-        Ok(future) => env.spawn_future(async move { Ok(Outcome::from(future.await)) }),
+        Ok(future) => {
+            env.spawn_future(async move { Ok(Outcome::from(capturekit::panics::catch_panics(future).await)) })
+        }
         Err(InputError::Invalid(error)) => env.spawn_future(async move { Ok(Outcome::<T>::Failure(error)) }),
         Err(InputError::Type(message)) => Err(throw_type_error(env, message)),
     }
@@ -107,6 +110,13 @@ impl NativeClient {
     pub fn stateset(&self) -> StateSet {
         StateSet::new(self.client.clone())
     }
+
+    /// Closes the client (see the core's `Client::close`): the token provider is let go and
+    /// later calls fail before any I/O.
+    #[napi]
+    pub fn close(&self) {
+        self.client.close();
+    }
 }
 
 /// Reads the two option objects; `tokenProvider`, if given, must be a function (the
@@ -160,6 +170,12 @@ pub fn generate_jwt(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Out
 }
 
 /// A fresh random UUID v4 idempotency key.
+/// Test hook, not API (`index.js` does not export it): a call that panics inside the core.
+#[napi(ts_return_type = "Promise<{ value?: undefined, error?: unknown, description?: string }>")]
+pub fn panic_for_tests(env: &Env) -> napi::Result<PromiseRaw<'_, Outcome<()>>> {
+    settle(env, Ok(capturekit::panics::panic_for_tests()))
+}
+
 #[napi]
 pub fn new_idempotency_key() -> String {
     capturekit::new_idempotency_key()

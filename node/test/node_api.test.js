@@ -326,3 +326,50 @@ test('only plain objects are read, and only their own keys', async () => {
     delete Object.prototype.amount
   }
 })
+
+test('an idle client with a token provider never keeps the process alive', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('5')
+    // One call through a token provider, then nothing: the process must end at once (it
+    // waited 8 s for the provider's thread-safe function before issue 14).
+    const script = `
+      const ck = require(${JSON.stringify(path.resolve(__dirname, '..'))})
+      const client = new ck.Client({ tokenProvider: () => ${JSON.stringify(BEARER_TOKEN)} }, { baseUrl: ${JSON.stringify(emulator.baseUrl)} })
+      client.paymentSessions.getSession(${JSON.stringify(session)}).then(() => { globalThis.keep = client; console.log('read') })`
+    const started = Date.now()
+    const printed = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 })
+    assert.equal(printed.trim(), 'read')
+    assert.ok(Date.now() - started < 5000, `exit took ${Date.now() - started} ms`)
+  }))
+
+test('close() lets the provider go and refuses later calls before any I/O; await using closes', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('5')
+    const ck = client(emulator, { tokenProvider: () => BEARER_TOKEN })
+    const ps = ck.paymentSessions
+    await ps.getSession(session)
+    ck.close()
+    const before = (await emulator.control('GET', 'stats')).requests
+    await assert.rejects(ps.capture(session, { amount: '1' }), (e) => e instanceof capturekit.ConfigurationError && /closed/.test(e.message))
+    assert.equal((await emulator.control('GET', 'stats')).requests, before)
+    ck.close()
+    const disposable = client(emulator)
+    await disposable[Symbol.asyncDispose]()
+    await assert.rejects(disposable.paymentSessions.getSession(session), capturekit.ConfigurationError)
+  }))
+
+test('a token provider that never settles is bounded by the attempt timeout', () =>
+  withEmulator(async (emulator) => {
+    const session = await emulator.authorizedSession('5')
+    const ck = client(emulator, { tokenProvider: () => new Promise(() => {}) }, { timeoutMs: 200, maxRetries: 0 })
+    const started = Date.now()
+    await assert.rejects(ck.paymentSessions.capture(session, { amount: '1' }), (e) => e instanceof capturekit.TimeoutError && /token provider/.test(e.message))
+    assert.ok(Date.now() - started < 5000)
+  }))
+
+test('a panic inside the core rejects with InternalError and the process lives on', async () => {
+  await assert.rejects(capturekit._panicForTests(), (e) =>
+    e instanceof capturekit.InternalError && e.code === 'internal' && /a panic forced by a test/.test(e.message))
+  // Still alive and working.
+  assert.equal(capturekit.deriveIdempotencyKey('a'), capturekit.deriveIdempotencyKey('a'))
+})
