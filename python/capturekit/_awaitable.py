@@ -12,6 +12,11 @@ async def coroutine(pending: Any) -> Any:
     return await pending.start()
 
 
+async def ready(value: Any) -> Any:
+    """An awaitable of a value known already (``async with``'s enter and exit)."""
+    return value
+
+
 def run(awaitable: Awaitable[str]) -> str:
     """The value of ``awaitable``, run to its end on a new event loop."""
     # Imported here: asyncio is most of an import's time, and blocking users without an

@@ -42,7 +42,8 @@ impl Settings {
 
 /// The core client of one Python client object, shared by its call groups.
 pub struct Shared {
-    settings: Settings,
+    /// `None` once closed: nothing (a token provider above all) is kept after `close()`.
+    settings: Mutex<Option<Settings>>,
     client: Mutex<(u32, capturekit::Client)>,
 }
 
@@ -67,27 +68,34 @@ impl Shared {
             if !callable.is_callable() {
                 return Err(PyTypeError::new_err(format!("{provider_name}: must be callable")));
             }
-            credentials.token_provider = Some(Arc::new(PyTokenProvider { callable: callable.unbind() }));
+            credentials.token_provider = Some(Arc::new(PyTokenProvider { callable: Arc::new(callable.unbind()) }));
         }
         let stateset_api_key = credentials.stateset_api_key.take();
         let resolved =
             if credentials.has_cdp() { Some(Credentials::resolve(credentials).map_err(to_py_err)?) } else { None };
         let settings = Settings { credentials: resolved, stateset_api_key, options };
         let client = settings.build().map_err(to_py_err)?;
-        Ok(Arc::new(Shared { settings, client: Mutex::new((current_pid(), client)) }))
+        Ok(Arc::new(Shared { settings: Mutex::new(Some(settings)), client: Mutex::new((current_pid(), client)) }))
     }
 
-    /// The core client, rebuilt once in a forked child.
+    /// The core client, rebuilt once in a forked child (unless closed).
     pub fn client(&self) -> capturekit::Client {
         let mut slot = self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let pid = current_pid();
         if slot.0 != pid {
+            let settings = self.settings.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             // Building succeeded with the same settings in the parent.
-            if let Ok(fresh) = self.settings.build() {
+            if let Some(Ok(fresh)) = settings.as_ref().map(Settings::build) {
                 *slot = (pid, fresh);
             }
         }
         slot.1.clone()
+    }
+
+    /// Closes the core client and forgets the settings (see the core's `Client::close`).
+    fn close(&self) {
+        drop(self.settings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take());
+        self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).1.close();
     }
 }
 
@@ -136,6 +144,23 @@ impl Client {
         self.shared.client().base_url().to_owned()
     }
 
+    /// Closes the client: its token provider is let go, and every later call raises
+    /// `ConfigurationError` before any I/O. Calls under way finish. Closing twice is harmless.
+    fn close(&self) {
+        self.shared.close();
+    }
+
+    /// `with Client(...) as client:` closes it at the end of the block.
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc_info))]
+    fn __exit__(&self, _exc_info: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.shared.close();
+        false
+    }
+
     fn __repr__(&self) -> String {
         format!("Client(base_url='{}')", self.base_url())
     }
@@ -178,6 +203,27 @@ impl AsyncClient {
     #[getter]
     fn base_url(&self) -> String {
         self.shared.client().base_url().to_owned()
+    }
+
+    /// Closes the client (see `Client.close`); a plain method, as it waits for nothing.
+    fn close(&self) {
+        self.shared.close();
+    }
+
+    /// `async with AsyncClient(...) as client:` closes it at the end of the block.
+    fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        py.import("capturekit._awaitable")?.call_method1("ready", (slf,))
+    }
+
+    #[pyo3(signature = (*_exc_info))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _exc_info: &Bound<'py, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.shared.close();
+        py.import("capturekit._awaitable")?.call_method1("ready", (false,))
     }
 
     fn __repr__(&self) -> String {

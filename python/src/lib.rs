@@ -36,6 +36,18 @@ fn generate_jwt(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult
     signer.sign_request(&request).map_err(to_py_err)
 }
 
+/// Test hook, not API: a blocking call that panics inside the core.
+#[pyfunction]
+fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    runtime::blocking(py, capturekit::panics::panic_for_tests())
+}
+
+/// Test hook, not API: an asyncio call that panics inside the core.
+#[pyfunction]
+fn _panic_for_tests_async(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    runtime::awaitable(py, capturekit::panics::panic_for_tests())
+}
+
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     capturekit::python::add_classes(module)?;
@@ -53,6 +65,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;
+    module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
+    module.add_function(wrap_pyfunction!(_panic_for_tests_async, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The package exports what it means to (`capturekit.__all__`); this module is its
     // implementation, and the `__all__` pyo3 kept of every class added would say otherwise.

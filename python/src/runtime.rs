@@ -40,13 +40,59 @@ pub fn runtime() -> Arc<tokio::runtime::Runtime> {
     runtime
 }
 
+/// How often a blocking call looks for signals (Ctrl-C) while it waits.
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How a blocking call ended: its own result, or a signal handler's exception.
+enum Ending<T> {
+    Done(Result<T, capturekit::Error>),
+    Interrupted(pyo3::PyErr),
+}
+
 /// Runs a core call to its end on the process runtime, with the GIL released meanwhile
-/// (other Python threads run), and hands back its result or its exception.
+/// (other Python threads run), and hands back its result or its exception. While it waits
+/// it runs Python's signal handlers every 50 ms, so Ctrl-C raises `KeyboardInterrupt` at
+/// once (the call is dropped: a create's outcome is then unknown, as with any interruption).
+/// A panic inside the call is an `InternalError`.
 pub fn blocking<T: Send>(
     py: pyo3::Python<'_>,
     call: impl Future<Output = Result<T, capturekit::Error>> + Send,
 ) -> pyo3::PyResult<T> {
-    py.detach(|| runtime().block_on(call)).map_err(capturekit::python::to_py_err)
+    let wait = async {
+        let call = capturekit::panics::catch_panics(call);
+        tokio::pin!(call);
+        let mut ticks = tokio::time::interval(SIGNAL_CHECK_INTERVAL);
+        loop {
+            tokio::select! {
+                result = &mut call => return Ending::Done(result),
+                _ = ticks.tick() => {
+                    if let Err(error) = pyo3::Python::attach(|py| py.check_signals()) {
+                        return Ending::Interrupted(error);
+                    }
+                }
+            }
+        }
+    };
+    let ending = py.detach(|| {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return runtime().block_on(wait);
+        }
+        // Called from inside a call of ours (a token provider that uses capturekit): this
+        // thread is already driving the runtime, so the nested call gets a thread of its own.
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| runtime().block_on(wait))
+                .join()
+                .unwrap_or_else(|payload| Ending::Done(Err(capturekit::panics::internal_error(payload))))
+        })
+    });
+    match ending {
+        Ending::Done(Ok(value)) => Ok(value),
+        // A KeyboardInterrupt raised inside a token provider is re-armed there as a pending
+        // signal (the core only carries text); it is raised here rather than the call's error.
+        Ending::Done(Err(error)) => py.check_signals().map(|()| Err(capturekit::python::to_py_err(error)))?,
+        Ending::Interrupted(error) => Err(error),
+    }
 }
 
 /// A core call as a coroutine of the caller's event loop, resolved with its result or its
@@ -62,7 +108,7 @@ where
     use pyo3::types::PyAnyMethods;
     static COROUTINE: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::PyAny>> = pyo3::sync::PyOnceLock::new();
     let call: PendingFuture = Box::pin(async move {
-        let value = call.await.map_err(capturekit::python::to_py_err)?;
+        let value = capturekit::panics::catch_panics(call).await.map_err(capturekit::python::to_py_err)?;
         Ok(Converted(Box::new(move |py| {
             use pyo3::BoundObject;
             value.into_pyobject(py).map(|bound| bound.into_any().into_bound()).map_err(Into::into)

@@ -49,6 +49,7 @@ ALL_ERRORS = [
     (capturekit.TimeoutError, "timeout"),
     (capturekit.DecodeError, "decode"),
     (capturekit.ConfigurationError, "configuration"),
+    (capturekit.InternalError, "internal"),
 ]
 
 
@@ -609,3 +610,125 @@ def test_a_reward_input_is_built_from_keyword_arguments(emulator: Emulator) -> N
     capture = ck.coinbase_payments.capture(escrow_id, amount="1", fee_bps=100, fee_receiver=receiver,
                                            distribute_rewards=[reward])
     assert capture.reward_operations[0].reward is not None
+
+
+# --- issue 14: every call ends, no panic or swallowed Ctrl-C reaches the user ------------
+
+
+def test_a_panic_inside_the_core_is_an_internal_error_and_the_interpreter_lives_on() -> None:
+    from capturekit import _native
+
+    with pytest.raises(capturekit.InternalError, match="a panic forced by a test"):
+        _native._panic_for_tests()
+
+    async def main() -> None:
+        with pytest.raises(capturekit.InternalError, match="a panic forced by a test"):
+            await _native._panic_for_tests_async()
+
+    asyncio.run(main())
+    assert capturekit.derive_idempotency_key("a") == capturekit.derive_idempotency_key("a")
+
+
+def test_close_lets_the_provider_go_and_refuses_later_calls_before_io(emulator: Emulator) -> None:
+    import gc
+    import weakref
+
+    session = emulator.authorized_session("5")
+
+    class Provider:
+        def __call__(self, request: Any) -> str:
+            return BEARER_TOKEN
+
+    provider = Provider()
+    alive = weakref.ref(provider)
+    with capturekit.Client(base_url=emulator.base_url, token_provider=provider) as ck:
+        sessions = ck.payment_sessions
+        sessions.get_session(session)
+    del provider
+    gc.collect()
+    assert alive() is None, "the closed client still holds its token provider"
+    before = emulator.control("GET", "stats")["requests"]
+    with pytest.raises(capturekit.ConfigurationError, match="closed"):
+        sessions.capture(session, amount="1")
+    assert emulator.control("GET", "stats")["requests"] == before
+    ck.close()
+
+    async def main() -> None:
+        async with capturekit.AsyncClient(base_url=emulator.base_url, bearer_token=BEARER_TOKEN) as ack:
+            await ack.payment_sessions.get_session(session)
+        with pytest.raises(capturekit.ConfigurationError):
+            await ack.payment_sessions.get_session(session)
+
+    asyncio.run(main())
+
+
+def test_a_token_provider_that_never_answers_is_bounded_by_the_timeout(emulator: Emulator) -> None:
+    session = emulator.authorized_session("5")
+
+    def slow(request: Any) -> str:
+        time.sleep(1.5)
+        return BEARER_TOKEN
+
+    async def never(request: Any) -> str:
+        await asyncio.Event().wait()
+        return BEARER_TOKEN
+
+    started = time.monotonic()
+    blocking = capturekit.Client(base_url=emulator.base_url, token_provider=never, timeout=0.2, max_retries=0)
+    with pytest.raises(capturekit.TimeoutError, match="token provider"):
+        blocking.payment_sessions.capture(session, amount="1")
+
+    async def main() -> None:
+        ack = capturekit.AsyncClient(base_url=emulator.base_url, token_provider=never, timeout=0.2, max_retries=0)
+        with pytest.raises(capturekit.TimeoutError, match="token provider"):
+            await ack.payment_sessions.capture(session, amount="1")
+
+    asyncio.run(main())
+    assert time.monotonic() - started < 5
+    assert emulator.control("GET", "stats")["captures"] == 0
+
+
+def test_a_token_provider_may_call_capturekit_itself(emulator: Emulator) -> None:
+    session = emulator.authorized_session("5")
+    inner = client(emulator)
+
+    def provider(request: Any) -> str:
+        # Re-entrant: once "Cannot start a runtime from within a runtime" (a PanicException).
+        inner.payment_sessions.get_session(session)
+        return BEARER_TOKEN
+
+    outer = capturekit.Client(base_url=emulator.base_url, token_provider=provider)
+    assert outer.payment_sessions.get_session(session).payment_session_id == session
+
+
+CTRL_C_SCRIPT = r"""
+import os, signal, sys, threading, time
+import capturekit
+base_url, session, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+def provider(request):
+    if mode == "provider":
+        raise KeyboardInterrupt
+    return "test-bearer-token"
+ck = capturekit.Client(base_url=base_url, token_provider=provider, timeout=30, max_retries=0)
+if mode == "held":
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+started = time.monotonic()
+try:
+    ck.payment_sessions.get_session(session)
+    print("returned")
+except KeyboardInterrupt:
+    print("interrupted after %.1f s" % (time.monotonic() - started))
+except Exception as error:
+    print("swallowed as " + type(error).__name__)
+"""
+
+
+@pytest.mark.parametrize("mode", ["held", "provider"])
+def test_ctrl_c_interrupts_a_blocking_call_at_once(emulator: Emulator, mode: str) -> None:
+    session = emulator.authorized_session("5")
+    # The emulator holds the answer for 8 s; Ctrl-C half a second in must end the call then.
+    emulator.control("POST", "faults", {"type": "delay", "delayMs": 8000, "count": 1, "method": "GET"})
+    out = subprocess.run([sys.executable, "-c", CTRL_C_SCRIPT, emulator.base_url, session, mode],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.startswith("interrupted after"), out.stdout + out.stderr
+    assert float(out.stdout.split()[2]) < 3, out.stdout
