@@ -248,11 +248,6 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.inner.kind = kind;
-        self
-    }
-
     /// Carries the idempotency key of the call that failed (as every error of a create does).
     /// A key that breaks the key rules is never carried: it was never sent, so it is no key,
     /// and it may hold line breaks that a log would take for new lines.
@@ -329,13 +324,17 @@ impl fmt::Display for ErrorDetails {
 }
 
 /// Why a value a language binding passed in could not become a core value.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum InputError {
     /// A value of the wrong type, an unknown option name, or a missing required one: a
     /// `TypeError` in Python and JavaScript. The message names the field.
     Type(String),
     /// A value of the right type that breaks a rule (e.g. an amount with an exponent).
     Invalid(Error),
+    /// An exception raised by the caller's own object while it was read (a mapping whose
+    /// `items()` raised, say): it propagates unchanged, a `KeyboardInterrupt` included.
+    #[cfg(feature = "python")]
+    Python(pyo3::PyErr),
 }
 
 impl InputError {
@@ -353,6 +352,8 @@ impl fmt::Display for InputError {
         match self {
             InputError::Type(message) => f.write_str(message),
             InputError::Invalid(error) => error.fmt(f),
+            #[cfg(feature = "python")]
+            InputError::Python(error) => error.fmt(f),
         }
     }
 }

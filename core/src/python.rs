@@ -111,7 +111,7 @@ impl<'py> Kwargs<'_, 'py> {
 
     /// The value of `field`; `None` when it was left out or given as `None`.
     pub fn value(&self, field: &str) -> Result<Option<Bound<'py, PyAny>>, InputError> {
-        let value = self.dict.get_item(field).map_err(|e| InputError::Type(e.to_string()))?;
+        let value = self.dict.get_item(field).map_err(|e| raised(&self.path(field), e))?;
         Ok(value.filter(|v| !v.is_none()))
     }
 
@@ -143,11 +143,11 @@ fn as_dict<'py>(value: &Bound<'py, PyAny>, path: &str, name: &str) -> Result<Bou
     match value.cast::<PyMapping>() {
         Ok(mapping) => {
             let dict = PyDict::new(value.py());
-            for item in mapping.items().map_err(|e| InputError::Type(e.to_string()))?.iter() {
+            for item in mapping.items().map_err(|e| raised(path, e))?.iter() {
                 let (key, item) = item
                     .extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
-                    .map_err(|e| InputError::Type(e.to_string()))?;
-                dict.set_item(key, item).map_err(|e| InputError::Type(e.to_string()))?;
+                    .map_err(|_| type_error(path, &format!("a mapping ({name}) whose items() are pairs"), value))?;
+                dict.set_item(key, item).map_err(|e| raised(path, e))?;
             }
             Ok(dict)
         }
@@ -176,14 +176,16 @@ pub fn split_kwargs<A: FromPyKwargs, B: FromPyKwargs>(
     let (first, second) = (PyDict::new(py), PyDict::new(py));
     if let Some(kwargs) = kwargs {
         for (key, value) in kwargs.iter() {
-            let name: String = key.extract()?;
+            // A name that is no valid text (a lone surrogate) is no field's either.
+            let name = key.extract::<String>().unwrap_or_default();
             let target = if A::FIELDS.contains(&name.as_str()) {
                 &first
             } else if B::FIELDS.contains(&name.as_str()) {
                 &second
             } else {
+                let shown = key.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
                 return Err(PyTypeError::new_err(format!(
-                    "{call}: unexpected option '{name}' ({call} takes {}, {})",
+                    "{call}: unexpected option {shown} ({call} takes {}, {})",
                     A::FIELDS.join(", "),
                     B::FIELDS.join(", ")
                 )));
@@ -200,7 +202,20 @@ pub fn input_error(error: InputError) -> PyErr {
     match error {
         InputError::Type(message) => PyTypeError::new_err(message),
         InputError::Invalid(error) => to_py_err(error),
+        InputError::Python(error) => error,
     }
+}
+
+/// The caller's own exception, raised while `path` was read: it propagates as it is, with a
+/// note (Python 3.11+) naming what was being read.
+fn raised(path: &str, error: PyErr) -> InputError {
+    Python::attach(|py| {
+        let note = format!("raised while capturekit read {}", if path.is_empty() { "the options" } else { path });
+        if let Ok(add_note) = error.value(py).getattr("add_note") {
+            let _ = add_note.call1((note,));
+        }
+    });
+    InputError::Python(error)
 }
 
 static FROM_DETAILS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -398,11 +413,23 @@ impl FromPy for Decimal {
         if value.is_instance_of::<PyBool>() {
             return Err(type_error(path, what, value));
         }
-        let decimal = DECIMAL.import(value.py(), "decimal", "Decimal").map_err(|e| InputError::Type(e.to_string()))?;
+        let decimal = DECIMAL.import(value.py(), "decimal", "Decimal").map_err(|e| raised(path, e))?;
+        // The base classes' own formatting, never a subclass's `__str__` (which may round for
+        // display, or raise): `Decimal.__format__(v, "f")` is plain notation ("1E-7" is not).
         let text = if value.is_instance_of::<PyString>() {
             String::from_py(value, path)?
-        } else if value.is_instance_of::<PyInt>() || value.is_instance(decimal).unwrap_or(false) {
-            value.str().and_then(|s| s.extract::<String>()).map_err(|e| InputError::Type(e.to_string()))?
+        } else if value.is_instance_of::<PyInt>() {
+            value
+                .py()
+                .get_type::<PyInt>()
+                .call_method1("__repr__", (value,))
+                .and_then(|s| s.extract::<String>())
+                .map_err(|e| raised(path, e))?
+        } else if value.is_instance(decimal).unwrap_or(false) {
+            decimal
+                .call_method1("__format__", (value, "f"))
+                .and_then(|s| s.extract::<String>())
+                .map_err(|e| raised(path, e))?
         } else {
             return Err(type_error(path, what, value));
         };
@@ -429,7 +456,15 @@ impl FromPy for Duration {
 
 impl FromPy for PathBuf {
     fn from_py(value: &Bound<'_, PyAny>, path: &str) -> Result<Self, InputError> {
-        value.extract::<PathBuf>().map_err(|_| type_error(path, "a str or os.PathLike", value))
+        // A path-like's own `__fspath__` may raise: that exception is the caller's.
+        let is_path_like = value.is_instance_of::<PyString>() || value.hasattr("__fspath__").unwrap_or(false);
+        value.extract::<PathBuf>().map_err(|e| {
+            if is_path_like && !e.is_instance_of::<PyTypeError>(value.py()) {
+                raised(path, e)
+            } else {
+                type_error(path, "a str or os.PathLike", value)
+            }
+        })
     }
 }
 

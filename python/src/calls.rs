@@ -21,6 +21,12 @@ use pyo3::types::PyDict;
 use crate::client::Shared;
 use crate::runtime::{awaitable, blocking, runtime, CaptureKitRuntime};
 
+/// A positional argument, converted by the core's rules: a wrong type is a `TypeError` and
+/// broken text (a lone surrogate) an `InvalidRequestError`, each naming the argument.
+fn positional<T: capturekit::python::FromPy>(value: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
+    T::from_py(value, name).map_err(capturekit::python::input_error)
+}
+
 /// Declares a blocking and an asyncio class with the same calls. A call is
 /// `fn name(positional: Type, …) [options: Request] -> Result = |client| body;`: the
 /// positional arguments, then keyword arguments that make the core's `Request` (unknown
@@ -79,9 +85,10 @@ macro_rules! call_group {
                 fn $name(
                     &self,
                     py: Python<'_>,
-                    $($arg: $arg_ty,)*
+                    $($arg: &Bound<'_, PyAny>,)*
                     $($options: Option<&Bound<'_, PyDict>>)?
                 ) -> PyResult<$out> {
+                    $(let $arg: $arg_ty = positional($arg, stringify!($arg))?;)*
                     $(let $options: $options_ty = from_kwargs(py, $options)?;)?
                     let $client = self.shared.client();
                     blocking(py, async move { $body })
@@ -93,9 +100,10 @@ macro_rules! call_group {
                 fn $stream(
                     &self,
                     py: Python<'_>,
-                    $($stream_arg: $stream_arg_ty,)*
+                    $($stream_arg: &Bound<'_, PyAny>,)*
                     $stream_options: Option<&Bound<'_, PyDict>>
                 ) -> PyResult<CaptureIterator> {
+                    $(let $stream_arg: $stream_arg_ty = positional($stream_arg, stringify!($stream_arg))?;)*
                     let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
                     let $stream_client = self.shared.client();
                     Ok(CaptureIterator::new($stream_body))
@@ -111,9 +119,10 @@ macro_rules! call_group {
                 fn $name<'py>(
                     &self,
                     py: Python<'py>,
-                    $($arg: $arg_ty,)*
+                    $($arg: &Bound<'_, PyAny>,)*
                     $($options: Option<&Bound<'_, PyDict>>)?
                 ) -> PyResult<Bound<'py, PyAny>> {
+                    $(let $arg: $arg_ty = positional($arg, stringify!($arg))?;)*
                     $(let $options: $options_ty = from_kwargs(py, $options)?;)?
                     let $client = self.shared.client();
                     awaitable::<$out>(py, async move { $body })
@@ -125,9 +134,10 @@ macro_rules! call_group {
                 fn $stream(
                     &self,
                     py: Python<'_>,
-                    $($stream_arg: $stream_arg_ty,)*
+                    $($stream_arg: &Bound<'_, PyAny>,)*
                     $stream_options: Option<&Bound<'_, PyDict>>
                 ) -> PyResult<CaptureIterator> {
+                    $(let $stream_arg: $stream_arg_ty = positional($stream_arg, stringify!($stream_arg))?;)*
                     let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
                     let $stream_client = self.shared.client();
                     Ok(CaptureIterator::new($stream_body))

@@ -15,7 +15,14 @@ use pyo3::types::PyDict;
 /// Derives a UUID-v4-shaped idempotency key from your own identifiers (stable across runs).
 #[pyfunction]
 #[pyo3(signature = (*parts))]
-fn derive_idempotency_key(parts: Vec<String>) -> PyResult<String> {
+fn derive_idempotency_key(parts: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<String> {
+    use capturekit::python::FromPy;
+    let parts = parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| String::from_py(&part, &format!("parts[{index}]")))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(capturekit::python::input_error)?;
     capturekit::derive_idempotency_key(&parts).map_err(to_py_err)
 }
 

@@ -162,7 +162,7 @@ def test_a_float_amount_is_a_type_error_that_says_why(bad: float) -> None:
         ck.payment_sessions.capture(UNUSED_SESSION, amount=bad)
 
 
-@pytest.mark.parametrize("bad", [Decimal("1E+2"), Decimal("NaN"), Decimal("-1"), "1e3", "0", " 1"])
+@pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("-1"), Decimal("1E-29"), "1e3", "0", " 1"])
 def test_malformed_amounts_are_invalid_requests(bad: Any) -> None:
     ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
     with pytest.raises(capturekit.InvalidRequestError, match="^invalid_request: amount"):
