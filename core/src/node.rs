@@ -105,10 +105,10 @@ impl<'a> JsFields<'a> {
     fn refuse_unknown(&self, name: &str, keys: &[&str]) -> Result<(), InputError> {
         let Some(object) = &self.object else { return Ok(()) };
         for key in own_keys(object)? {
-            if !keys.contains(&key.as_str()) {
+            if !key.is_one_of(keys) {
                 let at = if self.prefix.is_empty() { name } else { self.prefix };
                 return Err(InputError::Type(format!(
-                    "{at}: unexpected option {key:?} ({name} takes {})",
+                    "{at}: unexpected option {key} ({name} takes {})",
                     keys.join(", ")
                 )));
             }
@@ -134,9 +134,9 @@ pub fn split_options<A: FromJsObject, B: FromJsObject>(
     };
     if let Some(object) = &object {
         for key in own_keys(object)? {
-            if !A::KEYS.contains(&key.as_str()) && !B::KEYS.contains(&key.as_str()) {
+            if !key.is_one_of(A::KEYS) && !key.is_one_of(B::KEYS) {
                 return Err(InputError::Type(format!(
-                    "{call}: unexpected option {key:?} ({call} takes {}, {})",
+                    "{call}: unexpected option {key} ({call} takes {}, {})",
                     A::KEYS.join(", "),
                     B::KEYS.join(", ")
                 )));
@@ -238,8 +238,56 @@ fn has_own(object: &Object<'_>, key: &str) -> Result<bool, InputError> {
     Ok(found)
 }
 
-/// The object's own enumerable string keys (not inherited ones, not symbols).
-fn own_keys(object: &Object<'_>) -> Result<Vec<String>, InputError> {
+/// A JavaScript string (the caller checked the type) read as UTF-16 and decoded strictly:
+/// its text, or (`Err`) the text with U+FFFD for each lone surrogate, for messages only.
+fn strict_text(value: &Unknown<'_>) -> Result<Result<String, String>, InputError> {
+    // SAFETY: the callers checked it to be a string.
+    let text = unsafe { value.cast::<napi::JsString>() }
+        .and_then(|s| s.into_utf16())
+        .map_err(|e| InputError::Type(e.reason.clone()))?;
+    let units = text.as_slice();
+    let units = units.strip_suffix(&[0]).unwrap_or(units);
+    Ok(String::from_utf16(units).map_err(|_| String::from_utf16_lossy(units)))
+}
+
+/// An own key of an object: valid text, or a key no option or map entry can have.
+enum OwnKey {
+    Text(String),
+    Symbol,
+    /// A string with a lone surrogate, shown with U+FFFD in its place.
+    Broken(String),
+}
+
+impl OwnKey {
+    fn is_one_of(&self, names: &[&str]) -> bool {
+        matches!(self, OwnKey::Text(key) if names.contains(&key.as_str()))
+    }
+
+    /// The key of a map entry, or why it cannot be one.
+    fn into_map_key(self, path: &str) -> Result<String, InputError> {
+        match self {
+            OwnKey::Text(key) => Ok(key),
+            OwnKey::Symbol => Err(InputError::Type(format!("{path}: keys must be strings, not symbols"))),
+            OwnKey::Broken(shown) => Err(InputError::Invalid(Error::invalid(
+                path,
+                format!("keys must be valid text (no lone surrogates), got {shown:?}"),
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for OwnKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OwnKey::Text(key) | OwnKey::Broken(key) => write!(f, "{key:?}"),
+            OwnKey::Symbol => f.write_str("(a symbol key)"),
+        }
+    }
+}
+
+/// The object's own keys, enumerable or not, symbols too (not inherited ones): a key that is
+/// hidden or a symbol is refused like any unknown one, never silently ignored.
+fn own_keys(object: &Object<'_>) -> Result<Vec<OwnKey>, InputError> {
     let raw = object.value();
     let mut names = ptr::null_mut();
     // SAFETY: env and value come from a live object.
@@ -248,7 +296,7 @@ fn own_keys(object: &Object<'_>) -> Result<Vec<String>, InputError> {
             raw.env,
             raw.value,
             sys::KeyCollectionMode::own_only,
-            sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+            sys::KeyFilter::all_properties,
             sys::KeyConversion::numbers_to_strings,
             &mut names,
         )
@@ -261,10 +309,14 @@ fn own_keys(object: &Object<'_>) -> Result<Vec<String>, InputError> {
         .map_err(|e| InputError::Type(e.reason.clone()))?;
     (0..names.len())
         .map(|i| {
-            names
-                .get::<String>(i)
+            let key = names
+                .get::<Unknown<'_>>(i)
                 .map_err(|e| InputError::Type(e.reason.clone()))?
-                .ok_or_else(|| InputError::Type("a key vanished while reading".into()))
+                .ok_or_else(|| InputError::Type("a key vanished while reading".into()))?;
+            if key.get_type().ok() != Some(ValueType::String) {
+                return Ok(OwnKey::Symbol);
+            }
+            Ok(strict_text(&key)?.map_or_else(OwnKey::Broken, OwnKey::Text))
         })
         .collect()
 }
@@ -381,8 +433,10 @@ impl FromJs for String {
         if value.get_type().ok() != Some(ValueType::String) {
             return Err(type_error(path, "a string", value));
         }
-        // SAFETY: checked to be a string just above.
-        unsafe { value.cast::<String>() }.map_err(|e| InputError::Type(e.reason.clone()))
+        // A lone surrogate is refused, never replaced by U+FFFD (two different strings must
+        // never become the same text).
+        strict_text(value)?
+            .map_err(|_| InputError::Invalid(Error::invalid(path, "must be valid text (no lone surrogates)")))
     }
 }
 
@@ -518,6 +572,7 @@ impl<T: FromJs> FromJs for BTreeMap<String, T> {
         let object = as_object(value, path, "object of string keys")?;
         let mut map = BTreeMap::new();
         for key in own_keys(&object)? {
+            let key = key.into_map_key(path)?;
             let item_path = format!("{path}[{key:?}]");
             let item: Option<Unknown<'_>> = object.get(&key).map_err(|e| InputError::Type(e.reason.clone()))?;
             let item = match item {
@@ -579,6 +634,14 @@ impl<T: IntoJs> ToNapiValue for Outcome<T> {
 
 /// A JavaScript `TypeError` with `message`, to throw from a native function.
 pub fn throw_type_error(env: &napi::Env, message: String) -> napi::Error {
+    // A conversion that failed because the caller's own object threw (a getter, a Proxy
+    // trap): that exception stays pending and propagates unchanged.
+    let mut pending = false;
+    // SAFETY: `env` is the live env of the native call; `pending` is a local.
+    let status = unsafe { sys::napi_is_exception_pending(env.raw(), &mut pending) };
+    if status == sys::Status::napi_ok && pending {
+        return napi::Error::new(napi::Status::PendingException, message);
+    }
     // SAFETY: `env` is the live env of the native call that throws it.
     let value = unsafe { napi::JsTypeError::from(napi::Error::from_reason(message)).into_value(env.raw()) };
     // SAFETY: `into_value` returned a live value of this env.
