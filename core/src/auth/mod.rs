@@ -192,7 +192,12 @@ impl Credentials {
                 let token = Zeroizing::new(provider.token(request).await.map_err(|message| {
                     Error::new(ErrorKind::Authentication, format!("token provider failed: {message}"))
                 })?);
-                check_token(&token).map_err(|e| e.with_kind(ErrorKind::Authentication))?;
+                check_token(&token).map_err(|_| {
+                    Error::new(
+                        ErrorKind::Authentication,
+                        "token provider: the token it gave must be non-empty visible ASCII (no spaces or line breaks)",
+                    )
+                })?;
                 Ok(Zeroizing::new(format!("Bearer {}", token.as_str())))
             }
         }

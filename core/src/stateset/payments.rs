@@ -59,7 +59,7 @@ impl StateSetCaptureRequest {
 
     fn validate(&self) -> Result<()> {
         if let Some(cents) = self.amount_cents {
-            validate::cents("amount", cents)?;
+            validate::cents("amount_cents", cents)?;
         }
         if let Some(text) = &self.statement_descriptor {
             validate::statement_descriptor(text)?;
