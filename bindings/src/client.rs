@@ -122,6 +122,14 @@ impl Client {
         Arc::new(StateSet { calls: self.client.stateset(), in_flight: self.calls.clone() })
     }
 
+    /// Closes the client and the call groups taken from it: its token provider is let go,
+    /// and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
+    /// under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+    /// only frees that one handle.)
+    pub fn shutdown(&self) {
+        self.client.close();
+    }
+
     /// How many calls made through this client are running now. A cancelled call stops
     /// counting as soon as it is dropped, so this returns to zero once the app is idle.
     pub fn calls_in_flight(&self) -> u64 {
@@ -177,6 +185,16 @@ pub struct PaymentSessions {
     in_flight: Arc<AtomicU64>,
 }
 
+/// Runs a core call, counted in flight while it is alive; a panic inside it is
+/// `CaptureKitError.Internal`, like any other error of the core.
+async fn tracked<T>(
+    in_flight: &Arc<AtomicU64>,
+    call: impl std::future::Future<Output = capturekit::Result<T>>,
+) -> Result<T> {
+    let _call = InFlight::start(in_flight);
+    Ok(capturekit::panics::catch_panics(call).await?)
+}
+
 /// Counts one call while it is alive, whether it finishes or is dropped half way.
 struct InFlight(Arc<AtomicU64>);
 
@@ -198,15 +216,13 @@ impl PaymentSessions {
     /// Creates a capture on an authorized session; it comes back `Pending`. Every attempt
     /// carries the same idempotency key, which is on the result and on every error.
     pub async fn capture(&self, payment_session_id: String, request: CaptureRequest) -> Result<Capture> {
-        let _call = InFlight::start(&self.in_flight);
         let request = request.into_core()?;
-        Ok(self.calls.capture(&payment_session_id, request).await?)
+        tracked(&self.in_flight, self.calls.capture(&payment_session_id, request)).await
     }
 
     /// Fetches one capture.
     pub async fn get_capture(&self, payment_session_id: String, capture_id: String) -> Result<Capture> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.get_capture(&payment_session_id, &capture_id).await?)
+        tracked(&self.in_flight, self.calls.get_capture(&payment_session_id, &capture_id)).await
     }
 
     /// Fetches one page of a session's captures (`pageSize` 1 to 100, default 20).
@@ -217,21 +233,18 @@ impl PaymentSessions {
         page_size: Option<u32>,
         page_token: Option<String>,
     ) -> Result<CapturePage> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.list_captures(&payment_session_id, page_size, page_token.as_deref()).await?)
+        tracked(&self.in_flight, self.calls.list_captures(&payment_session_id, page_size, page_token.as_deref())).await
     }
 
     /// Every capture of a session, fetching page after page.
     #[uniffi::method(default(page_size = None))]
     pub async fn list_all_captures(&self, payment_session_id: String, page_size: Option<u32>) -> Result<Vec<Capture>> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.list_all_captures(&payment_session_id, page_size).await?)
+        tracked(&self.in_flight, self.calls.list_all_captures(&payment_session_id, page_size)).await
     }
 
     /// Fetches a payment session, with its balances and deadlines.
     pub async fn get_session(&self, payment_session_id: String) -> Result<PaymentSession> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.get_session(&payment_session_id).await?)
+        tracked(&self.in_flight, self.calls.get_session(&payment_session_id)).await
     }
 
     /// Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes
@@ -242,8 +255,7 @@ impl PaymentSessions {
         capture_id: String,
         options: WaitOptions,
     ) -> Result<Capture> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.wait_for_capture(&payment_session_id, &capture_id, options).await?)
+        tracked(&self.in_flight, self.calls.wait_for_capture(&payment_session_id, &capture_id, options)).await
     }
 }
 
@@ -297,15 +309,13 @@ pub struct CoinbasePayments {
 impl CoinbasePayments {
     /// Captures escrowed funds; the same idempotency key goes on every attempt and error.
     pub async fn capture(&self, payment_id: String, request: EscrowCaptureRequest) -> Result<EscrowCapture> {
-        let _call = InFlight::start(&self.in_flight);
         let request = request.into_core()?;
-        Ok(self.calls.capture(&payment_id, request).await?)
+        tracked(&self.in_flight, self.calls.capture(&payment_id, request)).await
     }
 
     /// Fetches a payment and its operations.
     pub async fn get_payment(&self, payment_id: String) -> Result<EscrowPaymentDetails> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.get_payment(&payment_id).await?)
+        tracked(&self.in_flight, self.calls.get_payment(&payment_id)).await
     }
 }
 
@@ -353,13 +363,11 @@ pub struct StateSet {
 impl StateSet {
     /// Captures an authorized payment (cents); never repeated after an ambiguous ending.
     pub async fn capture(&self, payment_id: String, request: StateSetCaptureRequest) -> Result<StateSetPayment> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.capture(&payment_id, request).await?)
+        tracked(&self.in_flight, self.calls.capture(&payment_id, request)).await
     }
 
     /// Fetches a payment.
     pub async fn get_payment(&self, payment_id: String) -> Result<StateSetPayment> {
-        let _call = InFlight::start(&self.in_flight);
-        Ok(self.calls.get_payment(&payment_id).await?)
+        tracked(&self.in_flight, self.calls.get_payment(&payment_id)).await
     }
 }

@@ -34,3 +34,10 @@ pub fn derive_idempotency_key(parts: Vec<String>) -> Result<String, CaptureKitEr
 pub fn new_idempotency_key() -> String {
     capturekit::new_idempotency_key()
 }
+
+/// Test hook, not API: a call that panics inside the core, so that the tests of each
+/// language show a panic arrives as `CaptureKitError.Internal` with the app alive.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn internal_panic_for_tests() -> Result<(), CaptureKitError> {
+    Ok(capturekit::panics::catch_panics(capturekit::panics::panic_for_tests()).await?)
+}

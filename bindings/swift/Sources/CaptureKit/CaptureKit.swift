@@ -601,6 +601,14 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func paymentSessions()  -> PaymentSessions
     
     /**
+     * Closes the client and the call groups taken from it: its token provider is let go,
+     * and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
+     * under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+     * only frees that one handle.)
+     */
+    func shutdown() 
+    
+    /**
      * The StateSet calls.
      */
     func stateset()  -> StateSet
@@ -794,6 +802,20 @@ open func paymentSessions() -> PaymentSessions  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Closes the client and the call groups taken from it: its token provider is let go,
+     * and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
+     * under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+     * only frees that one handle.)
+     */
+open func shutdown()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_method_client_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2139,9 +2161,14 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case Decode(details: ErrorDetails
     )
     /**
-     * The client was configured wrongly (credentials, key format, base URL, options).
+     * The client was configured wrongly (credentials, key format, base URL, options), or was closed.
      */
     case Configuration(details: ErrorDetails
+    )
+    /**
+     * A defect inside capturekit (a Rust panic) ended the call; the process is unharmed. Please report it with the message.
+     */
+    case Internal(details: ErrorDetails
     )
 
     
@@ -2240,6 +2267,9 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
         case 15: return .Configuration(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
+        case 16: return .Internal(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2324,6 +2354,11 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
         
         case let .Configuration(details):
             writeInt(&buf, Int32(15))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Internal(details):
+            writeInt(&buf, Int32(16))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         }
@@ -2725,6 +2760,24 @@ public func deriveIdempotencyKey(parts: [String])throws  -> String  {
 })
 }
 /**
+ * Test hook, not API: a call that panics inside the core, so that the tests of each
+ * language show a panic arrives as `CaptureKitError.Internal` with the app alive.
+ */
+public func internalPanicForTests()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_func_internal_panic_for_tests(
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_void,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_void,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+/**
  * A fresh random UUID v4 idempotency key.
  */
 public func newIdempotencyKey() -> String  {
@@ -2753,6 +2806,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_func_derive_idempotency_key() != 6103) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_func_internal_panic_for_tests() != 47657) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_func_new_idempotency_key() != 47951) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2766,6 +2822,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_client_payment_sessions() != 16163) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_client_shutdown() != 21382) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_client_stateset() != 54437) {

@@ -157,6 +157,28 @@ final class CaptureKitTests: XCTestCase {
         }
     }
 
+    func testAPanicInsideTheCoreIsAnInternalErrorAndTheAppLivesOn() async throws {
+        let error = await raises { try await internalPanicForTests() }
+        guard case .Internal(let details)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(details.code, "internal")
+        XCTAssertTrue(details.message.contains("a panic forced by a test"), details.message)
+        XCTAssertEqual(try deriveIdempotencyKey(parts: ["a"]), try deriveIdempotencyKey(parts: ["a"]))
+    }
+
+    func testAClosedClientRefusesCallsBeforeAnyRequest() async throws {
+        let session = try await emulator.authorizedSession("10")
+        let client = try Client.withKeyFile(path: Repo.ed25519Key, options: options())
+        let sessions = client.paymentSessions()
+        _ = try await sessions.getSession(paymentSessionId: session)
+        client.shutdown()
+        let before = try await emulator.stat("requests")
+        let error = await raises { _ = try await sessions.getSession(paymentSessionId: session) }
+        guard case .Configuration(let details)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(details.message.contains("closed"), details.message)
+        let after = try await emulator.stat("requests")
+        XCTAssertEqual(before, after)
+    }
+
     func testTheTokenProviderIsAskedBeforeEveryAttempt() async throws {
         let session = try await emulator.authorizedSession("10")
         let provider = RecordingProvider()

@@ -318,6 +318,11 @@ uint64_t uniffi_capturekit_ffi_fn_method_client_coinbase_payments(uint64_t ptr, 
 uint64_t uniffi_capturekit_ffi_fn_method_client_payment_sessions(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_METHOD_CLIENT_SHUTDOWN
+void uniffi_capturekit_ffi_fn_method_client_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_METHOD_CLIENT_STATESET
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_METHOD_CLIENT_STATESET
 uint64_t uniffi_capturekit_ffi_fn_method_client_stateset(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -466,6 +471,12 @@ RustBuffer uniffi_capturekit_ffi_fn_method_capturekiterror_uniffi_trait_display(
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_DERIVE_IDEMPOTENCY_KEY
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_DERIVE_IDEMPOTENCY_KEY
 RustBuffer uniffi_capturekit_ffi_fn_func_derive_idempotency_key(RustBuffer parts, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_INTERNAL_PANIC_FOR_TESTS
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_INTERNAL_PANIC_FOR_TESTS
+uint64_t uniffi_capturekit_ffi_fn_func_internal_panic_for_tests(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_NEW_IDEMPOTENCY_KEY
@@ -740,6 +751,12 @@ uint16_t uniffi_capturekit_ffi_checksum_func_derive_idempotency_key(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_INTERNAL_PANIC_FOR_TESTS
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_INTERNAL_PANIC_FOR_TESTS
+uint16_t uniffi_capturekit_ffi_checksum_func_internal_panic_for_tests(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_NEW_IDEMPOTENCY_KEY
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_NEW_IDEMPOTENCY_KEY
 uint16_t uniffi_capturekit_ffi_checksum_func_new_idempotency_key(void
@@ -767,6 +784,12 @@ uint16_t uniffi_capturekit_ffi_checksum_method_client_coinbase_payments(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_METHOD_CLIENT_PAYMENT_SESSIONS
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_METHOD_CLIENT_PAYMENT_SESSIONS
 uint16_t uniffi_capturekit_ffi_checksum_method_client_payment_sessions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+uint16_t uniffi_capturekit_ffi_checksum_method_client_shutdown(void
     
 );
 #endif

@@ -63,6 +63,19 @@ class ClientTest {
     }
 
     @Test
+    fun `a closed client refuses calls before any request`() = runBlocking {
+        val session = emulator.authorizedSession("1")
+        val client = Client.withKeyFile(Repo.ed25519Key, ClientOptions(baseUrl = emulator.baseUrl))
+        val sessions = client.paymentSessions()
+        sessions.getSession(session)
+        client.shutdown()
+        val before = stat("requests")
+        val closed = assertFailsWith<CaptureKitException.Configuration> { sessions.getSession(session) }
+        assertTrue(closed.details.message.contains("closed"), closed.details.message)
+        assertEquals(before, stat("requests"), "nothing was sent")
+    }
+
+    @Test
     fun `the idempotency helpers match the shared vector`() {
         val vector = Repo.root.resolve("tests/vectors/derived_idempotency_key.txt").readText().trim()
         assertEquals(vector, deriveIdempotencyKey(listOf("order-1234", "capture-1")))

@@ -41,6 +41,14 @@ class ErrorsTest {
     }
 
     @Test
+    fun `a panic inside the core is an Internal error and the JVM lives on`() {
+        val panic = assertFailsWith<CaptureKitException.Internal> { runBlocking { internalPanicForTests() } }
+        assertEquals("internal", panic.details.code)
+        assertTrue(panic.details.message.contains("a panic forced by a test"), panic.details.message)
+        assertEquals(deriveIdempotencyKey(listOf("a")), deriveIdempotencyKey(listOf("a")))
+    }
+
+    @Test
     fun `every kind arrives as its own class with its fields`() {
         val session = emulator.authorizedSession("1")
         val sessions = client().paymentSessions()
