@@ -1,6 +1,7 @@
 //! Test support: an emulator with the fixture keys, a client pointed at it, and the runner of
 //! the shared scenarios under `tests/scenarios/`.
 
+pub mod arbitrary;
 pub mod scenario;
 
 use std::path::PathBuf;

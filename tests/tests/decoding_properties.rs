@@ -9,32 +9,41 @@ use capturekit::{ApiKey, ErrorKind};
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// Arbitrary JSON, biased towards the field names and shapes the API types read.
+/// Arbitrary JSON with the field names and texts the API types read.
 fn api_json() -> impl Strategy<Value = Value> {
-    let field = prop::sample::select(vec![
-        "captureId", "paymentSessionId", "status", "amount", "finalCapture", "metadata", "error", "createdAt",
-        "updatedAt", "captures", "nextPageToken", "balances", "capturable", "expiries", "asset", "operationId",
-        "rewardOperations", "invalidRewardInputs", "payment", "paymentOperations", "id", "amount_captured",
-        "networkId", "authorizationExpiry", "onchainTransactions", "code", "message", "x",
-    ]);
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
-        "[-+0-9.eE]{0,34}".prop_map(Value::from),
-        prop::sample::select(vec!["pending", "succeeded", "failed", "2024-01-19T16:00:00Z", "1700000000", ""])
-            .prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 48, 6, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::btree_map(field.clone(), inner, 0..8)
-                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
-        ]
-    })
+    capturekit_tests::arbitrary::json_value(
+        vec![
+            "captureId",
+            "paymentSessionId",
+            "status",
+            "amount",
+            "finalCapture",
+            "metadata",
+            "error",
+            "createdAt",
+            "updatedAt",
+            "captures",
+            "nextPageToken",
+            "balances",
+            "capturable",
+            "expiries",
+            "asset",
+            "operationId",
+            "rewardOperations",
+            "invalidRewardInputs",
+            "payment",
+            "paymentOperations",
+            "id",
+            "amount_captured",
+            "networkId",
+            "authorizationExpiry",
+            "onchainTransactions",
+            "code",
+            "message",
+            "x",
+        ],
+        vec!["pending", "succeeded", "failed", "2024-01-19T16:00:00Z", "1700000000", ""],
+    )
 }
 
 proptest! {

@@ -211,55 +211,33 @@ async fn shared_emulator() -> &'static TestEmulator {
     EMULATOR.get_or_init(|| receiver.recv().unwrap())
 }
 
-/// Arbitrary JSON, biased towards the field names and extreme numbers the routes read.
+/// Arbitrary JSON objects with the field names and texts the control routes read.
 fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
-    use proptest::prelude::*;
-    let field = prop::sample::select(vec![
-        "amount",
-        "asset",
-        "count",
-        "outcome",
-        "seconds",
-        "settleDelayMs",
-        "rateLimits",
-        "type",
-        "delayMs",
-        "status",
-        "retryAfter",
-        "probability",
-        "authorizationExpiry",
-        "maxAmount",
-        "minFeeBps",
-        "maxFeeBps",
-        "capture",
-        "paymentSessionId",
-        "captureId",
-        "authorized",
-        "captureExpiresAt",
-        "x",
-    ]);
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
-        prop::sample::select(vec![
-            "succeeded",
-            "failed",
-            "drop",
-            "delay",
+    capturekit_tests::arbitrary::json_object(
+        vec![
+            "amount",
+            "asset",
+            "count",
+            "outcome",
+            "seconds",
+            "settleDelayMs",
+            "rateLimits",
+            "type",
+            "delayMs",
             "status",
-            "malformed",
-            "usdc",
-            "10",
-            "0",
-            "-1"
-        ])
-        .prop_map(Value::from),
-        "\\PC{0,20}".prop_map(Value::from),
-    ];
-    let value = leaf.prop_recursive(2, 16, 4, |inner| prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from));
-    prop::collection::btree_map(field, value, 0..6)
-        .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
+            "retryAfter",
+            "probability",
+            "authorizationExpiry",
+            "maxAmount",
+            "minFeeBps",
+            "maxFeeBps",
+            "capture",
+            "paymentSessionId",
+            "captureId",
+            "authorized",
+            "captureExpiresAt",
+            "x",
+        ],
+        vec!["succeeded", "failed", "drop", "delay", "status", "malformed", "usdc", "10", "0", "-1"],
+    )
 }
