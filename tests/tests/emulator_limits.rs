@@ -128,7 +128,12 @@ async fn the_client_rides_through_a_burst_over_cdps_rate_limits_without_duplicat
             client.payment_sessions().capture(&session, request).await
         }
     });
+    let started = std::time::Instant::now();
     let results = futures_util::future::join_all(captures).await;
+    let elapsed = started.elapsed();
+    let stats: Value = emulator.control("GET", "stats", json!({})).await;
+    assert!(stats["requests"].as_u64().unwrap() > 1500, "some requests were refused and retried: {stats}");
+    eprintln!("burst: 1500 captures, {} requests in {elapsed:?}", stats["requests"]);
     let errors: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(errors.is_empty(), "{} errors, first: {:?}", errors.len(), errors.first().map(|e| e.to_string()));
     let ids: HashSet<_> = results.iter().map(|r| r.as_ref().unwrap().capture_id.clone()).collect();
@@ -140,8 +145,6 @@ async fn the_client_rides_through_a_burst_over_cdps_rate_limits_without_duplicat
         stored += client.payment_sessions().list_all_captures(session, None).await.unwrap().len();
     }
     assert_eq!(stored, 1500);
-    let stats: Value = emulator.control("GET", "stats", json!({})).await;
-    assert!(stats["requests"].as_u64().unwrap() > 1500, "some requests were refused and retried: {stats}");
 }
 
 #[tokio::test]

@@ -210,6 +210,21 @@ async fn malformed_answers_are_decode_errors() {
         .unwrap();
     assert_eq!(capture.amount, Some(Decimal::ONE));
     assert_eq!(client.payment_sessions().list_all_captures(&session, None).await.unwrap().len(), 2);
+
+    // The same for the other providers (issue 14: StateSet's carried neither status nor key).
+    let escrow = emulator.control("POST", "escrow-payments", json!({"amount": "10"})).await;
+    emulator.control("POST", "faults", json!({"type": "malformed", "count": 3, "method": "POST"})).await;
+    let request = capturekit::EscrowCaptureRequest::amount(Decimal::ONE).idempotency_key("mangled-escrow");
+    let err = client.coinbase_payments().capture(escrow["id"].as_str().unwrap(), request).await.unwrap_err();
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::OutcomeUnknown, Some(200)), "{err}");
+    assert_eq!(err.idempotency_key(), Some("mangled-escrow"));
+    let payment = emulator.control("POST", "stateset-payments", json!({"amount": 5000})).await;
+    let payment_id = payment["id"].as_str().unwrap();
+    emulator.control("DELETE", "faults", json!({})).await;
+    emulator.control("POST", "faults", json!({"type": "malformed", "count": 1, "method": "POST"})).await;
+    let err = client.stateset().capture(payment_id, capturekit::StateSetCaptureRequest::cents(100)).await.unwrap_err();
+    assert_eq!((err.kind(), err.http_status()), (ErrorKind::OutcomeUnknown, Some(200)), "{err}");
+    assert_eq!(client.stateset().get_payment(payment_id).await.unwrap().amount_captured, 100, "it did land");
 }
 
 #[tokio::test]
