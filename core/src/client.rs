@@ -78,8 +78,9 @@ impl Client {
 
     /// Closes the client and every clone of it: its credentials, and a token provider with
     /// whatever it holds (a JavaScript function, a Python callable), are dropped, and every
-    /// later call fails before any I/O with a `configuration` error. Calls already under way
-    /// finish. Closing twice does nothing more. Idle pooled connections close when the last
+    /// later call fails before any I/O with a `configuration` error. A request already under
+    /// way finishes with its retries (a `wait_for_capture` ends at its next poll). Closing
+    /// twice does nothing more. Idle pooled connections close when the last
     /// clone is dropped.
     pub fn close(&self) {
         for transport in [&self.transport, &self.payments_transport, &self.stateset_transport] {
@@ -329,6 +330,9 @@ impl ClientBuilder {
         });
         let connect_timeout = positive("connect_timeout", self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let attempt_timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        // Connecting is part of an attempt: a connect timeout longer than the attempt's would
+        // let the attempt's timer fire mid-connect, where "nothing was sent" is no longer known.
+        let connect_timeout = connect_timeout.min(attempt_timeout);
         if self.retry.max_retries > 10 {
             return Err(Error::configuration(format!(
                 "max_retries: must be at most 10, got {}",

@@ -87,12 +87,16 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// Whether the server may have carried out an attempt that gave no usable answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Landing {
-    /// Nothing reached the server (no connection, no token), or it refused before doing
-    /// anything (429).
+    /// This attempt was not carried out (no connection, no token, or refused before the
+    /// server looked at it: 401, 403, 429, an unknown 4xx); it says nothing of earlier ones.
     No,
     /// It may have been carried out: the request was sent and no definite answer came back.
     Maybe,
-    /// The server gave a definite answer.
+    /// It was carried out: a create's success answer that could not be read.
+    Yes,
+    /// The server judged this very request and refused it (a rule of the API: invalid,
+    /// nothing capturable, expired, not found, key reused): with the same key and body, an
+    /// earlier attempt would have been replayed, so none of them landed.
     Answered,
 }
 
@@ -107,14 +111,19 @@ impl Failure {
         Failure { error, landing }
     }
 
-    /// An error answer of the server: definite, except a 429 (not processed) and the answers
-    /// that say nothing about the outcome (5xx, a key still in flight).
+    /// An error answer of the server. Only a refusal by the API's own rules is definite;
+    /// a 5xx or a key still in flight may hide a landed attempt; anything else (401, 403,
+    /// 429, an unknown status) was refused before the request was looked at.
     fn answered(error: Error) -> Self {
         let landing = match error.kind() {
-            ErrorKind::RateLimited => Landing::No,
             ErrorKind::Server => Landing::Maybe,
             ErrorKind::IdempotencyConflict if error.error_type() == Some("already_exists") => Landing::Maybe,
-            _ => Landing::Answered,
+            ErrorKind::InvalidRequest
+            | ErrorKind::NotFound
+            | ErrorKind::NoCapturableBalance
+            | ErrorKind::CaptureExpired
+            | ErrorKind::IdempotencyConflict => Landing::Answered,
+            _ => Landing::No,
         };
         Failure::new(error, landing)
     }
@@ -124,8 +133,10 @@ impl Transport {
     /// Drops the credentials (and so a token provider, and what it holds of the host
     /// language); every later call fails before any I/O with a `configuration` error.
     pub(crate) fn close(&self) {
-        *self.credentials.write().unwrap_or_else(|e| e.into_inner()) =
-            Err(Error::configuration("this client is closed; make a new one"));
+        let closed = Err(Error::configuration("this client is closed; make a new one"));
+        let previous = std::mem::replace(&mut *self.credentials.write().unwrap_or_else(|e| e.into_inner()), closed);
+        // Dropped after the lock is released: a provider's destructor may call back into us.
+        drop(previous);
     }
 
     /// Sends `request`, retrying per the policy, and decodes a 2xx body as `T`.
@@ -134,22 +145,25 @@ impl Transport {
         let key = request.idempotency_key;
         // Repeating a create is safe only when the API can recognise the repeat by its key.
         let replay_safe = !request.creates || key.is_some();
-        let mut any_maybe = false;
+        // Read once: a call under way keeps its credentials when the client is closed.
+        let credentials = self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut history = Vec::new();
         let mut retry = 0;
         loop {
-            let failure = match self.attempt(&request, &url, retry + 1).await {
+            let failure = match self.attempt(&credentials, &request, &url, retry + 1).await {
                 Ok((status, body)) => match serde_json::from_slice(&body) {
                     Ok(value) => return Ok(value),
                     Err(e) => undecodable(&request, &url, status, &e.to_string()),
                 },
                 Err(failure) => failure,
             };
-            any_maybe |= failure.landing == Landing::Maybe;
+            history.push(failure.landing);
             // A create's unreadable success answer is worth asking again: with its key, the
             // server replays the stored answer.
             let retryable =
                 failure.error.is_retryable() || (request.creates && failure.error.kind() == ErrorKind::Decode);
-            if retryable && retry < self.retry.max_retries && (replay_safe || failure.landing != Landing::Maybe) {
+            let may_have_landed = matches!(failure.landing, Landing::Maybe | Landing::Yes);
+            if retryable && retry < self.retry.max_retries && (replay_safe || !may_have_landed) {
                 if let Some(delay) = self.retry.delay(retry, failure.error.retry_after()) {
                     tracing::debug!(
                         code = failure.error.code(),
@@ -162,7 +176,7 @@ impl Transport {
                     continue;
                 }
             }
-            return Err(finalize(failure, request.creates, key, any_maybe));
+            return Err(finalize(failure, request.creates, key, outcome_unknown(&history)));
         }
     }
 
@@ -176,10 +190,14 @@ impl Transport {
     }
 
     /// A fresh `Authorization` value; a token provider has the attempt timeout to give one.
-    async fn authorization(&self, method: &Method, url: &url::Url) -> std::result::Result<HeaderValue, Failure> {
+    async fn authorization(
+        &self,
+        credentials: &std::result::Result<Credentials, Error>,
+        method: &Method,
+        url: &url::Url,
+    ) -> std::result::Result<HeaderValue, Failure> {
         let not_sent = |error: Error| Failure::new(error, Landing::No);
-        // A clone (an `Arc`), so that no lock is held across the provider's await.
-        let credentials = self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone().map_err(not_sent)?;
+        let credentials = credentials.as_ref().map_err(|e| not_sent(e.clone()))?;
         let authorization = tokio::time::timeout(self.attempt_timeout, credentials.authorization(method.as_str(), url))
             .await
             .map_err(|_| {
@@ -202,11 +220,12 @@ impl Transport {
     /// gives its status and body; anything else is a [`Failure`].
     async fn attempt(
         &self,
+        credentials: &std::result::Result<Credentials, Error>,
         request: &ApiRequest<'_>,
         url: &url::Url,
         attempt: u32,
     ) -> std::result::Result<(StatusCode, Bytes), Failure> {
-        let auth_value = self.authorization(&request.method, url).await?;
+        let auth_value = self.authorization(credentials, &request.method, url).await?;
         let mut builder = self
             .http
             .request(request.method.clone(), url.clone())
@@ -298,18 +317,28 @@ fn undecodable(request: &ApiRequest<'_>, url: &url::Url, status: StatusCode, why
         format!("could not decode the response of {} {}: {why}", request.method, url.path()),
     )
     .with_http(status.as_u16(), None, None, None);
-    Failure::new(error, if request.creates { Landing::Maybe } else { Landing::Answered })
+    Failure::new(error, if request.creates { Landing::Yes } else { Landing::Answered })
 }
 
-/// Turns the last attempt's failure into what the caller sees. A create is `outcome_unknown`
-/// when the last attempt may have landed, or when an earlier one may have and the last one
-/// says nothing about it (nothing sent, or a 429).
-fn finalize(failure: Failure, creates: bool, key: Option<&str>, any_maybe: bool) -> Error {
-    let Failure { error, landing } = failure;
+/// Whether a create whose attempts ended as `history` says may have happened: one landed
+/// for sure, or the last may have, or an earlier one may have and no later attempt was
+/// judged by the API (only such a judgement, made with the same key, rules the earlier out).
+fn outcome_unknown(history: &[Landing]) -> bool {
+    if history.contains(&Landing::Yes) {
+        return true;
+    }
+    let last_judged = history.iter().rposition(|l| *l == Landing::Answered);
+    let since = last_judged.map_or(history, |i| &history[i + 1..]);
+    since.contains(&Landing::Maybe)
+}
+
+/// Turns the last attempt's failure into what the caller sees: for a create that may have
+/// happened (see [`outcome_unknown`]), `outcome_unknown`.
+fn finalize(failure: Failure, creates: bool, key: Option<&str>, unknown: bool) -> Error {
+    let error = failure.error;
     if !creates {
         return error;
     }
-    let unknown = landing == Landing::Maybe || (any_maybe && landing == Landing::No);
     let error = if unknown {
         let message = format!(
             "the outcome is unknown: the request may or may not have been carried out ({}). \
@@ -339,9 +368,12 @@ fn finalize(failure: Failure, creates: bool, key: Option<&str>, any_maybe: bool)
 fn failure_from_transport(e: &reqwest::Error, attempt_timeout: Duration) -> Failure {
     let landing = if e.is_connect() { Landing::No } else { Landing::Maybe };
     if e.is_timeout() {
-        let what = if e.is_connect() { "no connection" } else { "no answer" };
-        let error = Error::new(ErrorKind::Timeout, format!("{what} within the attempt timeout of {attempt_timeout:?}"));
-        return Failure::new(error, landing);
+        let message = if e.is_connect() {
+            "no connection could be made within the connect timeout; nothing was sent".to_owned()
+        } else {
+            format!("no answer within the attempt timeout of {attempt_timeout:?}")
+        };
+        return Failure::new(Error::new(ErrorKind::Timeout, message), landing);
     }
     // reqwest's Display hides the cause ("error sending request"); the chain says what broke.
     let mut message = e.to_string();
@@ -406,29 +438,48 @@ pub(crate) fn classify(status: u16, error_type: Option<&str>) -> ErrorKind {
 mod tests {
     use super::*;
 
-    /// The class behind "connect refused is reported as outcome_unknown": for every sequence
-    /// of attempt endings, a create is `outcome_unknown` exactly when some attempt may have
-    /// landed and no later attempt gave a definite answer.
+    /// The class behind "connect refused is reported as outcome_unknown" (and its converse, a
+    /// landed attempt hidden by a later refusal): for every sequence of up to three attempt
+    /// endings, a create is `outcome_unknown` exactly when one landed for sure, or one may
+    /// have and no later attempt was judged by the API under the same key.
     #[test]
-    fn a_create_is_unknown_exactly_when_an_attempt_may_have_landed_unanswered() {
+    fn a_create_is_unknown_exactly_when_an_attempt_may_have_landed_unjudged() {
         use Landing::*;
-        let endings = [No, Maybe, Answered];
-        for first in endings {
-            for last in endings {
-                for sequence in [vec![last], vec![first, last]] {
-                    let any_maybe = sequence.contains(&Maybe);
-                    let failure = Failure::new(Error::new(ErrorKind::Network, "x"), last);
-                    let error = finalize(failure, true, Some("k-1"), any_maybe);
-                    let landed_unanswered = last == Maybe || (any_maybe && last == No);
-                    assert_eq!(error.kind() == ErrorKind::OutcomeUnknown, landed_unanswered, "{sequence:?}");
-                    assert_eq!(error.idempotency_key(), Some("k-1"));
-                    // A read is never "unknown": nothing was created.
-                    let read =
-                        finalize(Failure::new(Error::new(ErrorKind::Network, "x"), last), false, None, any_maybe);
-                    assert_eq!(read.kind(), ErrorKind::Network);
-                }
-            }
+        let endings = [No, Maybe, Yes, Answered];
+        let mut sequences: Vec<Vec<Landing>> = endings.iter().map(|e| vec![*e]).collect();
+        for _ in 0..2 {
+            let longer: Vec<Vec<Landing>> = sequences
+                .iter()
+                .filter(|s| s.len() == sequences.iter().map(Vec::len).max().unwrap())
+                .flat_map(|s| endings.iter().map(move |e| [s.clone(), vec![*e]].concat()))
+                .collect();
+            sequences.extend(longer);
         }
+        assert_eq!(sequences.len(), 4 + 16 + 64);
+        for history in sequences {
+            let expected = history.iter().enumerate().any(|(i, landing)| match landing {
+                Yes => true,
+                Maybe => !history[i + 1..].contains(&Answered),
+                _ => false,
+            });
+            assert_eq!(outcome_unknown(&history), expected, "{history:?}");
+            let failure = Failure::new(Error::new(ErrorKind::Network, "x"), *history.last().unwrap());
+            let error = finalize(failure, true, Some("k-1"), outcome_unknown(&history));
+            assert_eq!(error.kind() == ErrorKind::OutcomeUnknown, expected, "{history:?}");
+            assert_eq!(error.idempotency_key(), Some("k-1"));
+        }
+        // The review's cases: a lost answer, then a 401 on the retry; an unreadable success,
+        // then a refusal; a lost answer, then the API's own judgement.
+        let refused = |status, error_type: &str| {
+            let body = format!(r#"{{"errorType":"{error_type}","errorMessage":"m"}}"#);
+            Failure::answered(response(status, &body, None)).landing
+        };
+        assert!(outcome_unknown(&[Maybe, refused(401, "unauthorized")]));
+        assert!(outcome_unknown(&[Maybe, refused(403, "forbidden")]));
+        assert!(outcome_unknown(&[Maybe, refused(429, "rate_limit_exceeded")]));
+        assert!(outcome_unknown(&[Yes, refused(400, "invalid_request")]));
+        assert!(!outcome_unknown(&[Maybe, refused(400, "no_capturable_balance")]));
+        assert!(!outcome_unknown(&[No, No]), "no connection on any attempt: nothing happened");
     }
 
     fn response(status: u16, body: &str, retry_after: Option<&str>) -> Error {
