@@ -402,6 +402,24 @@ from_py_whole_number!(u16, u32, u64);
 
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// Refuses a `decimal.Decimal` that cannot be held exactly before it is written out in full:
+/// `Decimal("1E+30000000")` would be 30 MB of text. NaN and infinities fail here too.
+fn check_decimal_size(decimal: &Bound<'_, PyType>, value: &Bound<'_, PyAny>, path: &str) -> Result<(), InputError> {
+    let adjusted = decimal.call_method1("adjusted", (value,)).and_then(|a| a.extract::<i64>());
+    let exponent =
+        decimal.call_method1("as_tuple", (value,)).and_then(|t| t.getattr("exponent")).and_then(|e| e.extract::<i64>());
+    match (adjusted, exponent) {
+        (Ok(adjusted), Ok(exponent)) if adjusted <= 28 && exponent >= -28 => Ok(()),
+        _ => Err(InputError::Invalid(Error::invalid(
+            path,
+            format!(
+                "cannot be held exactly (at most 28 digits after the point and 28 significant digits), got {}",
+                value.repr().map(|r| r.to_string()).unwrap_or_default()
+            ),
+        ))),
+    }
+}
+
 impl FromPy for Decimal {
     fn from_py(value: &Bound<'_, PyAny>, path: &str) -> Result<Self, InputError> {
         let what = "a decimal.Decimal, str or int";
@@ -426,6 +444,7 @@ impl FromPy for Decimal {
                 .and_then(|s| s.extract::<String>())
                 .map_err(|e| raised(path, e))?
         } else if value.is_instance(decimal).unwrap_or(false) {
+            check_decimal_size(decimal, value, path)?;
             decimal
                 .call_method1("__format__", (value, "f"))
                 .and_then(|s| s.extract::<String>())

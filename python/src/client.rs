@@ -145,7 +145,7 @@ impl Client {
     }
 
     /// Closes the client: its token provider is let go, and every later call raises
-    /// `ConfigurationError` before any I/O. Calls under way finish. Closing twice is harmless.
+    /// `ConfigurationError` before any I/O. A request under way finishes with its retries.
     fn close(&self) {
         self.shared.close();
     }

@@ -43,6 +43,19 @@ pub fn runtime() -> Arc<tokio::runtime::Runtime> {
 /// How often a blocking call looks for signals (Ctrl-C) while it waits.
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 
+/// Whether the calling thread is Python's main thread (where signal handlers run).
+fn is_main_thread(py: pyo3::Python<'_>) -> bool {
+    use pyo3::types::PyAnyMethods;
+    let threading = match py.import("threading") {
+        Ok(module) => module,
+        Err(_) => return false,
+    };
+    match (threading.call_method0("current_thread"), threading.call_method0("main_thread")) {
+        (Ok(current), Ok(main)) => current.is(&main),
+        _ => false,
+    }
+}
+
 /// How a blocking call ended: its own result, or a signal handler's exception.
 enum Ending<T> {
     Done(Result<T, capturekit::Error>),
@@ -58,9 +71,14 @@ pub fn blocking<T: Send>(
     py: pyo3::Python<'_>,
     call: impl Future<Output = Result<T, capturekit::Error>> + Send,
 ) -> pyo3::PyResult<T> {
+    // Python runs signal handlers on its main thread only; other threads never check.
+    let on_main_thread = is_main_thread(py);
     let wait = async {
         let call = capturekit::panics::catch_panics(call);
         tokio::pin!(call);
+        if !on_main_thread {
+            return Ending::Done(call.await);
+        }
         let mut ticks = tokio::time::interval(SIGNAL_CHECK_INTERVAL);
         loop {
             tokio::select! {

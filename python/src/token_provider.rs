@@ -12,10 +12,19 @@ use crate::runtime::CaptureKitRuntime;
 /// The callable runs on a thread of the runtime's blocking pool, never on the thread that
 /// waits for the call: a provider that blocks (or runs a coroutine that never ends) cannot
 /// stop the attempt timeout from ending the call, nor Ctrl-C from reaching the main thread.
-/// Such a provider's thread is left to finish on its own.
+/// Such a provider's thread is left to finish on its own; at most
+/// [`MAX_PROVIDER_CALLS_RUNNING`] run at once, so that providers that never return cannot
+/// use up the runtime's blocking pool (which also hands asyncio its results).
 pub struct PyTokenProvider {
     pub callable: std::sync::Arc<Py<PyAny>>,
 }
+
+/// The most token provider calls running at once, the abandoned ones (timed out, still
+/// running) included.
+pub const MAX_PROVIDER_CALLS_RUNNING: usize = 64;
+
+static PROVIDER_CALLS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_PROVIDER_CALLS_RUNNING)));
 
 enum Answer {
     Token(String),
@@ -48,9 +57,18 @@ impl TokenProvider for PyTokenProvider {
         let locals = CaptureKitRuntime::get_task_locals();
         let callable = self.callable.clone();
         Box::pin(async move {
-            let answer = tokio::task::spawn_blocking(move || call(&callable, request, locals))
-                .await
-                .map_err(|e| format!("the token provider's thread failed: {e}"))??;
+            let permit = PROVIDER_CALLS.clone().try_acquire_owned().map_err(|_| {
+                format!(
+                    "{MAX_PROVIDER_CALLS_RUNNING} token provider calls are still running (does the provider \
+                     ever return?); nothing was sent"
+                )
+            })?;
+            let answer = tokio::task::spawn_blocking(move || {
+                let _running = permit;
+                call(&callable, request, locals)
+            })
+            .await
+            .map_err(|e| format!("the token provider's thread failed: {e}"))??;
             match answer {
                 Answer::Token(token) => Ok(token),
                 Answer::Pending(future) => {

@@ -162,7 +162,8 @@ def test_a_float_amount_is_a_type_error_that_says_why(bad: float) -> None:
         ck.payment_sessions.capture(UNUSED_SESSION, amount=bad)
 
 
-@pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("-1"), Decimal("1E-29"), "1e3", "0", " 1"])
+@pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("-1"), Decimal("1E-29"), Decimal("1E+30000000"),
+                                 Decimal("1E+999999999999999999"), "1e3", "0", " 1"])
 def test_malformed_amounts_are_invalid_requests(bad: Any) -> None:
     ck = capturekit.Client(bearer_token="t", base_url="http://127.0.0.1:9/platform")
     with pytest.raises(capturekit.InvalidRequestError, match="^invalid_request: amount"):
@@ -674,9 +675,10 @@ def test_a_token_provider_that_never_answers_is_bounded_by_the_timeout(emulator:
         return BEARER_TOKEN
 
     started = time.monotonic()
-    blocking = capturekit.Client(base_url=emulator.base_url, token_provider=never, timeout=0.2, max_retries=0)
-    with pytest.raises(capturekit.TimeoutError, match="token provider"):
-        blocking.payment_sessions.capture(session, amount="1")
+    for provider in (slow, never):
+        blocking = capturekit.Client(base_url=emulator.base_url, token_provider=provider, timeout=0.2, max_retries=0)
+        with pytest.raises(capturekit.TimeoutError, match="token provider"):
+            blocking.payment_sessions.capture(session, amount="1")
 
     async def main() -> None:
         ack = capturekit.AsyncClient(base_url=emulator.base_url, token_provider=never, timeout=0.2, max_retries=0)
