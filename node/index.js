@@ -76,16 +76,23 @@ class Client {
 
   /**
    * Closes the client: its token provider is let go, and every later call rejects with a
-   * `ConfigurationError` before any I/O. Calls under way finish. Closing twice is harmless.
+   * `ConfigurationError` before any I/O. A request under way finishes with its retries.
    */
   close() {
     this.#native.close()
   }
+}
 
-  /** `await using client = new Client(...)` closes it at the end of the block. */
-  async [Symbol.asyncDispose]() {
-    this.close()
-  }
+// `await using client = new Client(...)` closes it at the end of the block (where the
+// runtime has Symbol.asyncDispose: Node 18.18 and later).
+if (typeof Symbol.asyncDispose === 'symbol') {
+  Object.defineProperty(Client.prototype, Symbol.asyncDispose, {
+    value: async function asyncDispose() {
+      this.close()
+    },
+    writable: true,
+    configurable: true,
+  })
 }
 
 /** Signs CDP JWTs with one API key (`{ apiKeyId, apiKeySecret }` or `{ keyFile }`). */

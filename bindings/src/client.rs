@@ -123,8 +123,8 @@ impl Client {
     }
 
     /// Closes the client and the call groups taken from it: its token provider is let go,
-    /// and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
-    /// under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+    /// and every later call fails with `CaptureKitError.Configuration` before any I/O. A request
+    /// under way finishes with its retries. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
     /// only frees that one handle.)
     pub fn shutdown(&self) {
         self.client.close();

@@ -30,11 +30,13 @@ pub async fn serve(
 ) {
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                if let Ok((stream, _)) = accepted {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
                     tokio::spawn(serve_connection(stream, router.clone(), read_timeout, shutdown.clone()));
                 }
-            }
+                // Out of file descriptors, say: pause instead of spinning on the error.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
             _ = shutdown.changed() => return,
         }
     }

@@ -602,8 +602,8 @@ public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
      * Closes the client and the call groups taken from it: its token provider is let go,
-     * and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
-     * under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+     * and every later call fails with `CaptureKitError.Configuration` before any I/O. A request
+     * under way finishes with its retries. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
      * only frees that one handle.)
      */
     func shutdown() 
@@ -806,8 +806,8 @@ open func paymentSessions() -> PaymentSessions  {
     
     /**
      * Closes the client and the call groups taken from it: its token provider is let go,
-     * and every later call fails with `CaptureKitError.Configuration` before any I/O. Calls
-     * under way finish. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
+     * and every later call fails with `CaptureKitError.Configuration` before any I/O. A request
+     * under way finishes with its retries. (Not `close`: Kotlin's `AutoCloseable.close` of a uniffi object
      * only frees that one handle.)
      */
 open func shutdown()  {try! rustCall() {
@@ -2824,7 +2824,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_client_payment_sessions() != 16163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_method_client_shutdown() != 21382) {
+    if (uniffi_capturekit_ffi_checksum_method_client_shutdown() != 45138) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_client_stateset() != 54437) {
