@@ -34,6 +34,12 @@ async fn out_of_range_control_input_is_a_400_naming_the_field() {
         // A misspelt field is refused, not ignored.
         ("PUT", "config", json!({"settleDelay": 5}), "settleDelay"),
         ("POST", "faults", json!({"type": "drop", "cuont": 2}), "cuont"),
+        // A value of the wrong type names its field too.
+        ("POST", "captures/next-outcome", json!({"outcome": "succeeded", "count": -1}), "count"),
+        ("PUT", "config", json!({"rateLimits": "yes"}), "rateLimits"),
+        ("POST", "clock/advance", json!({"seconds": "10"}), "seconds"),
+        // Once read as "not a bool, so the default": an authorized session.
+        ("POST", "payment-sessions", json!({"amount": "1", "authorized": "false"}), "authorized"),
     ];
     for (method, path, body, field) in cases {
         let (status, answer) = emulator.control_answer(method, path, body.clone()).await;

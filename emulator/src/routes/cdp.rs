@@ -66,7 +66,11 @@ pub(crate) fn parse_new_session(body: &[u8], authorized: bool) -> Result<NewSess
     Ok(NewSession {
         amount,
         asset: string_field(&body, "asset")?,
-        authorized: body.get("authorized").and_then(Value::as_bool).unwrap_or(authorized),
+        authorized: match body.get("authorized") {
+            None | Some(Value::Null) => authorized,
+            Some(Value::Bool(flag)) => *flag,
+            Some(_) => return Err(ApiError::invalid_request("authorized must be a boolean.")),
+        },
         authorization_expires_at: time_field(
             expiries.get("authorizationExpiresAt").or(body.get("authorizationExpiresAt")),
             "authorizationExpiresAt",

@@ -43,9 +43,15 @@ fn reply(result: Result<Value, ApiError>) -> Response {
     }
 }
 
+/// A control body; a wrong type names its field (`count: invalid value: integer \`-1\`…`).
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body = if body.is_empty() { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(|e| ApiError::invalid_request(format!("Bad control request: {e}.")))
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." { String::new() } else { format!("{path}: ") };
+        ApiError::invalid_request(format!("Bad control request: {at}{}.", e.inner()))
+    })
 }
 
 /// `POST /_emulator/payment-sessions`: an authorized session (`"authorized": false` for a
