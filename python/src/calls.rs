@@ -137,10 +137,8 @@ macro_rules! call_group {
                     $($stream_arg: &Bound<'_, PyAny>,)*
                     $stream_options: Option<&Bound<'_, PyDict>>
                 ) -> PyResult<CaptureIterator> {
-                    $(let $stream_arg: $stream_arg_ty = positional($stream_arg, stringify!($stream_arg))?;)*
-                    let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
-                    let $stream_client = self.shared.client();
-                    Ok(CaptureIterator::new($stream_body))
+                    // The same iterator serves `for` and `async for`: the blocking group's.
+                    $blocking::new(self.shared.clone()).$stream(py, $($stream_arg,)* $stream_options)
                 }
             )*
         }
