@@ -1,9 +1,29 @@
 //! # capturekit-emulator
 //!
-//! A stateful local emulator of the CDP Payment Sessions capture API: balances, captures
-//! that settle asynchronously, idempotent replay, JWT checks and injected faults, with a
-//! control API under `/_emulator/`. Start it from Rust tests with [`Emulator::start`], or
-//! as the `capturekit-emulator` binary.
+//! A stateful local emulator of the CDP Payment Sessions API: balances; captures, voids and
+//! refunds that settle asynchronously; cancel; listing sessions; idempotent replay, JWT
+//! checks and injected faults, with a control API under `/_emulator/`. Start it from Rust
+//! tests with [`Emulator::start`], or as the `capturekit-emulator` binary.
+//!
+//! The emulated API, under `/platform/v2/payment-sessions`: `POST` (create) and `GET` (list,
+//! `{paymentSessions, nextPageToken?}`); `GET /{id}`; `POST /{id}/cancel`; and for each of
+//! `captures`, `voids` and `refunds`: `POST /{id}/<kind>` (created `pending`, settled later),
+//! `GET /{id}/<kind>?pageSize=&pageToken=` and `GET /{id}/<kind>/{actionId}`.
+//!
+//! The control API (no authentication):
+//!
+//! | call | body | answer |
+//! |---|---|---|
+//! | `POST /_emulator/payment-sessions` | `{amount, asset?, authorized? (default true), authorizationPending?, expiries?, target?, metadata?, externalReferenceId?}` | the session |
+//! | `POST /_emulator/payment-sessions/{id}/authorize` | none | the session |
+//! | `POST /_emulator/next-outcome` (alias `/_emulator/captures/next-outcome`) | `{action?: "capture" \| "void" \| "refund", outcome: "succeeded" \| "failed", errorCode?, errorMessage?, count?}` | `{queued}` |
+//! | `POST /_emulator/settle` | `{paymentSessionId?, captureId?, voidId?, refundId?}` | `{settled}` (all kinds) |
+//! | `POST /_emulator/clock/advance` | `{seconds}` | `{now}` |
+//! | `PUT /_emulator/config` | `{settleDelayMs?, rateLimits?}` | the configuration |
+//! | `POST`, `DELETE /_emulator/faults` | a [`faults::FaultSpec`] | `{ok}` |
+//! | `GET /_emulator/stats` | none | `{requests, authenticatedRequests, faultsApplied, sessions, captures, voids, refunds}` |
+//! | `POST /_emulator/escrow-payments`, `POST /_emulator/stateset-payments` | see the routes | the payment |
+//! | `GET /_emulator/health` | none | `{ok}` |
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -56,7 +76,8 @@ pub struct EmulatorConfig {
     pub keys: Vec<ApiKey>,
     /// Static bearer tokens accepted as they are (for tests of the bearer-token mode).
     pub bearer_tokens: Vec<String>,
-    /// How long a new capture stays `pending`; `None` = until `/_emulator/settle`.
+    /// How long a new capture, void or refund stays `pending`; `None` = until
+    /// `/_emulator/settle`.
     pub settle_delay: Option<Duration>,
     /// StateSet API keys accepted (as `Authorization: Bearer <key>` on `/v1/…`).
     pub stateset_api_keys: Vec<String>,

@@ -31,10 +31,10 @@ struct Args {
     /// A StateSet API key to accept on `/v1/payments/…` (repeatable).
     #[arg(long = "stateset-api-key")]
     stateset_api_keys: Vec<String>,
-    /// Milliseconds a new capture stays pending before it settles.
+    /// Milliseconds a new capture, void or refund stays pending before it settles.
     #[arg(long, default_value_t = 1000)]
     settle_delay_ms: u64,
-    /// Settle captures only when told to (POST /_emulator/settle).
+    /// Settle captures, voids and refunds only when told to (POST /_emulator/settle).
     #[arg(long)]
     manual_settle: bool,
     /// Milliseconds a client has to send a request's header, and again its body.

@@ -1,9 +1,17 @@
-//! The rules of the CDP Payment Sessions API: sessions and their balances, captures that
-//! settle asynchronously (each with a queued outcome), deadlines and capture pages. The
-//! time is given by the caller (the world's virtual clock).
+//! The rules of the CDP Payment Sessions API: sessions and their balances, the actions on
+//! them that settle asynchronously (captures, voids and refunds, each with a queued
+//! outcome), cancel, deadlines and pages. The time is given by the caller (the world's
+//! virtual clock).
 //!
-//! Everything here is synchronous and runs under one lock, so concurrent captures on one
-//! session can never capture more than was authorized.
+//! Everything here is synchronous and runs under one lock, so concurrent actions on one
+//! session can never capture more than was authorized nor refund more than was captured.
+//!
+//! This module holds the sessions, what every action shares and the settlement queue; the
+//! rules of each kind of action are in its submodule (`captures`, `voids`, `refunds`).
+
+mod captures;
+mod refunds;
+mod voids;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
@@ -15,12 +23,19 @@ use serde_json::{json, Value};
 use crate::api_error::ApiError;
 use crate::values::{check_metadata, parse_amount, random_hex, timestamp};
 
-/// How a capture will settle.
+pub use captures::NewCapture;
+pub use refunds::{NewRefund, RefundSource};
+pub use voids::NewVoid;
+
+use captures::CaptureRecord;
+use refunds::RefundRecord;
+
+/// How an action (capture, void or refund) will settle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Funds move; the capture gets an onchain transaction.
+    /// Funds move; the action gets an onchain transaction.
     Succeeded,
-    /// No funds move; the capture gets an `error` with this code and message.
+    /// No funds move; the action gets an `error` with this code and message.
     Failed {
         /// e.g. `insufficient_funds`.
         code: String,
@@ -29,21 +44,111 @@ pub enum Outcome {
     },
 }
 
+/// The kinds of action that settle asynchronously, each with its own queue of outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// A capture (`capture_…`).
+    Capture,
+    /// A void (`void_…`).
+    Void,
+    /// A refund (`refund_…`).
+    Refund,
+}
+
+impl Action {
+    /// The action named `capture`, `void` or `refund`.
+    pub fn from_name(name: &str) -> Option<Action> {
+        match name {
+            "capture" => Some(Action::Capture),
+            "void" => Some(Action::Void),
+            "refund" => Some(Action::Refund),
+            _ => None,
+        }
+    }
+}
+
+/// What every asynchronous action has: its amount, how it will settle and what it became.
 #[derive(Debug, Clone)]
-struct CaptureRecord {
+struct ActionCore {
     id: String,
     session_id: String,
     amount: Decimal,
-    final_capture: bool,
     status: &'static str,
     error: Option<Value>,
     metadata: BTreeMap<String, String>,
-    external_reference_id: Option<String>,
     transaction_hash: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    settle_at: Option<DateTime<Utc>>,
     outcome: Outcome,
+}
+
+impl ActionCore {
+    /// A `pending` action created now.
+    fn new(
+        id: String,
+        session_id: &str,
+        amount: Decimal,
+        metadata: BTreeMap<String, String>,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Self {
+        ActionCore {
+            id,
+            session_id: session_id.to_owned(),
+            amount,
+            status: "pending",
+            error: None,
+            metadata,
+            transaction_hash: None,
+            created_at: now,
+            updated_at: now,
+            outcome,
+        }
+    }
+
+    fn is_pending(&self) -> bool {
+        self.status == "pending"
+    }
+
+    /// Settles a pending action with its outcome: `Some(true)` if it succeeded, `Some(false)`
+    /// if it failed, `None` if it had settled already.
+    fn settle(&mut self, now: DateTime<Utc>) -> Option<bool> {
+        if !self.is_pending() {
+            return None;
+        }
+        self.updated_at = now;
+        match &self.outcome {
+            Outcome::Succeeded => {
+                self.status = "succeeded";
+                self.transaction_hash = Some(format!("0x{}", random_hex(32)));
+                Some(true)
+            }
+            Outcome::Failed { code, message } => {
+                self.status = "failed";
+                self.error = Some(json!({"code": code, "message": message, "occurredAt": timestamp(now)}));
+                Some(false)
+            }
+        }
+    }
+
+    /// The fields every action's JSON has, its id under `id_key` (`captureId`, `voidId`, …).
+    fn json(&self, id_key: &str, network: &str) -> Value {
+        let mut body = json!({
+            "paymentSessionId": self.session_id,
+            "status": self.status,
+            "amount": self.amount.to_string(),
+            "metadata": self.metadata,
+            "onchainTransactions": self.transaction_hash.iter()
+                .map(|h| json!({"transactionHash": h, "network": network})).collect::<Vec<_>>(),
+            "createdAt": timestamp(self.created_at),
+            "updatedAt": timestamp(self.updated_at),
+        });
+        body[id_key] = json!(self.id);
+        if let Some(error) = &self.error {
+            body["error"] = error.clone();
+        }
+        body
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,11 +165,41 @@ struct Session {
     capturable: Decimal,
     captured: Decimal,
     refunded: Decimal,
+    /// The sum of the pending refunds: reserved, no longer refundable.
+    refund_reserved: Decimal,
     capture_ids: Vec<String>,
+    void_ids: Vec<String>,
+    refund_ids: Vec<String>,
     metadata: BTreeMap<String, String>,
     external_reference_id: Option<String>,
+    cancellation_reason: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// What may still be refunded: captured, less refunded, less what pending refunds hold.
+    fn refundable(&self) -> Decimal {
+        self.captured - self.refunded - self.refund_reserved
+    }
+
+    /// 400 `payment_session_already_canceled` once the session is canceled.
+    fn refuse_if_canceled(&self) -> Result<(), ApiError> {
+        if self.status == "canceled" {
+            return Err(ApiError::new(
+                400,
+                "payment_session_already_canceled",
+                "The payment session has been canceled; no further actions can be performed on it.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records the session's latest event.
+    fn mark(&mut self, status: &str, now: DateTime<Utc>) {
+        self.status = status.into();
+        self.updated_at = now;
+    }
 }
 
 /// What a new session looks like (control API or public create).
@@ -76,6 +211,9 @@ pub struct NewSession {
     pub asset: Option<String>,
     /// Authorized already (control API) or `created` (public API).
     pub authorized: bool,
+    /// Starts in `authorization_pending` with nothing capturable (control API); wins over
+    /// `authorized`.
+    pub authorization_pending: bool,
     /// Deadlines; defaults now+1d, +7d, +30d.
     pub authorization_expires_at: Option<DateTime<Utc>>,
     /// See above.
@@ -92,41 +230,92 @@ pub struct NewSession {
     pub external_reference_id: Option<String>,
 }
 
-/// A parsed create-capture body.
-#[derive(Debug, Clone)]
-pub struct NewCapture {
-    /// `None`: all that is capturable.
-    pub amount: Option<String>,
-    /// Release the rest once settled.
-    pub final_capture: bool,
-    /// Merchant metadata.
-    pub metadata: BTreeMap<String, String>,
-    /// Merchant reference.
-    pub external_reference_id: Option<String>,
+/// Which pending actions [`PaymentSessions::settle_now`] settles: all of them, narrowed to
+/// one session's when `session_id` is given, and to the named actions when any id is given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SettleFilter<'a> {
+    /// Only this session's actions.
+    pub session_id: Option<&'a str>,
+    /// This capture.
+    pub capture_id: Option<&'a str>,
+    /// This void.
+    pub void_id: Option<&'a str>,
+    /// This refund.
+    pub refund_id: Option<&'a str>,
 }
 
-/// The CDP payment sessions and their captures, and how captures will settle.
+impl SettleFilter<'_> {
+    fn names_any(&self) -> bool {
+        self.capture_id.is_some() || self.void_id.is_some() || self.refund_id.is_some()
+    }
+
+    fn matches(&self, action: Action, id: &str, session_id: &str) -> bool {
+        let named = match action {
+            Action::Capture => self.capture_id,
+            Action::Void => self.void_id,
+            Action::Refund => self.refund_id,
+        };
+        self.session_id.map_or(true, |s| s == session_id) && (!self.names_any() || named == Some(id))
+    }
+}
+
+/// How many objects exist, for `GET /_emulator/stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Payment sessions.
+    pub sessions: usize,
+    /// Captures.
+    pub captures: usize,
+    /// Voids.
+    pub voids: usize,
+    /// Refunds.
+    pub refunds: usize,
+}
+
+/// The pending actions in settlement order, and the outcomes queued for new ones.
+#[derive(Debug, Default)]
+struct SettleQueue {
+    /// (settle time, or None = on command; sequence; kind; id).
+    pending: BTreeSet<(Option<DateTime<Utc>>, u64, Action, String)>,
+    next_sequence: u64,
+    next_outcomes: HashMap<Action, VecDeque<Outcome>>,
+}
+
+impl SettleQueue {
+    /// Queues a new action for settlement `delay` from now (`None`: on command only) and
+    /// takes the outcome it will settle with (`Succeeded` unless one was queued).
+    fn schedule(&mut self, action: Action, id: &str, delay: Option<Duration>, now: DateTime<Utc>) -> Outcome {
+        // A delay too long to add to the clock means "never on its own" (settle by command).
+        let at = delay.and_then(|d| chrono::Duration::from_std(d).ok()).and_then(|d| now.checked_add_signed(d));
+        self.next_sequence += 1;
+        self.pending.insert((at, self.next_sequence, action, id.to_owned()));
+        self.next_outcomes.get_mut(&action).and_then(VecDeque::pop_front).unwrap_or(Outcome::Succeeded)
+    }
+}
+
+/// The CDP payment sessions, their captures, voids and refunds, and how those will settle.
 #[derive(Debug, Default)]
 pub struct PaymentSessions {
     sessions: HashMap<String, Session>,
+    /// Session ids in creation order, for listing.
+    order: Vec<String>,
     captures: HashMap<String, CaptureRecord>,
-    /// Pending captures in settlement order: (settle time, or None = on command; sequence; id).
-    pending: BTreeSet<(Option<DateTime<Utc>>, u64, String)>,
-    next_sequence: u64,
-    next_outcomes: VecDeque<Outcome>,
-    /// `None`: captures settle only on command.
+    voids: HashMap<String, ActionCore>,
+    refunds: HashMap<String, RefundRecord>,
+    queue: SettleQueue,
+    /// `None`: actions settle only on command.
     pub settle_delay: Option<Duration>,
 }
 
 impl PaymentSessions {
-    /// No sessions yet; captures settle after `settle_delay` (`None`: on command only).
+    /// No sessions yet; actions settle after `settle_delay` (`None`: on command only).
     pub fn new(settle_delay: Option<Duration>) -> Self {
         PaymentSessions { settle_delay, ..Default::default() }
     }
 
-    /// Queues how the next created capture will settle.
-    pub fn push_outcome(&mut self, outcome: Outcome) {
-        self.next_outcomes.push_back(outcome);
+    /// Queues how the next created action of this kind will settle.
+    pub fn push_outcome(&mut self, action: Action, outcome: Outcome) {
+        self.queue.next_outcomes.entry(action).or_default().push_back(outcome);
     }
 
     /// Creates a session; authorized ones start with all their amount capturable.
@@ -145,6 +334,12 @@ impl PaymentSessions {
                 "expiries must satisfy authorizationExpiresAt <= captureExpiresAt <= refundExpiresAt",
             ));
         }
+        let authorized = new.authorized && !new.authorization_pending;
+        let status = match (new.authorization_pending, authorized) {
+            (true, _) => "authorization_pending",
+            (false, true) => "authorization_succeeded",
+            (false, false) => "created",
+        };
         let id = format!("paymentSession_{}", uuid::Uuid::new_v4());
         let session = Session {
             id: id.clone(),
@@ -152,129 +347,59 @@ impl PaymentSessions {
             asset,
             network: new.network.unwrap_or_else(|| "base".into()),
             target_address: new.target_address.unwrap_or_else(|| "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913".into()),
-            status: if new.authorized { "authorization_succeeded" } else { "created" }.into(),
+            status: status.into(),
             authorization_expires_at: authorization,
             capture_expires_at: capture,
             refund_expires_at: refund,
-            capturable: if new.authorized { amount } else { Decimal::ZERO },
+            capturable: if authorized { amount } else { Decimal::ZERO },
             captured: Decimal::ZERO,
             refunded: Decimal::ZERO,
+            refund_reserved: Decimal::ZERO,
             capture_ids: Vec::new(),
+            void_ids: Vec::new(),
+            refund_ids: Vec::new(),
             metadata: new.metadata,
             external_reference_id: new.external_reference_id,
+            cancellation_reason: None,
             created_at: now,
             updated_at: now,
         };
         self.sessions.insert(id.clone(), session);
+        self.order.push(id.clone());
         Ok(self.session_json(&id))
     }
 
-    /// Authorizes a `created` session for its whole amount.
+    /// Authorizes a `created` (or `authorization_pending`) session for its whole amount.
     pub fn authorize(&mut self, session_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
         let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
-        if session.status != "created" {
+        session.refuse_if_canceled()?;
+        if !matches!(session.status.as_str(), "created" | "authorization_pending") {
             return Err(ApiError::new(409, "invalid_request", "Only a created session can be authorized."));
         }
         if now > session.authorization_expires_at {
             return Err(ApiError::new(400, "authorization_expired", "The authorization deadline has passed."));
         }
-        session.status = "authorization_succeeded".into();
         session.capturable = session.amount;
-        session.updated_at = now;
+        session.mark("authorization_succeeded", now);
         Ok(self.session_json(session_id))
     }
 
-    /// Creates a capture: reserves its amount from `capturable` at once.
-    pub fn create_capture(&mut self, session_id: &str, new: NewCapture, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    /// Cancels a `created` session (nothing authorized yet); canceled is terminal.
+    pub fn cancel(&mut self, session_id: &str, reason: Option<String>, now: DateTime<Utc>) -> Result<Value, ApiError> {
         self.settle_due(now);
         let session = self.sessions.get_mut(session_id).ok_or_else(ApiError::session_not_found)?;
-        check_metadata(&new.metadata)?;
-        if new.external_reference_id.as_ref().is_some_and(|r| r.chars().count() > 256) {
-            return Err(ApiError::invalid_request("externalReferenceId must be at most 256 characters"));
+        session.refuse_if_canceled()?;
+        match session.status.as_str() {
+            "created" => {}
+            "authorization_pending" => return Err(action_pending()),
+            _ => return Err(ApiError::invalid_request("Payment session cannot be canceled in its current state.")),
         }
-        let amount = new.amount.as_deref().map(|a| parse_amount(a, &session.asset)).transpose()?;
-        if now > session.capture_expires_at {
-            return Err(ApiError::new(400, "capture_expired", "The capture deadline (captureExpiresAt) has passed."));
-        }
-        if session.capturable <= Decimal::ZERO {
-            return Err(ApiError::new(400, "no_capturable_balance", "The payment session has no capturable balance."));
-        }
-        let amount = amount.unwrap_or(session.capturable);
-        if amount > session.capturable {
-            return Err(ApiError::invalid_request(format!(
-                "amount {amount} exceeds the capturable balance {}",
-                session.capturable
-            )));
-        }
-        session.capturable -= amount;
-        session.status = "capture_pending".into();
-        session.updated_at = now;
-        let id = format!("capture_{}", uuid::Uuid::new_v4());
-        session.capture_ids.push(id.clone());
-        let record = CaptureRecord {
-            id: id.clone(),
-            session_id: session_id.to_owned(),
-            amount,
-            final_capture: new.final_capture,
-            status: "pending",
-            error: None,
-            metadata: new.metadata,
-            external_reference_id: new.external_reference_id,
-            transaction_hash: None,
-            created_at: now,
-            updated_at: now,
-            // A delay too long to add to the clock means "never on its own" (settle by command).
-            settle_at: self
-                .settle_delay
-                .and_then(|d| chrono::Duration::from_std(d).ok())
-                .and_then(|d| now.checked_add_signed(d)),
-            outcome: self.next_outcomes.pop_front().unwrap_or(Outcome::Succeeded),
-        };
-        let body = capture_json(&record, &session.network);
-        self.next_sequence += 1;
-        self.pending.insert((record.settle_at, self.next_sequence, id.clone()));
-        self.captures.insert(id, record);
-        Ok(body)
+        session.cancellation_reason = reason;
+        session.mark("canceled", now);
+        Ok(self.session_json(session_id))
     }
 
-    /// One capture of one session.
-    pub fn get_capture(&mut self, session_id: &str, capture_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
-        self.settle_due(now);
-        let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
-        let record = self
-            .captures
-            .get(capture_id)
-            .filter(|c| c.session_id == session_id)
-            .ok_or_else(|| ApiError::new(404, "not_found", "Capture with the given ID does not exist."))?;
-        Ok(capture_json(record, &session.network))
-    }
-
-    /// A page of a session's captures, oldest first. The page token is an opaque offset.
-    pub fn list_captures(
-        &mut self,
-        session_id: &str,
-        page_size: usize,
-        offset: usize,
-        now: DateTime<Utc>,
-    ) -> Result<Value, ApiError> {
-        self.settle_due(now);
-        let session = self.sessions.get(session_id).ok_or_else(ApiError::session_not_found)?;
-        let ids = &session.capture_ids;
-        let end = offset.saturating_add(page_size).min(ids.len());
-        let captures: Vec<Value> = ids
-            .get(offset..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|id| capture_json(&self.captures[id], &session.network))
-            .collect();
-        let mut body = json!({ "captures": captures });
-        if end < ids.len() {
-            body["nextPageToken"] = json!(crate::paging::encode_token(end));
-        }
-        Ok(body)
-    }
-
-    /// A session with its balances, expiries and captures.
+    /// A session with its balances, expiries and actions.
     pub fn get_session(&mut self, session_id: &str, now: DateTime<Utc>) -> Result<Value, ApiError> {
         self.settle_due(now);
         if !self.sessions.contains_key(session_id) {
@@ -283,73 +408,78 @@ impl PaymentSessions {
         Ok(self.session_json(session_id))
     }
 
-    /// Settles pending captures now: all of them, or those of one session or one capture.
-    pub fn settle_now(&mut self, session_id: Option<&str>, capture_id: Option<&str>, now: DateTime<Utc>) -> usize {
+    /// A page of all sessions, in creation order. The page token is an opaque offset.
+    pub fn list_sessions(&mut self, page_size: usize, offset: usize, now: DateTime<Utc>) -> Value {
+        self.settle_due(now);
+        page_json("paymentSessions", &self.order, offset, page_size, |id| self.session_json(id))
+    }
+
+    /// Settles the chosen pending actions now, whatever their time; answers how many.
+    pub fn settle_now(&mut self, filter: SettleFilter<'_>, now: DateTime<Utc>) -> usize {
         let chosen: Vec<_> = self
+            .queue
             .pending
             .iter()
-            .filter(|(_, _, id)| session_id.map_or(true, |s| self.captures[id].session_id == s))
-            .filter(|(_, _, id)| capture_id.map_or(true, |c| id == c))
+            .filter(|(_, _, action, id)| {
+                self.action(*action, id).is_some_and(|core| filter.matches(*action, id, &core.session_id))
+            })
             .cloned()
             .collect();
         for entry in &chosen {
-            self.pending.remove(entry);
-            self.settle(&entry.2, now);
+            self.queue.pending.remove(entry);
+            self.settle(entry.2, &entry.3, now);
         }
         chosen.len()
     }
 
-    /// Numbers for tests: how many sessions and captures exist.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.sessions.len(), self.captures.len())
+    /// Numbers for tests: how many sessions, captures, voids and refunds exist.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            sessions: self.sessions.len(),
+            captures: self.captures.len(),
+            voids: self.voids.len(),
+            refunds: self.refunds.len(),
+        }
     }
 
-    /// Settles every pending capture whose time has come, oldest first. Only the due ones
-    /// are touched, so a busy emulator does not slow down as captures pile up.
+    /// Settles every pending action whose time has come, oldest first. Only the due ones
+    /// are touched, so a busy emulator does not slow down as actions pile up.
     pub fn settle_due(&mut self, now: DateTime<Utc>) {
         // Entries without a time (settle on command) sort first; skip past them.
-        while let Some(entry) = self.pending.range((Some(DateTime::<Utc>::MIN_UTC), 0, String::new())..).next().cloned()
-        {
+        let timed = (Some(DateTime::<Utc>::MIN_UTC), 0, Action::Capture, String::new());
+        while let Some(entry) = self.queue.pending.range(timed.clone()..).next().cloned() {
             if entry.0.is_some_and(|t| t > now) {
                 break;
             }
-            self.pending.remove(&entry);
-            self.settle(&entry.2, now);
+            self.queue.pending.remove(&entry);
+            self.settle(entry.2, &entry.3, now);
         }
     }
 
-    fn settle(&mut self, capture_id: &str, now: DateTime<Utc>) {
-        let Some(record) = self.captures.get_mut(capture_id) else { return };
-        if record.status != "pending" {
-            return;
+    fn settle(&mut self, action: Action, id: &str, now: DateTime<Utc>) {
+        match action {
+            Action::Capture => self.settle_capture(id, now),
+            Action::Void => self.settle_void(id, now),
+            Action::Refund => self.settle_refund(id, now),
         }
-        let session = self.sessions.get_mut(&record.session_id).expect("capture's session exists");
-        record.updated_at = now;
-        match &record.outcome {
-            Outcome::Succeeded => {
-                record.status = "succeeded";
-                record.transaction_hash = Some(format!("0x{}", random_hex(32)));
-                session.captured += record.amount;
-                session.status = "capture_succeeded".into();
-                if record.final_capture {
-                    // The rest of the authorization goes back to the payer.
-                    session.capturable = Decimal::ZERO;
-                }
-            }
-            Outcome::Failed { code, message } => {
-                record.status = "failed";
-                record.error = Some(json!({"code": code, "message": message, "occurredAt": timestamp(now)}));
-                session.capturable += record.amount;
-                session.status = "capture_failed".into();
-            }
+    }
+
+    /// The shared part of an action of this kind.
+    fn action(&self, action: Action, id: &str) -> Option<&ActionCore> {
+        match action {
+            Action::Capture => self.captures.get(id).map(|c| &c.core),
+            Action::Void => self.voids.get(id),
+            Action::Refund => self.refunds.get(id).map(|r| &r.core),
         }
-        session.updated_at = now;
     }
 
     fn session_json(&self, session_id: &str) -> Value {
         let s = &self.sessions[session_id];
         let captures: Vec<Value> =
-            s.capture_ids.iter().map(|id| capture_json(&self.captures[id], &s.network)).collect();
+            s.capture_ids.iter().map(|id| captures::capture_json(&self.captures[id], &s.network)).collect();
+        let voids: Vec<Value> = s.void_ids.iter().map(|id| voids::void_json(&self.voids[id], &s.network)).collect();
+        let refunds: Vec<Value> =
+            s.refund_ids.iter().map(|id| refunds::refund_json(&self.refunds[id], &s.network)).collect();
         let mut body = json!({
             "paymentSessionId": s.id,
             "entityId": "entity_00000000-0000-4000-8000-000000000000",
@@ -366,10 +496,12 @@ impl PaymentSessions {
             "balances": {
                 "capturable": s.capturable.normalize().to_string(),
                 "captured": s.captured.normalize().to_string(),
-                "refundable": (s.captured - s.refunded).normalize().to_string(),
+                "refundable": s.refundable().normalize().to_string(),
                 "refunded": s.refunded.normalize().to_string(),
             },
             "captures": captures,
+            "voids": voids,
+            "refunds": refunds,
             "metadata": s.metadata,
             "createdAt": timestamp(s.created_at),
             "updatedAt": timestamp(s.updated_at),
@@ -377,108 +509,175 @@ impl PaymentSessions {
         if let Some(reference) = &s.external_reference_id {
             body["externalReferenceId"] = json!(reference);
         }
+        if let Some(reason) = &s.cancellation_reason {
+            body["cancellationReason"] = json!(reason);
+        }
         body
     }
 }
 
-fn capture_json(c: &CaptureRecord, network: &str) -> Value {
-    let mut body = json!({
-        "captureId": c.id,
-        "paymentSessionId": c.session_id,
-        "status": c.status,
-        "amount": c.amount.to_string(),
-        "finalCapture": c.final_capture,
-        "metadata": c.metadata,
-        "onchainTransactions": c.transaction_hash.iter()
-            .map(|h| json!({"transactionHash": h, "network": network})).collect::<Vec<_>>(),
-        "createdAt": timestamp(c.created_at),
-        "updatedAt": timestamp(c.updated_at),
-    });
-    if let Some(error) = &c.error {
-        body["error"] = error.clone();
-    }
-    if let Some(reference) = &c.external_reference_id {
-        body["externalReferenceId"] = json!(reference);
+/// 400 `payment_session_action_pending`.
+fn action_pending() -> ApiError {
+    ApiError::new(
+        400,
+        "payment_session_action_pending",
+        "Another action is in progress on this payment session; wait for it to settle.",
+    )
+}
+
+/// One page of `ids` from `offset`, rendered, under `key`, with the next page's token.
+fn page_json(key: &str, ids: &[String], offset: usize, page_size: usize, render: impl Fn(&str) -> Value) -> Value {
+    let (page, next) = crate::paging::page(ids, offset, page_size);
+    let mut body = json!({});
+    body[key] = Value::Array(page.iter().map(|id| render(id)).collect());
+    if let Some(token) = next {
+        body["nextPageToken"] = json!(token);
     }
     body
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn authorized(book: &mut PaymentSessions, amount: &str, now: DateTime<Utc>) -> String {
-        let s = book
-            .create_session(NewSession { amount: amount.into(), authorized: true, ..Default::default() }, now)
-            .unwrap();
-        s["paymentSessionId"].as_str().unwrap().to_owned()
+    /// A new authorized session of `amount`; answers its id.
+    pub(in crate::sessions) fn authorized(book: &mut PaymentSessions, amount: &str, now: DateTime<Utc>) -> String {
+        session(book, NewSession { amount: amount.into(), authorized: true, ..Default::default() }, now)
     }
 
-    fn capture(amount: Option<&str>, final_capture: bool) -> NewCapture {
-        NewCapture {
-            amount: amount.map(Into::into),
-            final_capture,
-            metadata: BTreeMap::new(),
-            external_reference_id: None,
-        }
+    /// A new session as described; answers its id.
+    pub(in crate::sessions) fn session(book: &mut PaymentSessions, new: NewSession, now: DateTime<Utc>) -> String {
+        book.create_session(new, now).unwrap()["paymentSessionId"].as_str().unwrap().to_owned()
     }
 
-    fn balance(book: &mut PaymentSessions, id: &str, which: &str, now: DateTime<Utc>) -> String {
+    /// One balance of a session, as the API writes it.
+    pub(in crate::sessions) fn balance(
+        book: &mut PaymentSessions,
+        id: &str,
+        which: &str,
+        now: DateTime<Utc>,
+    ) -> String {
         book.get_session(id, now).unwrap()["balances"][which].as_str().unwrap().to_owned()
     }
 
-    #[test]
-    fn a_capture_reserves_then_moves_funds() {
-        let mut m = PaymentSessions::default();
-        let now = Utc::now();
-        let id = authorized(&mut m, "10.00", now);
-        let c = m.create_capture(&id, capture(Some("4.00"), false), now).unwrap();
-        assert_eq!(c["status"], "pending");
-        assert_eq!(balance(&mut m, &id, "capturable", now), "6");
-        assert_eq!(balance(&mut m, &id, "captured", now), "0");
-        assert_eq!(m.get_session(&id, now).unwrap()["status"], "capture_pending");
-        assert_eq!(m.settle_now(None, None, now), 1);
-        assert_eq!(balance(&mut m, &id, "captured", now), "4");
-        assert_eq!(balance(&mut m, &id, "refundable", now), "4");
-        let c = m.get_capture(&id, c["captureId"].as_str().unwrap(), now).unwrap();
-        assert_eq!(c["status"], "succeeded");
-        assert_eq!(c["onchainTransactions"][0]["network"], "base");
-        assert_eq!(c["onchainTransactions"][0]["transactionHash"].as_str().unwrap().len(), 66);
+    /// A session's status.
+    pub(in crate::sessions) fn status(book: &mut PaymentSessions, id: &str, now: DateTime<Utc>) -> String {
+        book.get_session(id, now).unwrap()["status"].as_str().unwrap().to_owned()
+    }
+
+    /// Settles everything pending.
+    pub(in crate::sessions) fn settle_all(book: &mut PaymentSessions, now: DateTime<Utc>) -> usize {
+        book.settle_now(SettleFilter::default(), now)
+    }
+
+    /// A failure outcome with this code.
+    pub(in crate::sessions) fn failure(code: &str) -> Outcome {
+        Outcome::Failed { code: code.into(), message: "no".into() }
     }
 
     #[test]
-    fn a_failed_capture_returns_its_amount_and_a_final_one_releases_the_rest() {
+    fn cancel_only_from_created() {
         let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let created = session(&mut m, NewSession { amount: "1".into(), ..Default::default() }, now);
+        let canceled = m.cancel(&created, Some("Customer asked.".into()), now).unwrap();
+        assert_eq!(canceled["status"], "canceled");
+        assert_eq!(canceled["cancellationReason"], "Customer asked.");
+        let again = m.cancel(&created, None, now).unwrap_err();
+        assert_eq!((again.status, again.error_type.as_str()), (400, "payment_session_already_canceled"));
+        assert_eq!(m.authorize(&created, now).unwrap_err().error_type, "payment_session_already_canceled");
+
+        let authorized_id = authorized(&mut m, "1", now);
+        let refused = m.cancel(&authorized_id, None, now).unwrap_err();
+        assert_eq!((refused.status, refused.error_type.as_str()), (400, "invalid_request"));
+        assert_eq!(refused.message, "Payment session cannot be canceled in its current state.");
+
+        let pending =
+            NewSession { amount: "1".into(), authorization_pending: true, authorized: true, ..Default::default() };
+        let pending = session(&mut m, pending, now);
+        assert_eq!(status(&mut m, &pending, now), "authorization_pending");
+        assert_eq!(balance(&mut m, &pending, "capturable", now), "0");
+        let refused = m.cancel(&pending, None, now).unwrap_err();
+        assert_eq!((refused.status, refused.error_type.as_str()), (400, "payment_session_action_pending"));
+
+        assert_eq!(m.cancel("paymentSession_nope", None, now).unwrap_err().status, 404);
+        // Without a reason, none is shown.
+        let quiet = session(&mut m, NewSession { amount: "1".into(), ..Default::default() }, now);
+        assert!(m.cancel(&quiet, None, now).unwrap().get("cancellationReason").is_none());
+    }
+
+    #[test]
+    fn a_pending_authorization_can_complete() {
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id =
+            session(&mut m, NewSession { amount: "2".into(), authorization_pending: true, ..Default::default() }, now);
+        assert_eq!(m.authorize(&id, now).unwrap()["balances"]["capturable"], "2");
+    }
+
+    #[test]
+    fn sessions_are_listed_in_creation_order_by_pages() {
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let ids: Vec<String> = (1..=5).map(|n| authorized(&mut m, &n.to_string(), now)).collect();
+        let first = m.list_sessions(2, 0, now);
+        let listed: Vec<&str> = first["paymentSessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["paymentSessionId"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, [ids[0].as_str(), ids[1].as_str()]);
+        let token = first["nextPageToken"].as_str().unwrap();
+        let offset = crate::paging::decode_token(token).unwrap();
+        let rest = m.list_sessions(20, offset, now);
+        assert_eq!(rest["paymentSessions"].as_array().unwrap().len(), 3);
+        assert_eq!(rest["paymentSessions"][2]["paymentSessionId"], ids[4].as_str());
+        assert!(rest.get("nextPageToken").is_none());
+        assert_eq!(m.list_sessions(20, 99, now)["paymentSessions"].as_array().unwrap().len(), 0);
+        assert_eq!(PaymentSessions::default().list_sessions(20, 0, now), json!({"paymentSessions": []}));
+    }
+
+    #[test]
+    fn settle_now_picks_by_session_and_by_id_across_kinds() {
+        let mut m = PaymentSessions::new(None);
+        let now = Utc::now();
+        let a = authorized(&mut m, "10", now);
+        let b = authorized(&mut m, "10", now);
+        let capture_a = m.create_capture(&a, captures::tests::capture(Some("4"), false), now).unwrap();
+        let capture_b = m.create_capture(&b, captures::tests::capture(Some("4"), false), now).unwrap();
+        assert_eq!(m.settle_now(SettleFilter { session_id: Some(&a), ..Default::default() }, now), 1);
+        let void_a = m.create_void(&a, NewVoid::default(), now).unwrap();
+        let void_id = void_a["voidId"].as_str().unwrap();
+        // A filter naming a capture of another kind's id settles nothing.
+        assert_eq!(m.settle_now(SettleFilter { capture_id: Some(void_id), ..Default::default() }, now), 0);
+        assert_eq!(
+            m.settle_now(SettleFilter { session_id: Some(&b), void_id: Some(void_id), ..Default::default() }, now),
+            0
+        );
+        assert_eq!(m.settle_now(SettleFilter { void_id: Some(void_id), ..Default::default() }, now), 1);
+        assert_eq!(status(&mut m, &a, now), "void_succeeded");
+        assert_eq!(m.get_capture(&a, capture_a["captureId"].as_str().unwrap(), now).unwrap()["status"], "succeeded");
+        assert_eq!(m.get_capture(&b, capture_b["captureId"].as_str().unwrap(), now).unwrap()["status"], "pending");
+        assert_eq!(settle_all(&mut m, now), 1);
+        assert_eq!(m.counts(), Counts { sessions: 2, captures: 2, voids: 1, refunds: 0 });
+    }
+
+    #[test]
+    fn every_kind_settles_on_the_clock_in_one_queue() {
+        let mut m = PaymentSessions::new(Some(Duration::from_secs(60)));
         let now = Utc::now();
         let id = authorized(&mut m, "10", now);
-        m.push_outcome(Outcome::Failed { code: "insufficient_funds".into(), message: "no".into() });
-        let failed = m.create_capture(&id, capture(Some("3"), false), now).unwrap();
-        m.settle_now(None, None, now);
-        let failed = m.get_capture(&id, failed["captureId"].as_str().unwrap(), now).unwrap();
-        assert_eq!(failed["error"]["code"], "insufficient_funds");
-        assert_eq!(balance(&mut m, &id, "capturable", now), "10");
-        m.create_capture(&id, capture(Some("2"), true), now).unwrap();
-        m.settle_now(None, None, now);
-        assert_eq!(balance(&mut m, &id, "capturable", now), "0");
-        assert_eq!(balance(&mut m, &id, "captured", now), "2");
-    }
-
-    #[test]
-    fn guards_and_precision() {
-        let mut m = PaymentSessions::default();
-        let now = Utc::now();
-        let id = authorized(&mut m, "1", now);
-        assert_eq!(
-            m.create_capture(&id, capture(Some("1.0000001"), false), now).unwrap_err().error_type,
-            "invalid_request"
-        );
-        assert_eq!(m.create_capture(&id, capture(Some("2"), false), now).unwrap_err().error_type, "invalid_request");
-        m.create_capture(&id, capture(None, false), now).unwrap();
-        assert_eq!(m.create_capture(&id, capture(None, false), now).unwrap_err().error_type, "no_capturable_balance");
-        let late = authorized(&mut m, "1", now);
-        let later = now + chrono::Duration::days(8);
-        assert_eq!(m.create_capture(&late, capture(None, false), later).unwrap_err().error_type, "capture_expired");
-        // Deadlines are guards only: the status did not change.
-        assert_eq!(m.get_session(&late, later).unwrap()["status"], "authorization_succeeded");
+        m.create_capture(&id, captures::tests::capture(Some("4"), false), now).unwrap();
+        assert_eq!(status(&mut m, &id, now + chrono::Duration::seconds(61)), "capture_succeeded");
+        let later = now + chrono::Duration::seconds(100);
+        let refund = m.create_refund(&id, refunds::tests::refund(None), later).unwrap();
+        let void = m.create_void(&id, NewVoid::default(), later).unwrap();
+        assert_eq!(refund["status"], "pending");
+        assert_eq!(void["status"], "pending");
+        assert_eq!(status(&mut m, &id, later + chrono::Duration::seconds(59)), "void_pending");
+        // Both settle, in creation order: the void's event is the latest.
+        assert_eq!(status(&mut m, &id, later + chrono::Duration::seconds(60)), "void_succeeded");
+        assert_eq!(balance(&mut m, &id, "refunded", later + chrono::Duration::seconds(60)), "4");
     }
 }

@@ -1,5 +1,5 @@
-//! The control API under `/_emulator/`: set up sessions, decide outcomes, settle, move the
-//! clock and inject faults. It needs no authentication (the emulator listens on loopback).
+//! The control API under `/_emulator/`: set up sessions, decide outcomes (of captures, voids
+//! and refunds), settle, move the clock and inject faults. It needs no authentication (the emulator listens on loopback).
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::api_error::ApiError;
 use crate::gate::faults::FaultSpec;
 use crate::routes::cdp::parse_new_session;
-use crate::sessions::Outcome;
+use crate::sessions::{Action, Outcome, SettleFilter};
 use crate::state::{lock, AppState};
 use crate::values::timestamp;
 
@@ -28,6 +28,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/escrow-payments", post(create_escrow_payment))
         .route("/stateset-payments", post(create_stateset_payment))
         .route("/captures/next-outcome", post(next_outcome))
+        .route("/next-outcome", post(next_outcome))
         .route("/settle", post(settle))
         .route("/clock/advance", post(advance_clock))
         .route("/config", put(configure))
@@ -55,7 +56,8 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// `POST /_emulator/payment-sessions`: an authorized session (`"authorized": false` for a
-/// `created` one) with `amount`, `asset` and optional deadlines.
+/// `created` one, `"authorizationPending": true` for one in `authorization_pending`) with
+/// `amount`, `asset` and optional deadlines.
 async fn create_session(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse_new_session(&body, true).and_then(|new| {
         let mut world = lock(&state.0.world);
@@ -85,7 +87,8 @@ async fn create_stateset_payment(State(state): State<AppState>, body: Bytes) -> 
     }))
 }
 
-/// `POST /_emulator/payment-sessions/{id}/authorize`: authorizes a `created` session.
+/// `POST /_emulator/payment-sessions/{id}/authorize`: authorizes a `created` (or
+/// `authorization_pending`) session.
 async fn authorize(State(state): State<AppState>, Path(session): Path<String>) -> Response {
     reply({
         let mut world = lock(&state.0.world);
@@ -97,6 +100,8 @@ async fn authorize(State(state): State<AppState>, Path(session): Path<String>) -
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NextOutcome {
+    /// `capture` (default), `void` or `refund`.
+    action: Option<String>,
     outcome: String,
     error_code: Option<String>,
     error_message: Option<String>,
@@ -115,15 +120,26 @@ const MAX_QUEUED_OUTCOMES: u32 = 10_000;
 /// The longest settle delay: ten years, as for the clock (a longer one could not be added to it).
 const MAX_SETTLE_DELAY_MS: u64 = 10 * 365 * 86_400 * 1000;
 
-/// `POST /_emulator/captures/next-outcome`: how the next `count` captures will settle.
+/// `POST /_emulator/captures/next-outcome` (also `/_emulator/next-outcome`): how the next
+/// `count` actions of the kind `action` (`capture` by default, `void` or `refund`) will
+/// settle. Each kind has its own queue.
 async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
     reply((|| {
         let request: NextOutcome = parse(&body)?;
+        let action = match request.action.as_deref() {
+            None => Action::Capture,
+            Some(name) => Action::from_name(name)
+                .ok_or_else(|| ApiError::invalid_request("action must be \"capture\", \"void\" or \"refund\"."))?,
+        };
+        let default_message = match action {
+            Action::Capture | Action::Void => "The payer does not have sufficient funds.",
+            Action::Refund => "The refund source does not have sufficient funds.",
+        };
         let outcome = match request.outcome.as_str() {
             "succeeded" => Outcome::Succeeded,
             "failed" => Outcome::Failed {
                 code: request.error_code.unwrap_or_else(|| "insufficient_funds".into()),
-                message: request.error_message.unwrap_or_else(|| "The payer does not have sufficient funds.".into()),
+                message: request.error_message.unwrap_or_else(|| default_message.into()),
             },
             _ => return Err(ApiError::invalid_request("outcome must be \"succeeded\" or \"failed\".")),
         };
@@ -132,7 +148,7 @@ async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
         }
         let mut world = lock(&state.0.world);
         for _ in 0..request.count {
-            world.sessions.push_outcome(outcome.clone());
+            world.sessions.push_outcome(action, outcome.clone());
         }
         Ok(json!({"queued": request.count}))
     })())
@@ -143,16 +159,24 @@ async fn next_outcome(State(state): State<AppState>, body: Bytes) -> Response {
 struct Settle {
     payment_session_id: Option<String>,
     capture_id: Option<String>,
+    void_id: Option<String>,
+    refund_id: Option<String>,
 }
 
-/// `POST /_emulator/settle`: settles pending captures now (all, one session's, or one).
+/// `POST /_emulator/settle`: settles pending captures, voids and refunds now: all of them,
+/// one session's (`paymentSessionId`), and/or those named by `captureId`, `voidId` or
+/// `refundId`. Answers `{"settled": n}`, counting every kind.
 async fn settle(State(state): State<AppState>, body: Bytes) -> Response {
     reply(parse::<Settle>(&body).map(|request| {
         let mut world = lock(&state.0.world);
         let now = world.now();
-        let settled =
-            world.sessions.settle_now(request.payment_session_id.as_deref(), request.capture_id.as_deref(), now);
-        json!({"settled": settled})
+        let filter = SettleFilter {
+            session_id: request.payment_session_id.as_deref(),
+            capture_id: request.capture_id.as_deref(),
+            void_id: request.void_id.as_deref(),
+            refund_id: request.refund_id.as_deref(),
+        };
+        json!({"settled": world.sessions.settle_now(filter, now)})
     }))
 }
 
@@ -178,7 +202,7 @@ async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    /// Milliseconds until a new capture settles; `null` = only on `/settle`; absent = unchanged.
+    /// Milliseconds until a new capture, void or refund settles; `null` = only on `/settle`; absent = unchanged.
     #[serde(default, deserialize_with = "present")]
     settle_delay_ms: Option<Option<u64>>,
     /// Whether CDP's rate limits are enforced; absent = unchanged.
@@ -232,13 +256,15 @@ async fn clear_faults(State(state): State<AppState>, _body: Bytes) -> Response {
 
 /// `GET /_emulator/stats`: request and object counts.
 async fn stats(State(state): State<AppState>) -> Response {
-    let (sessions, captures) = lock(&state.0.world).sessions.counts();
+    let counts = lock(&state.0.world).sessions.counts();
     Json(json!({
         "requests": state.0.requests.load(Ordering::Relaxed),
         "authenticatedRequests": state.0.authenticated.load(Ordering::Relaxed),
         "faultsApplied": lock(&state.0.faults).applied,
-        "sessions": sessions,
-        "captures": captures,
+        "sessions": counts.sessions,
+        "captures": counts.captures,
+        "voids": counts.voids,
+        "refunds": counts.refunds,
     }))
     .into_response()
 }
