@@ -15,6 +15,8 @@ class CaptureKitError extends Error {
     this.idempotencyKey = details.idempotencyKey ?? null
     this.retryAfterMs = details.retryAfterMs ?? null
     this.lastCapture = details.lastCapture ?? null
+    this.lastVoid = details.lastVoid ?? null
+    this.lastRefund = details.lastRefund ?? null
     this.retryable = details.retryable ?? false
     /** Every field as the core reported it (its `message` without the details above). */
     this.details = details
@@ -50,9 +52,25 @@ RateLimitError.code = 'rate_limited'
 class CaptureExpiredError extends CaptureKitError {}
 CaptureExpiredError.code = 'capture_expired'
 
-/** The session or payment has nothing left to capture. */
+/** The session or payment has nothing left to capture (or, for a void, to release). */
 class NoCapturableBalanceError extends CaptureKitError {}
 NoCapturableBalanceError.code = 'no_capturable_balance'
+
+/** The session has nothing captured left to refund. */
+class NoRefundableBalanceError extends CaptureKitError {}
+NoRefundableBalanceError.code = 'no_refundable_balance'
+
+/** The session's `refundExpiresAt` has passed. */
+class RefundExpiredError extends CaptureKitError {}
+RefundExpiredError.code = 'refund_expired'
+
+/** Another action (an authorization, capture or void) is still in progress on the session; wait for it to settle, then try again. */
+class ActionPendingError extends CaptureKitError {}
+ActionPendingError.code = 'action_pending'
+
+/** The payment session was canceled; nothing more can be done with it. */
+class SessionCanceledError extends CaptureKitError {}
+SessionCanceledError.code = 'session_canceled'
 
 /** Any other error answered by the API (see `error_type`). */
 class APIError extends CaptureKitError {}
@@ -70,7 +88,7 @@ OutcomeUnknownError.code = 'outcome_unknown'
 class NetworkError extends CaptureKitError {}
 NetworkError.code = 'network'
 
-/** An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen). */
+/** An attempt, or a wait for a capture, void or refund to settle, ran out of time (`last_capture`, `last_void` or `last_refund` holds the last state seen). */
 class TimeoutError extends CaptureKitError {}
 TimeoutError.code = 'timeout'
 
@@ -96,6 +114,10 @@ module.exports = {
   RateLimitError,
   CaptureExpiredError,
   NoCapturableBalanceError,
+  NoRefundableBalanceError,
+  RefundExpiredError,
+  ActionPendingError,
+  SessionCanceledError,
   APIError,
   ServerError,
   OutcomeUnknownError,

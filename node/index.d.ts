@@ -3,6 +3,7 @@
 // errors.d.ts; this file only says which calls take and return them.
 import type {
   ApiKeyOptions,
+  CancelRequest,
   Capture,
   CapturePage,
   CaptureRequest,
@@ -14,28 +15,61 @@ import type {
   JwtRequest,
   PageOptions,
   PaymentSession,
+  PaymentSessionPage,
+  Refund,
+  RefundPage,
+  RefundRequest,
   StateSetCaptureRequest,
   StateSetPayment,
+  Void,
+  VoidPage,
+  VoidRequest,
   WaitOptions,
 } from './types'
 
 export * from './types'
 export * from './errors'
 
-/** CDP Payment Sessions calls; every method returns a Promise. */
+/** CDP Payment Sessions calls; every method returns a Promise, or an async iterable for a `list…` without `Page`. */
 export declare class PaymentSessions {
   /** Creates a capture; it comes back `pending`, with the idempotency key it was sent with. */
   capture(paymentSessionId: string, request?: CaptureRequest): Promise<Capture>
+  /** Voids the session (releases all that is capturable); it comes back `pending`, with its idempotency key. */
+  void(paymentSessionId: string, request?: VoidRequest): Promise<Void>
+  /** Refunds captured funds from `source` (all that is refundable without `amount`); it comes back `pending`. */
+  refund(paymentSessionId: string, request: RefundRequest): Promise<Refund>
+  /** Cancels a session that was never authorized; resolves with the session, `canceled`. */
+  cancel(paymentSessionId: string, request?: CancelRequest): Promise<PaymentSession>
   /** Fetches one capture. */
   getCapture(paymentSessionId: string, captureId: string): Promise<Capture>
-  /** One page of captures; pass `nextPageToken` back as `pageToken` to go on. */
-  listCapturesPage(paymentSessionId: string, page?: PageOptions): Promise<CapturePage>
-  /** Every capture of the session (`for await`), fetching pages as iteration reaches them. */
-  listCaptures(paymentSessionId: string, page?: PageOptions): AsyncGenerator<Capture, void, void>
+  /** Fetches one void. */
+  getVoid(paymentSessionId: string, voidId: string): Promise<Void>
+  /** Fetches one refund. */
+  getRefund(paymentSessionId: string, refundId: string): Promise<Refund>
   /** Fetches a session with its balances, expiries and captures. */
   getSession(paymentSessionId: string): Promise<PaymentSession>
+  /** One page of captures; pass `nextPageToken` back as `pageToken` to go on. */
+  listCapturesPage(paymentSessionId: string, page?: PageOptions): Promise<CapturePage>
+  /** One page of voids. */
+  listVoidsPage(paymentSessionId: string, page?: PageOptions): Promise<VoidPage>
+  /** One page of refunds. */
+  listRefundsPage(paymentSessionId: string, page?: PageOptions): Promise<RefundPage>
+  /** One page of the payment sessions the credentials can see. */
+  listSessionsPage(page?: PageOptions): Promise<PaymentSessionPage>
+  /** Every capture of the session (`for await`), fetching pages as iteration reaches them. */
+  listCaptures(paymentSessionId: string, page?: PageOptions): AsyncGenerator<Capture, void, void>
+  /** Every void of the session (`for await`). */
+  listVoids(paymentSessionId: string, page?: PageOptions): AsyncGenerator<Void, void, void>
+  /** Every refund of the session (`for await`). */
+  listRefunds(paymentSessionId: string, page?: PageOptions): AsyncGenerator<Refund, void, void>
+  /** Every payment session (`for await`). */
+  listSessions(page?: PageOptions): AsyncGenerator<PaymentSession, void, void>
   /** Polls until the capture is `succeeded` or `failed`; a failed capture resolves with its `error`. */
   waitForCapture(paymentSessionId: string, captureId: string, options?: WaitOptions): Promise<Capture>
+  /** Polls until the void settles; a timeout's `lastVoid` is the last state seen. */
+  waitForVoid(paymentSessionId: string, voidId: string, options?: WaitOptions): Promise<Void>
+  /** Polls until the refund settles; a timeout's `lastRefund` is the last state seen. */
+  waitForRefund(paymentSessionId: string, refundId: string, options?: WaitOptions): Promise<Refund>
 }
 
 /** Coinbase Payments (escrow) calls; every method returns a Promise. */

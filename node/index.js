@@ -21,9 +21,10 @@ function unwrap(outcome) {
 
 /**
  * A class whose methods are the native group's, each resolving with its value (or rejecting
- * with its error); the methods named in `iterators` give async iterables instead.
+ * with its error); a `list…` method whose name does not end in `Page` gives an async
+ * iterable instead (the native call returns an iterator of items).
  */
-function callGroup(NativeGroup, iterators = []) {
+function callGroup(NativeGroup) {
   const Group = class {
     constructor(nativeGroup) {
       this[NATIVE] = nativeGroup
@@ -32,7 +33,7 @@ function callGroup(NativeGroup, iterators = []) {
   Object.defineProperty(Group, 'name', { value: NativeGroup.name })
   for (const name of Object.getOwnPropertyNames(NativeGroup.prototype)) {
     if (name === 'constructor') continue
-    Group.prototype[name] = iterators.includes(name)
+    Group.prototype[name] = /^list.*(?<!Page)$/.test(name)
       ? async function* (...args) {
           const iterator = unwrap(await this[NATIVE][name](...args))
           for (;;) {
@@ -48,7 +49,7 @@ function callGroup(NativeGroup, iterators = []) {
   return Group
 }
 
-const PaymentSessions = callGroup(native.PaymentSessions, ['listCaptures'])
+const PaymentSessions = callGroup(native.PaymentSessions)
 const CoinbasePayments = callGroup(native.CoinbasePayments)
 const StateSet = callGroup(native.StateSet)
 

@@ -25,6 +25,13 @@ export type Network = 'arbitrum' | 'arbitrum-sepolia' | 'base' | 'base-sepolia' 
 export type PaymentSessionStatus = 'created' | 'canceled' | 'authorization_pending' | 'authorization_succeeded' | 'authorization_failed' | 'capture_pending' | 'capture_succeeded' | 'capture_failed' | 'void_pending' | 'void_succeeded' | 'void_failed' | 'refund_pending' | 'refund_succeeded' | 'refund_failed' | (string & {})
 
 /**
+ * The status of a void or a refund: it starts `Pending` and settles to `Succeeded` or
+ * `Failed`.
+ * A value this version does not know arrives as it was sent.
+ */
+export type PaymentActionStatus = 'pending' | 'succeeded' | 'failed' | (string & {})
+
+/**
  * What a reward operation does.
  * A value this version does not know arrives as it was sent.
  */
@@ -161,6 +168,11 @@ export interface PaymentSession {
   createdAt: Date | null
   /** When the session last changed. */
   updatedAt: Date | null
+  /**
+   * The idempotency key of the cancel that returned this session (the API does not echo
+   * it); `None` on fetched sessions.
+   */
+  idempotencyKey: string | null
 }
 
 /** Where a session's funds go: a wallet (`address`, `network`) or an account (`account_id`, `asset`). */
@@ -195,6 +207,105 @@ export interface PaymentSessionBalances {
   refundable: DecimalString
   /** Total funds refunded. */
   refunded: DecimalString
+}
+
+/** One page of payment sessions. */
+export interface PaymentSessionPage {
+  /** The sessions on this page. */
+  paymentSessions: PaymentSession[]
+  /** The token of the next page; `None` on the last page. */
+  nextPageToken: string | null
+}
+
+/**
+ * A void: the release of a session's whole uncaptured balance back to the payer.
+ *
+ * `PaymentVoid` in Kotlin and Swift, where `Void` names the empty type.
+ */
+export interface Void {
+  /** `void_` + UUID. */
+  voidId: string
+  /** The payment session the void belongs to. */
+  paymentSessionId: string
+  /** Where the void stands. */
+  status: PaymentActionStatus
+  /** The released amount, in the session's asset. */
+  amount: DecimalString | null
+  /** Why the void failed, when it did. */
+  error: PaymentError | null
+  /** The caller's metadata. */
+  metadata: Record<string, string>
+  /** The onchain transactions of a settled void. */
+  onchainTransactions: OnchainTransaction[]
+  /** When the void was created. */
+  createdAt: Date | null
+  /** When the void last changed. */
+  updatedAt: Date | null
+  /**
+   * The idempotency key this void was created with; set on the value that `void`
+   * returns (the API does not echo it), `None` on fetched voids.
+   */
+  idempotencyKey: string | null
+}
+
+/** One page of voids. */
+export interface VoidPage {
+  /** The voids on this page. */
+  voids: Void[]
+  /** The token of the next page; `None` on the last page. */
+  nextPageToken: string | null
+}
+
+/** A refund: captured funds returned to the payer. */
+export interface Refund {
+  /** `refund_` + UUID. */
+  refundId: string
+  /** The payment session the refund belongs to. */
+  paymentSessionId: string
+  /** Where the money comes from. */
+  source: RefundSource | null
+  /** Where the refund stands. */
+  status: PaymentActionStatus
+  /** The refunded amount, in the session's asset. */
+  amount: DecimalString | null
+  /** The reason given for the refund. */
+  reason: string | null
+  /** Why the refund failed, when it did. */
+  error: PaymentError | null
+  /** The caller's metadata. */
+  metadata: Record<string, string>
+  /** The onchain transactions of a settled refund. */
+  onchainTransactions: OnchainTransaction[]
+  /** When the refund was created. */
+  createdAt: Date | null
+  /** When the refund last changed. */
+  updatedAt: Date | null
+  /**
+   * The idempotency key this refund was created with; set on the value that `refund`
+   * returns (the API does not echo it), `None` on fetched refunds.
+   */
+  idempotencyKey: string | null
+}
+
+/**
+ * Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+ * onchain address (`address`; network and asset are the session's). Exactly one of the two.
+ */
+export interface RefundSource {
+  /** The CDP account that funds the refund (`account_` + UUID), with `asset`. */
+  accountId: string | null
+  /** The account's asset, e.g. `"usdc"` (with `account_id`). */
+  asset: string | null
+  /** The onchain address that funds the refund (instead of an account). */
+  address: string | null
+}
+
+/** One page of refunds. */
+export interface RefundPage {
+  /** The refunds on this page. */
+  refunds: Refund[]
+  /** The token of the next page; `None` on the last page. */
+  nextPageToken: string | null
 }
 
 /** What a capture returns: the operation that carries it, and any reward outcomes. */
@@ -484,6 +595,10 @@ export interface ErrorDetails {
   retryAfterMs: number | null
   /** For a wait that timed out: the last state of the capture that was seen. */
   lastCapture: Capture | null
+  /** For a wait that timed out: the last state of the void that was seen. */
+  lastVoid: Void | null
+  /** For a wait that timed out: the last state of the refund that was seen. */
+  lastRefund: Refund | null
   /** Whether repeating the same call (with the same idempotency key) may succeed. */
   retryable: boolean
 }
@@ -501,6 +616,19 @@ export interface TokenRequest {
   hostAndPath: string
   /** `"<METHOD> <host><path>"`, the value of the JWT `uris` claim. */
   uri: string
+}
+
+/**
+ * Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+ * onchain address (`address`; network and asset are the session's). Exactly one of the two.
+ */
+export interface RefundSourceInit {
+  /** The CDP account that funds the refund (`account_` + UUID), with `asset`. */
+  accountId?: string | null
+  /** The account's asset, e.g. `"usdc"` (with `account_id`). */
+  asset?: string | null
+  /** The onchain address that funds the refund (instead of an account). */
+  address?: string | null
 }
 
 /** A reward to distribute along with a capture. */
@@ -533,6 +661,40 @@ export interface CaptureRequest {
    * The idempotency key; a random UUID v4 when `None`. Pass your own (see
    * [`crate::derive_idempotency_key`]) to retry safely across restarts.
    */
+  idempotencyKey?: string | null
+}
+
+/** A void: releases all that is still capturable on a session back to the payer. */
+export interface VoidRequest {
+  /** Up to 10 pairs; keys 1 to 40 characters, values at most 500. */
+  metadata?: Record<string, string> | null
+  /** The idempotency key; a random UUID v4 when `None`. */
+  idempotencyKey?: string | null
+}
+
+/**
+ * A refund: returns captured funds to the payer, from `source`. Build it with
+ * [`RefundRequest::amount`] or [`RefundRequest::remaining`]; several partial refunds may
+ * follow one another up to what was captured.
+ */
+export interface RefundRequest {
+  /** Where the money comes from: an account (`account_id` and `asset`) or an `address`. */
+  source: RefundSourceInit
+  /** How much to refund, in the session's asset; left out, all that is refundable. */
+  amount?: DecimalString | bigint | null
+  /** Why, for your records and the payer's. */
+  reason?: string | null
+  /** Up to 10 pairs; keys 1 to 40 characters, values at most 500. */
+  metadata?: Record<string, string> | null
+  /** The idempotency key; a random UUID v4 when `None`. */
+  idempotencyKey?: string | null
+}
+
+/** A cancel: ends a session that was never authorized (only from `created`). */
+export interface CancelRequest {
+  /** Why the session is canceled; shown on the session afterwards. */
+  cancellationReason?: string | null
+  /** The idempotency key; a random UUID v4 when `None`. */
   idempotencyKey?: string | null
 }
 
@@ -572,11 +734,11 @@ export interface StateSetCaptureRequest {
   metadata?: Record<string, string> | null
 }
 
-/** How `wait_for_capture` polls. Every option left out takes its default. */
+/** How a wait for a capture, void or refund polls. Every option left out takes its default. */
 export interface WaitOptions {
   /**
    * Give up after this long (default 60 s); the error is `timeout` and carries the last
-   * capture seen.
+   * state seen (`last_capture`, `last_void` or `last_refund`).
    */
   timeoutMs?: number | null
   /** The first pause between polls (default 250 ms); it grows by half each time. */

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails, RewardInput};
 use capturekit::stateset::StateSetPayment;
 use capturekit::{
-    Capture, CapturePage, ClientOptions, CredentialOptions, PaymentSession, StateSetCaptureRequest, WaitOptions,
+    CancelRequest, Capture, CapturePage, ClientOptions, CredentialOptions, PaymentSession, PaymentSessionPage, Refund,
+    RefundPage, RefundSource, StateSetCaptureRequest, Void, VoidPage, VoidRequest, WaitOptions,
 };
 use zeroize::Zeroizing;
 
@@ -178,6 +179,44 @@ impl CaptureRequest {
     }
 }
 
+/// What to refund: `source` (an account with its asset, or an address), and `amount` as a
+/// decimal string in the session's asset (`null` refunds all that is refundable).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct RefundRequest {
+    /// Where the money comes from: `accountId` and `asset`, or `address`.
+    pub source: RefundSource,
+    /// A plain positive decimal, e.g. `"0.50"`; `null` refunds all that is refundable.
+    #[uniffi(default = None)]
+    pub amount: Option<String>,
+    /// Why, for your records and the payer's.
+    #[uniffi(default = None)]
+    pub reason: Option<String>,
+    /// Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+    #[uniffi(default)]
+    pub metadata: HashMap<String, String>,
+    /// The idempotency key; a random UUID v4 when `null`.
+    #[uniffi(default = None)]
+    pub idempotency_key: Option<String>,
+}
+
+impl RefundRequest {
+    // Spelled out field by field, as `CaptureRequest::into_core` is, for the same reason.
+    fn into_core(self) -> capturekit::Result<capturekit::RefundRequest> {
+        let RefundRequest { source, amount, reason, metadata, idempotency_key } = self;
+        let request = capturekit::RefundRequest {
+            source,
+            amount: None,
+            reason,
+            metadata: metadata.into_iter().collect(),
+            idempotency_key,
+        };
+        match amount {
+            Some(text) => request.amount_text(&text),
+            None => Ok(request),
+        }
+    }
+}
+
 /// The CDP Payment Sessions calls of a [`Client`].
 #[derive(uniffi::Object)]
 pub struct PaymentSessions {
@@ -220,9 +259,107 @@ impl PaymentSessions {
         tracked(&self.in_flight, self.calls.capture(&payment_session_id, request)).await
     }
 
+    /// Voids the session: releases all that is still capturable; it comes back `Pending`.
+    /// The idempotency key is handled as for `capture`.
+    pub async fn void(&self, payment_session_id: String, request: VoidRequest) -> Result<Void> {
+        tracked(&self.in_flight, self.calls.void(&payment_session_id, request)).await
+    }
+
+    /// Refunds captured funds from `request.source`; it comes back `Pending`. The
+    /// idempotency key is handled as for `capture`.
+    pub async fn refund(&self, payment_session_id: String, request: RefundRequest) -> Result<Refund> {
+        let request = request.into_core()?;
+        tracked(&self.in_flight, self.calls.refund(&payment_session_id, request)).await
+    }
+
+    /// Cancels a session that was never authorized and returns it, `Canceled`.
+    pub async fn cancel(&self, payment_session_id: String, request: CancelRequest) -> Result<PaymentSession> {
+        tracked(&self.in_flight, self.calls.cancel(&payment_session_id, request)).await
+    }
+
     /// Fetches one capture.
     pub async fn get_capture(&self, payment_session_id: String, capture_id: String) -> Result<Capture> {
         tracked(&self.in_flight, self.calls.get_capture(&payment_session_id, &capture_id)).await
+    }
+
+    /// Fetches one void.
+    pub async fn get_void(&self, payment_session_id: String, void_id: String) -> Result<Void> {
+        tracked(&self.in_flight, self.calls.get_void(&payment_session_id, &void_id)).await
+    }
+
+    /// Fetches one refund.
+    pub async fn get_refund(&self, payment_session_id: String, refund_id: String) -> Result<Refund> {
+        tracked(&self.in_flight, self.calls.get_refund(&payment_session_id, &refund_id)).await
+    }
+
+    /// Fetches one page of a session's voids (`pageSize` 1 to 100, default 20).
+    #[uniffi::method(default(page_size = None, page_token = None))]
+    pub async fn list_voids(
+        &self,
+        payment_session_id: String,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+    ) -> Result<VoidPage> {
+        tracked(&self.in_flight, self.calls.list_voids(&payment_session_id, page_size, page_token.as_deref())).await
+    }
+
+    /// Fetches one page of a session's refunds (`pageSize` 1 to 100, default 20).
+    #[uniffi::method(default(page_size = None, page_token = None))]
+    pub async fn list_refunds(
+        &self,
+        payment_session_id: String,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+    ) -> Result<RefundPage> {
+        tracked(&self.in_flight, self.calls.list_refunds(&payment_session_id, page_size, page_token.as_deref())).await
+    }
+
+    /// Fetches one page of the payment sessions the credentials can see.
+    #[uniffi::method(default(page_size = None, page_token = None))]
+    pub async fn list_sessions(
+        &self,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+    ) -> Result<PaymentSessionPage> {
+        tracked(&self.in_flight, self.calls.list_sessions(page_size, page_token.as_deref())).await
+    }
+
+    /// Every void of a session, fetching page after page.
+    #[uniffi::method(default(page_size = None))]
+    pub async fn list_all_voids(&self, payment_session_id: String, page_size: Option<u32>) -> Result<Vec<Void>> {
+        tracked(&self.in_flight, self.calls.list_all_voids(&payment_session_id, page_size)).await
+    }
+
+    /// Every refund of a session, fetching page after page.
+    #[uniffi::method(default(page_size = None))]
+    pub async fn list_all_refunds(&self, payment_session_id: String, page_size: Option<u32>) -> Result<Vec<Refund>> {
+        tracked(&self.in_flight, self.calls.list_all_refunds(&payment_session_id, page_size)).await
+    }
+
+    /// Every payment session, fetching page after page.
+    #[uniffi::method(default(page_size = None))]
+    pub async fn list_all_sessions(&self, page_size: Option<u32>) -> Result<Vec<PaymentSession>> {
+        tracked(&self.in_flight, self.calls.list_all_sessions(page_size)).await
+    }
+
+    /// Polls a void until it settles, as `waitForCapture` does a capture.
+    pub async fn wait_for_void(
+        &self,
+        payment_session_id: String,
+        void_id: String,
+        options: WaitOptions,
+    ) -> Result<Void> {
+        tracked(&self.in_flight, self.calls.wait_for_void(&payment_session_id, &void_id, options)).await
+    }
+
+    /// Polls a refund until it settles, as `waitForCapture` does a capture.
+    pub async fn wait_for_refund(
+        &self,
+        payment_session_id: String,
+        refund_id: String,
+        options: WaitOptions,
+    ) -> Result<Refund> {
+        tracked(&self.in_flight, self.calls.wait_for_refund(&payment_session_id, &refund_id, options)).await
     }
 
     /// Fetches one page of a session's captures (`pageSize` 1 to 100, default 20).

@@ -10,7 +10,7 @@ use std::time::Duration;
 use capturekit_macros::record;
 use serde::{Deserialize, Serialize};
 
-use crate::cdp::Capture;
+use crate::cdp::{Capture, Refund, Void};
 
 /// The one list of error kinds: every language's error classes are built from it.
 ///
@@ -38,7 +38,15 @@ macro_rules! with_error_kinds {
             CaptureExpired("capture_expired", "CaptureExpiredError", -)
                 "The session's `captureExpiresAt` has passed.";
             NoCapturableBalance("no_capturable_balance", "NoCapturableBalanceError", -)
-                "The session or payment has nothing left to capture.";
+                "The session or payment has nothing left to capture (or, for a void, to release).";
+            NoRefundableBalance("no_refundable_balance", "NoRefundableBalanceError", -)
+                "The session has nothing captured left to refund.";
+            RefundExpired("refund_expired", "RefundExpiredError", -)
+                "The session's `refundExpiresAt` has passed.";
+            ActionPending("action_pending", "ActionPendingError", -)
+                "Another action (an authorization, capture or void) is still in progress on the session; wait for it to settle, then try again.";
+            SessionCanceled("session_canceled", "SessionCanceledError", -)
+                "The payment session was canceled; nothing more can be done with it.";
             Api("api", "APIError", -)
                 "Any other error answered by the API (see `error_type`).";
             Server("server", "ServerError", Api)
@@ -48,7 +56,7 @@ macro_rules! with_error_kinds {
             Network("network", "NetworkError", -)
                 "The request could not be sent or its answer not received.";
             Timeout("timeout", "TimeoutError", -)
-                "An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen).";
+                "An attempt, or a wait for a capture, void or refund to settle, ran out of time (`last_capture`, `last_void` or `last_refund` holds the last state seen).";
             Decode("decode", "DecodeError", -)
                 "The API answered something that could not be decoded.";
             Configuration("configuration", "ConfigurationError", -)
@@ -130,7 +138,15 @@ struct Inner {
     error_link: Option<String>,
     idempotency_key: Option<String>,
     retry_after: Option<Duration>,
-    last_capture: Option<Box<Capture>>,
+    last_seen: Option<LastSeen>,
+}
+
+/// The last state of an action that a wait saw before its deadline.
+#[derive(Debug, Clone)]
+pub(crate) enum LastSeen {
+    Capture(Box<Capture>),
+    Void(Box<Void>),
+    Refund(Box<Refund>),
 }
 
 /// Shorthand for `Result<T, capturekit::Error>`.
@@ -149,7 +165,7 @@ impl Error {
                 error_link: None,
                 idempotency_key: None,
                 retry_after: None,
-                last_capture: None,
+                last_seen: None,
             }),
         }
     }
@@ -202,7 +218,24 @@ impl Error {
     }
     /// For a `wait_for_capture` timeout: the last state of the capture that was seen.
     pub fn last_capture(&self) -> Option<&Capture> {
-        self.inner.last_capture.as_deref()
+        match &self.inner.last_seen {
+            Some(LastSeen::Capture(capture)) => Some(capture),
+            _ => None,
+        }
+    }
+    /// For a `wait_for_void` timeout: the last state of the void that was seen.
+    pub fn last_void(&self) -> Option<&Void> {
+        match &self.inner.last_seen {
+            Some(LastSeen::Void(void)) => Some(void),
+            _ => None,
+        }
+    }
+    /// For a `wait_for_refund` timeout: the last state of the refund that was seen.
+    pub fn last_refund(&self) -> Option<&Refund> {
+        match &self.inner.last_seen {
+            Some(LastSeen::Refund(refund)) => Some(refund),
+            _ => None,
+        }
     }
 
     /// Whether repeating the same call (with the same idempotency key) may succeed.
@@ -229,7 +262,9 @@ impl Error {
             error_link: self.inner.error_link.clone(),
             idempotency_key: self.inner.idempotency_key.clone(),
             retry_after: self.inner.retry_after,
-            last_capture: self.inner.last_capture.as_deref().cloned(),
+            last_capture: self.last_capture().cloned(),
+            last_void: self.last_void().cloned(),
+            last_refund: self.last_refund().cloned(),
             retryable: self.is_retryable(),
         }
     }
@@ -261,8 +296,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_last_capture(mut self, capture: Option<Capture>) -> Self {
-        self.inner.last_capture = capture.map(Box::new);
+    pub(crate) fn with_last_seen(mut self, last_seen: Option<LastSeen>) -> Self {
+        self.inner.last_seen = last_seen;
         self
     }
 }
@@ -297,6 +332,10 @@ pub struct ErrorDetails {
     pub retry_after: Option<Duration>,
     /// For a wait that timed out: the last state of the capture that was seen.
     pub last_capture: Option<Capture>,
+    /// For a wait that timed out: the last state of the void that was seen.
+    pub last_void: Option<Void>,
+    /// For a wait that timed out: the last state of the refund that was seen.
+    pub last_refund: Option<Refund>,
     /// Whether repeating the same call (with the same idempotency key) may succeed.
     pub retryable: bool,
 }

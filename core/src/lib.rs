@@ -52,9 +52,10 @@ mod wire;
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
 pub use backoff::{RetryPolicy, RETRY_AFTER_LIMIT};
 pub use cdp::{
-    Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PageOptions, PaymentError,
-    PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionStatus, PaymentSessionTarget,
-    PaymentSessions, WaitOptions,
+    CancelRequest, Capture, CapturePage, CaptureRequest, CaptureStatus, Network, OnchainTransaction, PageOptions,
+    PaymentActionStatus, PaymentError, PaymentExpiries, PaymentSession, PaymentSessionBalances, PaymentSessionPage,
+    PaymentSessionStatus, PaymentSessionTarget, PaymentSessions, Refund, RefundPage, RefundRequest, RefundSource, Void,
+    VoidPage, VoidRequest, WaitOptions,
 };
 pub use client::{Client, ClientBuilder, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use coinbase_payments::{CoinbasePayments, EscrowCaptureRequest};

@@ -194,7 +194,10 @@ impl Registry {
 /// Every type the client's calls take or return, with all they reach: what the bindings
 /// expose. A new call's request and result types are added here.
 pub fn api() -> Registry {
-    use crate::cdp::{Capture, CapturePage, CaptureRequest, PageOptions, PaymentSession, WaitOptions};
+    use crate::cdp::{
+        CancelRequest, Capture, CapturePage, CaptureRequest, PageOptions, PaymentSession, PaymentSessionPage, Refund,
+        RefundPage, RefundRequest, Void, VoidPage, VoidRequest, WaitOptions,
+    };
     use crate::coinbase_payments::{EscrowCapture, EscrowCaptureRequest, EscrowPaymentDetails};
     use crate::stateset::{StateSetCaptureRequest, StateSetPayment};
     let mut registry = Registry::default();
@@ -202,12 +205,20 @@ pub fn api() -> Registry {
         .add::<Capture>()
         .add::<CapturePage>()
         .add::<PaymentSession>()
+        .add::<PaymentSessionPage>()
+        .add::<Void>()
+        .add::<VoidPage>()
+        .add::<Refund>()
+        .add::<RefundPage>()
         .add::<EscrowCapture>()
         .add::<EscrowPaymentDetails>()
         .add::<StateSetPayment>()
         .add::<crate::ErrorDetails>()
         .add::<crate::auth::TokenRequest>()
         .add::<CaptureRequest>()
+        .add::<VoidRequest>()
+        .add::<RefundRequest>()
+        .add::<CancelRequest>()
         .add::<EscrowCaptureRequest>()
         .add::<StateSetCaptureRequest>()
         .add::<WaitOptions>()

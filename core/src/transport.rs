@@ -121,7 +121,11 @@ impl Failure {
             ErrorKind::InvalidRequest
             | ErrorKind::NotFound
             | ErrorKind::NoCapturableBalance
+            | ErrorKind::NoRefundableBalance
             | ErrorKind::CaptureExpired
+            | ErrorKind::RefundExpired
+            | ErrorKind::ActionPending
+            | ErrorKind::SessionCanceled
             | ErrorKind::IdempotencyConflict => Landing::Answered,
             _ => Landing::No,
         };
@@ -412,7 +416,13 @@ fn error_from_response(status: StatusCode, retry_after: Option<&str>, body: &[u8
 pub(crate) fn classify(status: u16, error_type: Option<&str>) -> ErrorKind {
     match error_type {
         Some("capture_expired" | "authorization_expired") => return ErrorKind::CaptureExpired,
-        Some("no_capturable_balance" | "already_captured") => return ErrorKind::NoCapturableBalance,
+        Some("no_capturable_balance" | "no_voidable_balance" | "already_captured") => {
+            return ErrorKind::NoCapturableBalance
+        }
+        Some("no_refundable_balance") => return ErrorKind::NoRefundableBalance,
+        Some("refund_expired") => return ErrorKind::RefundExpired,
+        Some("payment_session_action_pending") => return ErrorKind::ActionPending,
+        Some("payment_session_already_canceled") => return ErrorKind::SessionCanceled,
         Some("idempotency_error" | "already_exists") => return ErrorKind::IdempotencyConflict,
         Some("rate_limit_exceeded") => return ErrorKind::RateLimited,
         Some("invalid_request" | "metadata_too_many_entries" | "metadata_key_too_long" | "metadata_value_too_long") => {
@@ -493,13 +503,18 @@ mod tests {
             (400, Some("metadata_key_too_long"), ErrorKind::InvalidRequest),
             (400, Some("capture_expired"), ErrorKind::CaptureExpired),
             (400, Some("no_capturable_balance"), ErrorKind::NoCapturableBalance),
+            (400, Some("no_voidable_balance"), ErrorKind::NoCapturableBalance),
+            (400, Some("no_refundable_balance"), ErrorKind::NoRefundableBalance),
+            (400, Some("refund_expired"), ErrorKind::RefundExpired),
+            (400, Some("payment_session_action_pending"), ErrorKind::ActionPending),
+            (409, Some("payment_session_already_canceled"), ErrorKind::SessionCanceled),
             (401, Some("unauthorized"), ErrorKind::Authentication),
             (403, Some("forbidden"), ErrorKind::PermissionDenied),
             (404, Some("not_found"), ErrorKind::NotFound),
             (409, Some("already_exists"), ErrorKind::IdempotencyConflict),
             (422, Some("idempotency_error"), ErrorKind::IdempotencyConflict),
             (429, Some("rate_limit_exceeded"), ErrorKind::RateLimited),
-            (409, Some("payment_session_action_pending"), ErrorKind::Api),
+            (409, Some("payment_session_action_pending"), ErrorKind::ActionPending),
             (500, Some("internal_server_error"), ErrorKind::Server),
             (503, Some("endpoint_unavailable"), ErrorKind::Server),
             (502, None, ErrorKind::Server),

@@ -125,6 +125,38 @@ pub fn capture_id(value: &str) -> Result<()> {
     check_prefixed_id("capture_id", value, "capture_")
 }
 
+/// Checks a void ID (`void_` + lowercase UUID).
+pub fn void_id(value: &str) -> Result<()> {
+    check_prefixed_id("void_id", value, "void_")
+}
+
+/// Checks a refund ID (`refund_` + lowercase UUID).
+pub fn refund_id(value: &str) -> Result<()> {
+    check_prefixed_id("refund_id", value, "refund_")
+}
+
+/// Checks a CDP account ID (`account_` + lowercase UUID).
+pub fn account_id(field: &str, value: &str) -> Result<()> {
+    check_prefixed_id(field, value, "account_")
+}
+
+/// Longest asset symbol, in characters.
+pub const ASSET_MAX_CHARS: usize = 42;
+/// Longest blockchain address, in characters (the format varies by network).
+pub const BLOCKCHAIN_ADDRESS_MAX_CHARS: usize = 128;
+
+/// Checks text that must have 1 to `max` characters and no control characters.
+pub fn short_text(field: &str, value: &str, max: usize) -> Result<()> {
+    let chars = value.chars().count();
+    if chars == 0 || chars > max {
+        return Err(Error::invalid(field, format!("must be 1 to {max} characters, got {chars}")));
+    }
+    if let Some(bad) = value.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid(field, format!("must not contain control characters, found {bad:?}")));
+    }
+    Ok(())
+}
+
 /// Parses an amount given as text: a plain positive decimal such as `"10"` or `"0.25"`;
 /// no sign, no exponent, no spaces, no thousands separators.
 pub fn parse_amount(field: &str, text: &str) -> Result<Decimal> {

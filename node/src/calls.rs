@@ -10,8 +10,9 @@ use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails};
 use capturekit::node::{from_options, FromJs, Outcome};
 use capturekit::stateset::StateSetPayment;
 use capturekit::{
-    Capture, CapturePage, CaptureRequest, EscrowCaptureRequest, InputError, PageOptions, PaymentSession,
-    StateSetCaptureRequest, WaitOptions,
+    CancelRequest, Capture, CapturePage, CaptureRequest, EscrowCaptureRequest, InputError, PageOptions, PaymentSession,
+    PaymentSessionPage, Refund, RefundPage, RefundRequest, StateSetCaptureRequest, Void, VoidPage, VoidRequest,
+    WaitOptions,
 };
 use futures_util::{Stream, StreamExt};
 use napi::bindgen_prelude::PromiseRaw;
@@ -84,28 +85,71 @@ macro_rules! call_group {
 }
 
 call_group! {
-    /// CDP Payment Sessions calls.
+    /// CDP Payment Sessions calls. A `list…` call without `Page` gives an iterator.
     PaymentSessions {
         /// Creates a capture (options: the core's `CaptureRequest`).
         fn capture(payment_session_id: String) [request: CaptureRequest] -> Capture
             = |client| client.payment_sessions().capture(&payment_session_id, request).await;
+        /// Voids a session (options: `VoidRequest`).
+        fn void(payment_session_id: String) [request: VoidRequest] -> Void
+            = |client| client.payment_sessions().void(&payment_session_id, request).await;
+        /// Refunds captured funds (options: `RefundRequest`).
+        fn refund(payment_session_id: String) [request: RefundRequest] -> Refund
+            = |client| client.payment_sessions().refund(&payment_session_id, request).await;
+        /// Cancels a session that was never authorized (options: `CancelRequest`).
+        fn cancel(payment_session_id: String) [request: CancelRequest] -> PaymentSession
+            = |client| client.payment_sessions().cancel(&payment_session_id, request).await;
         /// Fetches one capture.
         fn get_capture(payment_session_id: String, capture_id: String) -> Capture
             = |client| client.payment_sessions().get_capture(&payment_session_id, &capture_id).await;
+        /// Fetches one void.
+        fn get_void(payment_session_id: String, void_id: String) -> Void
+            = |client| client.payment_sessions().get_void(&payment_session_id, &void_id).await;
+        /// Fetches one refund.
+        fn get_refund(payment_session_id: String, refund_id: String) -> Refund
+            = |client| client.payment_sessions().get_refund(&payment_session_id, &refund_id).await;
+        /// Fetches a session.
+        fn get_session(payment_session_id: String) -> PaymentSession
+            = |client| client.payment_sessions().get_session(&payment_session_id).await;
         /// Fetches one page of captures (options: `PageOptions`).
         fn list_captures_page(payment_session_id: String) [page: PageOptions] -> CapturePage
             = |client| {
                 client.payment_sessions().list_captures(&payment_session_id, page.page_size, page.page_token.as_deref()).await
             };
-        /// Fetches a session.
-        fn get_session(payment_session_id: String) -> PaymentSession
-            = |client| client.payment_sessions().get_session(&payment_session_id).await;
+        /// Fetches one page of voids (options: `PageOptions`).
+        fn list_voids_page(payment_session_id: String) [page: PageOptions] -> VoidPage
+            = |client| {
+                client.payment_sessions().list_voids(&payment_session_id, page.page_size, page.page_token.as_deref()).await
+            };
+        /// Fetches one page of refunds (options: `PageOptions`).
+        fn list_refunds_page(payment_session_id: String) [page: PageOptions] -> RefundPage
+            = |client| {
+                client.payment_sessions().list_refunds(&payment_session_id, page.page_size, page.page_token.as_deref()).await
+            };
+        /// Fetches one page of payment sessions (options: `PageOptions`).
+        fn list_sessions_page() [page: PageOptions] -> PaymentSessionPage
+            = |client| client.payment_sessions().list_sessions(page.page_size, page.page_token.as_deref()).await;
         /// Polls a capture until it settles (options: `WaitOptions`).
         fn wait_for_capture(payment_session_id: String, capture_id: String) [options: WaitOptions] -> Capture
             = |client| client.payment_sessions().wait_for_capture(&payment_session_id, &capture_id, options).await;
+        /// Polls a void until it settles (options: `WaitOptions`).
+        fn wait_for_void(payment_session_id: String, void_id: String) [options: WaitOptions] -> Void
+            = |client| client.payment_sessions().wait_for_void(&payment_session_id, &void_id, options).await;
+        /// Polls a refund until it settles (options: `WaitOptions`).
+        fn wait_for_refund(payment_session_id: String, refund_id: String) [options: WaitOptions] -> Refund
+            = |client| client.payment_sessions().wait_for_refund(&payment_session_id, &refund_id, options).await;
         /// Every capture of a session, as an iterator of pages fetched on demand.
         fn list_captures(payment_session_id: String) [page: PageOptions] -> CaptureIterator
             = |client| Ok(CaptureIterator::new(client.payment_sessions().captures_stream(&payment_session_id, page)));
+        /// Every void of a session, as an iterator of pages fetched on demand.
+        fn list_voids(payment_session_id: String) [page: PageOptions] -> VoidIterator
+            = |client| Ok(VoidIterator::new(client.payment_sessions().voids_stream(&payment_session_id, page)));
+        /// Every refund of a session, as an iterator of pages fetched on demand.
+        fn list_refunds(payment_session_id: String) [page: PageOptions] -> RefundIterator
+            = |client| Ok(RefundIterator::new(client.payment_sessions().refunds_stream(&payment_session_id, page)));
+        /// Every payment session, as an iterator of pages fetched on demand.
+        fn list_sessions() [page: PageOptions] -> PaymentSessionIterator
+            = |client| Ok(PaymentSessionIterator::new(client.payment_sessions().sessions_stream(page)));
     }
 }
 
@@ -133,34 +177,54 @@ call_group! {
     }
 }
 
-type CaptureStream = Pin<Box<dyn Stream<Item = Result<Capture, capturekit::Error>> + Send>>;
+/// Declares a class that iterates a stream of `$item`, one page fetched at a time.
+macro_rules! item_iterator {
+    ($(#[doc = $doc:literal])* $iterator:ident($item:ty)) => {
+        $(#[doc = $doc])*
+        #[napi]
+        pub struct $iterator {
+            stream: Arc<tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Result<$item, capturekit::Error>> + Send>>>>,
+        }
 
-/// Every capture of a session, one page fetched at a time.
-#[napi]
-pub struct CaptureIterator {
-    stream: Arc<tokio::sync::Mutex<CaptureStream>>,
+        impl $iterator {
+            fn new(stream: impl Stream<Item = Result<$item, capturekit::Error>> + Send + 'static) -> Self {
+                $iterator { stream: Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
+            }
+        }
+
+        impl capturekit::node::IntoJs for $iterator {
+            type Js = $iterator;
+            fn into_js(self) -> $iterator {
+                self
+            }
+        }
+
+        #[napi]
+        impl $iterator {
+            /// The next item (`value` is `null` after the last one).
+            #[napi(ts_return_type = "Promise<unknown>")]
+            pub fn next<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Outcome<Option<$item>>>> {
+                let stream = self.stream.clone();
+                let call = async move { stream.lock().await.next().await.transpose() };
+                settle(env, Ok(call))
+            }
+        }
+    };
 }
 
-impl CaptureIterator {
-    fn new(stream: impl Stream<Item = Result<Capture, capturekit::Error>> + Send + 'static) -> Self {
-        CaptureIterator { stream: Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
-    }
+item_iterator! {
+    /// Every capture of a session, one page fetched at a time.
+    CaptureIterator(Capture)
 }
-
-impl capturekit::node::IntoJs for CaptureIterator {
-    type Js = CaptureIterator;
-    fn into_js(self) -> CaptureIterator {
-        self
-    }
+item_iterator! {
+    /// Every void of a session, one page fetched at a time.
+    VoidIterator(Void)
 }
-
-#[napi]
-impl CaptureIterator {
-    /// The next capture (`value` is `null` after the last one).
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn next<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Outcome<Option<Capture>>>> {
-        let stream = self.stream.clone();
-        let call = async move { stream.lock().await.next().await.transpose() };
-        settle(env, Ok(call))
-    }
+item_iterator! {
+    /// Every refund of a session, one page fetched at a time.
+    RefundIterator(Refund)
+}
+item_iterator! {
+    /// Every payment session, one page fetched at a time.
+    PaymentSessionIterator(PaymentSession)
 }

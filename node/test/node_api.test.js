@@ -53,7 +53,7 @@ test('each error kind rejects with its class and fields', () =>
     await rejects(capturekit.InvalidRequestError, () => ps.capture(session, { amount: '5' }))
     await rejects(capturekit.PermissionDeniedError, () => ps.getSession(session), { type: 'status', status: 403 })
     await rejects(capturekit.IdempotencyError, () => ps.getSession(session), { type: 'status', status: 422, errorType: 'idempotency_error' })
-    await rejects(capturekit.APIError, () => ps.getSession(session), { type: 'status', status: 409, errorType: 'payment_session_action_pending' })
+    await rejects(capturekit.APIError, () => ps.getSession(session), { type: 'status', status: 409, errorType: 'payment_session_already_authorized' })
     const limited = await rejects(capturekit.RateLimitError, () => ps.getSession(session), { type: 'status', status: 429, retryAfter: 7 })
     assert.equal(limited.retryAfterMs, 7000)
     assert.equal(limited.retryable, true)

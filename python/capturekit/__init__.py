@@ -24,8 +24,11 @@ from ._native import (
     Client,
     CoinbasePayments,
     JwtSigner,
+    PaymentSessionIterator,
     PaymentSessions,
+    RefundIterator,
     StateSet,
+    VoidIterator,
     derive_idempotency_key,
     generate_jwt,
     new_idempotency_key,
@@ -37,7 +40,8 @@ __version__: str = _native.__version__
 
 __all__: List[str] = [
     "Client", "AsyncClient", "PaymentSessions", "AsyncPaymentSessions", "CoinbasePayments", "AsyncCoinbasePayments",
-    "StateSet", "AsyncStateSet", "CaptureIterator", "JwtSigner",
+    "StateSet", "AsyncStateSet", "CaptureIterator", "VoidIterator", "RefundIterator", "PaymentSessionIterator",
+    "JwtSigner",
     "derive_idempotency_key", "new_idempotency_key", "generate_jwt",
 ]
 __all__ += _enums.__all__

@@ -12,6 +12,7 @@ __all__ = [
     "CaptureStatus",
     "Network",
     "PaymentSessionStatus",
+    "PaymentActionStatus",
     "RewardOperationAction",
     "RewardOperationStatus",
     "OperationStepType",
@@ -113,6 +114,19 @@ class PaymentSessionStatus(_OpenEnum):
     REFUND_SUCCEEDED = "refund_succeeded"
     #: The refund failed.
     REFUND_FAILED = "refund_failed"
+
+
+class PaymentActionStatus(_OpenEnum):
+    """The status of a void or a refund: it starts `Pending` and settles to `Succeeded` or
+    `Failed`.
+    """
+
+    #: Submitted, not settled yet.
+    PENDING = "pending"
+    #: Settled: the funds moved.
+    SUCCEEDED = "succeeded"
+    #: Settled without moving funds; see the action's `error`.
+    FAILED = "failed"
 
 
 class RewardOperationAction(_OpenEnum):

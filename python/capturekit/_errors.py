@@ -9,7 +9,7 @@ import builtins
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type
 
 if TYPE_CHECKING:
-    from ._records import Capture
+    from ._records import Capture, Void, Refund
 
 __all__ = [
     "CaptureKitError",
@@ -21,6 +21,10 @@ __all__ = [
     "RateLimitError",
     "CaptureExpiredError",
     "NoCapturableBalanceError",
+    "NoRefundableBalanceError",
+    "RefundExpiredError",
+    "ActionPendingError",
+    "SessionCanceledError",
     "APIError",
     "ServerError",
     "OutcomeUnknownError",
@@ -53,6 +57,10 @@ class CaptureKitError(Exception):
     retry_after: Optional[float]
     #: For a wait that timed out: the last state of the capture that was seen.
     last_capture: Optional[Capture]
+    #: For a wait that timed out: the last state of the void that was seen.
+    last_void: Optional[Void]
+    #: For a wait that timed out: the last state of the refund that was seen.
+    last_refund: Optional[Refund]
     #: Whether repeating the same call (with the same idempotency key) may succeed.
     retryable: bool
 
@@ -68,6 +76,8 @@ class CaptureKitError(Exception):
         self.idempotency_key = fields.get("idempotency_key", None)
         self.retry_after = fields.get("retry_after", None)
         self.last_capture = fields.get("last_capture", None)
+        self.last_void = fields.get("last_void", None)
+        self.last_refund = fields.get("last_refund", None)
         self.retryable = fields.get("retryable", False)
 
     def __reduce__(self) -> Any:
@@ -124,9 +134,33 @@ class CaptureExpiredError(CaptureKitError):
 
 
 class NoCapturableBalanceError(CaptureKitError):
-    """The session or payment has nothing left to capture."""
+    """The session or payment has nothing left to capture (or, for a void, to release)."""
 
     code = "no_capturable_balance"
+
+
+class NoRefundableBalanceError(CaptureKitError):
+    """The session has nothing captured left to refund."""
+
+    code = "no_refundable_balance"
+
+
+class RefundExpiredError(CaptureKitError):
+    """The session's `refundExpiresAt` has passed."""
+
+    code = "refund_expired"
+
+
+class ActionPendingError(CaptureKitError):
+    """Another action (an authorization, capture or void) is still in progress on the session; wait for it to settle, then try again."""
+
+    code = "action_pending"
+
+
+class SessionCanceledError(CaptureKitError):
+    """The payment session was canceled; nothing more can be done with it."""
+
+    code = "session_canceled"
 
 
 class APIError(CaptureKitError):
@@ -154,7 +188,7 @@ class NetworkError(CaptureKitError):
 
 
 class TimeoutError(CaptureKitError, builtins.TimeoutError):
-    """An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen)."""
+    """An attempt, or a wait for a capture, void or refund to settle, ran out of time (`last_capture`, `last_void` or `last_refund` holds the last state seen)."""
 
     code = "timeout"
 
@@ -186,6 +220,10 @@ _BY_CODE: Dict[str, Type[CaptureKitError]] = {
     "rate_limited": RateLimitError,
     "capture_expired": CaptureExpiredError,
     "no_capturable_balance": NoCapturableBalanceError,
+    "no_refundable_balance": NoRefundableBalanceError,
+    "refund_expired": RefundExpiredError,
+    "action_pending": ActionPendingError,
+    "session_canceled": SessionCanceledError,
     "api": APIError,
     "server": ServerError,
     "outcome_unknown": OutcomeUnknownError,

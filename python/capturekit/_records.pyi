@@ -6,8 +6,8 @@ from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from typing_extensions import Unpack, final
 
-from ._enums import CaptureStatus, Network, PaymentSessionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
-from ._requests import RewardInputDict
+from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
+from ._requests import RefundSourceDict, RewardInputDict
 
 __all__ = [
     "Capture",
@@ -18,6 +18,12 @@ __all__ = [
     "PaymentSessionTarget",
     "PaymentExpiries",
     "PaymentSessionBalances",
+    "PaymentSessionPage",
+    "Void",
+    "VoidPage",
+    "Refund",
+    "RefundSource",
+    "RefundPage",
     "EscrowCapture",
     "RewardOperation",
     "Reward",
@@ -226,6 +232,12 @@ class PaymentSession:
     def updated_at(self) -> Optional[datetime]:
         """When the session last changed."""
         ...
+    @property
+    def idempotency_key(self) -> Optional[str]:
+        """The idempotency key of the cancel that returned this session (the API does not echo
+        it); `None` on fetched sessions.
+        """
+        ...
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` of the fields (nested results as dicts, enums as their string
         values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
@@ -305,6 +317,214 @@ class PaymentSessionBalances:
     @property
     def refunded(self) -> Decimal:
         """Total funds refunded."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class PaymentSessionPage:
+    """One page of payment sessions."""
+    @property
+    def payment_sessions(self) -> List[PaymentSession]:
+        """The sessions on this page."""
+        ...
+    @property
+    def next_page_token(self) -> Optional[str]:
+        """The token of the next page; `None` on the last page."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class Void:
+    """A void: the release of a session's whole uncaptured balance back to the payer.
+
+    `PaymentVoid` in Kotlin and Swift, where `Void` names the empty type.
+    """
+    @property
+    def void_id(self) -> str:
+        """`void_` + UUID."""
+        ...
+    @property
+    def payment_session_id(self) -> str:
+        """The payment session the void belongs to."""
+        ...
+    @property
+    def status(self) -> PaymentActionStatus:
+        """Where the void stands."""
+        ...
+    @property
+    def amount(self) -> Optional[Decimal]:
+        """The released amount, in the session's asset."""
+        ...
+    @property
+    def error(self) -> Optional[PaymentError]:
+        """Why the void failed, when it did."""
+        ...
+    @property
+    def metadata(self) -> Dict[str, str]:
+        """The caller's metadata."""
+        ...
+    @property
+    def onchain_transactions(self) -> List[OnchainTransaction]:
+        """The onchain transactions of a settled void."""
+        ...
+    @property
+    def created_at(self) -> Optional[datetime]:
+        """When the void was created."""
+        ...
+    @property
+    def updated_at(self) -> Optional[datetime]:
+        """When the void last changed."""
+        ...
+    @property
+    def idempotency_key(self) -> Optional[str]:
+        """The idempotency key this void was created with; set on the value that `void`
+        returns (the API does not echo it), `None` on fetched voids.
+        """
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class VoidPage:
+    """One page of voids."""
+    @property
+    def voids(self) -> List[Void]:
+        """The voids on this page."""
+        ...
+    @property
+    def next_page_token(self) -> Optional[str]:
+        """The token of the next page; `None` on the last page."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class Refund:
+    """A refund: captured funds returned to the payer."""
+    @property
+    def refund_id(self) -> str:
+        """`refund_` + UUID."""
+        ...
+    @property
+    def payment_session_id(self) -> str:
+        """The payment session the refund belongs to."""
+        ...
+    @property
+    def source(self) -> Optional[RefundSource]:
+        """Where the money comes from."""
+        ...
+    @property
+    def status(self) -> PaymentActionStatus:
+        """Where the refund stands."""
+        ...
+    @property
+    def amount(self) -> Optional[Decimal]:
+        """The refunded amount, in the session's asset."""
+        ...
+    @property
+    def reason(self) -> Optional[str]:
+        """The reason given for the refund."""
+        ...
+    @property
+    def error(self) -> Optional[PaymentError]:
+        """Why the refund failed, when it did."""
+        ...
+    @property
+    def metadata(self) -> Dict[str, str]:
+        """The caller's metadata."""
+        ...
+    @property
+    def onchain_transactions(self) -> List[OnchainTransaction]:
+        """The onchain transactions of a settled refund."""
+        ...
+    @property
+    def created_at(self) -> Optional[datetime]:
+        """When the refund was created."""
+        ...
+    @property
+    def updated_at(self) -> Optional[datetime]:
+        """When the refund last changed."""
+        ...
+    @property
+    def idempotency_key(self) -> Optional[str]:
+        """The idempotency key this refund was created with; set on the value that `refund`
+        returns (the API does not echo it), `None` on fetched refunds.
+        """
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class RefundSource:
+    """Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+    onchain address (`address`; network and asset are the session's). Exactly one of the two.
+    """
+    def __new__(cls, **fields: Unpack[RefundSourceDict]) -> RefundSource:
+        """Builds it from keyword arguments, the names of its fields."""
+        ...
+    @property
+    def account_id(self) -> Optional[str]:
+        """The CDP account that funds the refund (`account_` + UUID), with `asset`."""
+        ...
+    @property
+    def asset(self) -> Optional[str]:
+        """The account's asset, e.g. `"usdc"` (with `account_id`)."""
+        ...
+    @property
+    def address(self) -> Optional[str]:
+        """The onchain address that funds the refund (instead of an account)."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class RefundPage:
+    """One page of refunds."""
+    @property
+    def refunds(self) -> List[Refund]:
+        """The refunds on this page."""
+        ...
+    @property
+    def next_page_token(self) -> Optional[str]:
+        """The token of the next page; `None` on the last page."""
         ...
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` of the fields (nested results as dicts, enums as their string
@@ -942,6 +1162,14 @@ class ErrorDetails:
     @property
     def last_capture(self) -> Optional[Capture]:
         """For a wait that timed out: the last state of the capture that was seen."""
+        ...
+    @property
+    def last_void(self) -> Optional[Void]:
+        """For a wait that timed out: the last state of the void that was seen."""
+        ...
+    @property
+    def last_refund(self) -> Optional[Refund]:
+        """For a wait that timed out: the last state of the refund that was seen."""
         ...
     @property
     def retryable(self) -> bool:

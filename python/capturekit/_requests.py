@@ -13,13 +13,17 @@ if TYPE_CHECKING:
     from decimal import Decimal
     from typing import Mapping, Optional, Sequence
 
-    from ._enums import CaptureStatus, Network, PaymentSessionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
-    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, ErrorDetails, TokenRequest
+    from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
+    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, PaymentSessionPage, Void, VoidPage, Refund, RefundSource, RefundPage, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, ErrorDetails, TokenRequest
 
 __all__ = [
     "TokenProvider",
+    "RefundSourceDict",
     "RewardInputDict",
     "CaptureRequest",
+    "VoidRequest",
+    "RefundRequest",
+    "CancelRequest",
     "EscrowCaptureRequest",
     "StateSetCaptureRequest",
     "WaitOptions",
@@ -32,6 +36,18 @@ __all__ = [
 
 #: A callable given a ``TokenRequest`` that returns a bearer token, directly or awaitably.
 TokenProvider = Callable[[TokenRequest], Union[str, Awaitable[str]]]
+
+
+class RefundSourceDict(TypedDict, total=False):
+    """Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+    onchain address (`address`; network and asset are the session's). Exactly one of the two.
+    """
+    #: The CDP account that funds the refund (`account_` + UUID), with `asset`.
+    account_id: Optional[str]
+    #: The account's asset, e.g. `"usdc"` (with `account_id`).
+    asset: Optional[str]
+    #: The onchain address that funds the refund (instead of an account).
+    address: Optional[str]
 
 
 class _RewardInputDictRequired(TypedDict):
@@ -64,6 +80,42 @@ class CaptureRequest(TypedDict, total=False):
     external_reference_id: Optional[str]
     #: The idempotency key; a random UUID v4 when `None`. Pass your own (see
     #: [`crate::derive_idempotency_key`]) to retry safely across restarts.
+    idempotency_key: Optional[str]
+
+
+class VoidRequest(TypedDict, total=False):
+    """A void: releases all that is still capturable on a session back to the payer."""
+    #: Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+    metadata: Optional[Mapping[str, str]]
+    #: The idempotency key; a random UUID v4 when `None`.
+    idempotency_key: Optional[str]
+
+
+class _RefundRequestRequired(TypedDict):
+    #: Where the money comes from: an account (`account_id` and `asset`) or an `address`.
+    source: Union[RefundSource, RefundSourceDict]
+
+
+class RefundRequest(_RefundRequestRequired, total=False):
+    """A refund: returns captured funds to the payer, from `source`. Build it with
+    [`RefundRequest::amount`] or [`RefundRequest::remaining`]; several partial refunds may
+    follow one another up to what was captured.
+    """
+    #: How much to refund, in the session's asset; left out, all that is refundable.
+    amount: Optional[Union[Decimal, str, int]]
+    #: Why, for your records and the payer's.
+    reason: Optional[str]
+    #: Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+    metadata: Optional[Mapping[str, str]]
+    #: The idempotency key; a random UUID v4 when `None`.
+    idempotency_key: Optional[str]
+
+
+class CancelRequest(TypedDict, total=False):
+    """A cancel: ends a session that was never authorized (only from `created`)."""
+    #: Why the session is canceled; shown on the session afterwards.
+    cancellation_reason: Optional[str]
+    #: The idempotency key; a random UUID v4 when `None`.
     idempotency_key: Optional[str]
 
 
@@ -104,9 +156,9 @@ class StateSetCaptureRequest(TypedDict, total=False):
 
 
 class WaitOptions(TypedDict, total=False):
-    """How `wait_for_capture` polls. Every option left out takes its default."""
+    """How a wait for a capture, void or refund polls. Every option left out takes its default."""
     #: Give up after this long (default 60 s); the error is `timeout` and carries the last
-    #: capture seen.
+    #: state seen (`last_capture`, `last_void` or `last_refund`).
     timeout: Optional[float]
     #: The first pause between polls (default 250 ms); it grows by half each time.
     poll_interval: Optional[float]

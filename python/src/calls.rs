@@ -10,7 +10,8 @@ use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails};
 use capturekit::python::{from_kwargs, to_py_err};
 use capturekit::stateset::StateSetPayment;
 use capturekit::{
-    Capture, CapturePage, CaptureRequest, EscrowCaptureRequest, PageOptions, PaymentSession, StateSetCaptureRequest,
+    CancelRequest, Capture, CapturePage, CaptureRequest, EscrowCaptureRequest, PageOptions, PaymentSession,
+    PaymentSessionPage, Refund, RefundPage, RefundRequest, StateSetCaptureRequest, Void, VoidPage, VoidRequest,
     WaitOptions,
 };
 use futures_util::{Stream, StreamExt};
@@ -45,7 +46,7 @@ macro_rules! call_group {
             $(
                 $(#[doc = $stream_doc:literal])*
                 fn $stream:ident($($stream_arg:ident: $stream_arg_ty:ty),*) [$stream_options:ident: $stream_options_ty:ty]
-                    = |$stream_client:ident| $stream_body:expr;
+                    -> $iterator:ident = |$stream_client:ident| $stream_body:expr;
             )*
         }
     ) => {
@@ -102,11 +103,11 @@ macro_rules! call_group {
                     py: Python<'_>,
                     $($stream_arg: &Bound<'_, PyAny>,)*
                     $stream_options: Option<&Bound<'_, PyDict>>
-                ) -> PyResult<CaptureIterator> {
+                ) -> PyResult<$iterator> {
                     $(let $stream_arg: $stream_arg_ty = positional($stream_arg, stringify!($stream_arg))?;)*
                     let $stream_options: $stream_options_ty = from_kwargs(py, $stream_options)?;
                     let $stream_client = self.shared.client();
-                    Ok(CaptureIterator::new($stream_body))
+                    Ok($iterator::new($stream_body))
                 }
             )*
         }
@@ -136,7 +137,7 @@ macro_rules! call_group {
                     py: Python<'_>,
                     $($stream_arg: &Bound<'_, PyAny>,)*
                     $stream_options: Option<&Bound<'_, PyDict>>
-                ) -> PyResult<CaptureIterator> {
+                ) -> PyResult<$iterator> {
                     // The same iterator serves `for` and `async for`: the blocking group's.
                     $blocking::new(self.shared.clone()).$stream(py, $($stream_arg,)* $stream_options)
                 }
@@ -146,8 +147,9 @@ macro_rules! call_group {
 }
 
 call_group! {
-    /// CDP Payment Sessions calls: capture, get and list captures, get a session, wait for a
-    /// capture to settle. Get it as `client.payment_sessions`.
+    /// CDP Payment Sessions calls: capture, void, refund and cancel; get and list sessions,
+    /// captures, voids and refunds; wait for an action to settle. Get it as
+    /// `client.payment_sessions`.
     PaymentSessions, AsyncPaymentSessions {
         /// Captures an authorized session: keyword arguments of `CaptureRequest` (`amount`,
         /// all that is capturable when left out; `final_capture`, `metadata`,
@@ -156,30 +158,81 @@ call_group! {
         /// call again with the same key.
         fn capture(payment_session_id: String) [request: CaptureRequest] -> Capture
             = |client| client.payment_sessions().capture(&payment_session_id, request).await;
+        /// Voids a session, releasing all that is still capturable: keyword arguments of
+        /// `VoidRequest` (`metadata`, `idempotency_key`). The void comes back `pending`; the
+        /// idempotency key is handled as for `capture`.
+        fn void(payment_session_id: String) [request: VoidRequest] -> Void
+            = |client| client.payment_sessions().void(&payment_session_id, request).await;
+        /// Refunds captured funds: keyword arguments of `RefundRequest` (`source`, required:
+        /// `{"account_id": …, "asset": …}` or `{"address": …}`; `amount`, all that is
+        /// refundable when left out; `reason`, `metadata`, `idempotency_key`). The refund
+        /// comes back `pending`; the idempotency key is handled as for `capture`.
+        fn refund(payment_session_id: String) [request: RefundRequest] -> Refund
+            = |client| client.payment_sessions().refund(&payment_session_id, request).await;
+        /// Cancels a session that was never authorized: keyword arguments of `CancelRequest`
+        /// (`cancellation_reason`, `idempotency_key`). Returns the session, `canceled`.
+        fn cancel(payment_session_id: String) [request: CancelRequest] -> PaymentSession
+            = |client| client.payment_sessions().cancel(&payment_session_id, request).await;
         /// Fetches one capture.
         fn get_capture(payment_session_id: String, capture_id: String) -> Capture
             = |client| client.payment_sessions().get_capture(&payment_session_id, &capture_id).await;
+        /// Fetches one void.
+        fn get_void(payment_session_id: String, void_id: String) -> Void
+            = |client| client.payment_sessions().get_void(&payment_session_id, &void_id).await;
+        /// Fetches one refund.
+        fn get_refund(payment_session_id: String, refund_id: String) -> Refund
+            = |client| client.payment_sessions().get_refund(&payment_session_id, &refund_id).await;
+        /// Fetches a session with its balances, expiries and captures.
+        fn get_session(payment_session_id: String) -> PaymentSession
+            = |client| client.payment_sessions().get_session(&payment_session_id).await;
         /// One page of captures (`page_size`, `page_token`); pass `next_page_token` back as
         /// `page_token` to go on.
         fn list_captures_page(payment_session_id: String) [page: PageOptions] -> CapturePage
             = |client| {
                 client.payment_sessions().list_captures(&payment_session_id, page.page_size, page.page_token.as_deref()).await
             };
-        /// Fetches a session with its balances, expiries and captures.
-        fn get_session(payment_session_id: String) -> PaymentSession
-            = |client| client.payment_sessions().get_session(&payment_session_id).await;
+        /// One page of voids (`page_size`, `page_token`).
+        fn list_voids_page(payment_session_id: String) [page: PageOptions] -> VoidPage
+            = |client| {
+                client.payment_sessions().list_voids(&payment_session_id, page.page_size, page.page_token.as_deref()).await
+            };
+        /// One page of refunds (`page_size`, `page_token`).
+        fn list_refunds_page(payment_session_id: String) [page: PageOptions] -> RefundPage
+            = |client| {
+                client.payment_sessions().list_refunds(&payment_session_id, page.page_size, page.page_token.as_deref()).await
+            };
+        /// One page of the payment sessions the credentials can see (`page_size`, `page_token`).
+        fn list_sessions_page() [page: PageOptions] -> PaymentSessionPage
+            = |client| client.payment_sessions().list_sessions(page.page_size, page.page_token.as_deref()).await;
         /// Polls until the capture is `succeeded` or `failed` and returns it (a failed capture
         /// is a value with its `error`): keyword arguments of `WaitOptions` (`timeout`,
         /// `poll_interval`, `max_poll_interval`, in seconds). At the deadline raises
         /// `capturekit.TimeoutError`, whose `last_capture` is the last state seen.
         fn wait_for_capture(payment_session_id: String, capture_id: String) [options: WaitOptions] -> Capture
             = |client| client.payment_sessions().wait_for_capture(&payment_session_id, &capture_id, options).await;
+        /// Polls until the void settles, as `wait_for_capture`; a timeout's `last_void` is the
+        /// last state seen.
+        fn wait_for_void(payment_session_id: String, void_id: String) [options: WaitOptions] -> Void
+            = |client| client.payment_sessions().wait_for_void(&payment_session_id, &void_id, options).await;
+        /// Polls until the refund settles, as `wait_for_capture`; a timeout's `last_refund` is
+        /// the last state seen.
+        fn wait_for_refund(payment_session_id: String, refund_id: String) [options: WaitOptions] -> Refund
+            = |client| client.payment_sessions().wait_for_refund(&payment_session_id, &refund_id, options).await;
     }
     streams {
         /// Every capture of the session, oldest first, fetching pages as iteration reaches
         /// them (`for` or `async for`; keyword arguments of `PageOptions`).
-        fn list_captures(payment_session_id: String) [page: PageOptions]
+        fn list_captures(payment_session_id: String) [page: PageOptions] -> CaptureIterator
             = |client| client.payment_sessions().captures_stream(&payment_session_id, page);
+        /// Every void of the session, as `list_captures` gives captures.
+        fn list_voids(payment_session_id: String) [page: PageOptions] -> VoidIterator
+            = |client| client.payment_sessions().voids_stream(&payment_session_id, page);
+        /// Every refund of the session, as `list_captures` gives captures.
+        fn list_refunds(payment_session_id: String) [page: PageOptions] -> RefundIterator
+            = |client| client.payment_sessions().refunds_stream(&payment_session_id, page);
+        /// Every payment session the credentials can see, as `list_captures` gives captures.
+        fn list_sessions() [page: PageOptions] -> PaymentSessionIterator
+            = |client| client.payment_sessions().sessions_stream(page);
     }
 }
 
@@ -217,44 +270,64 @@ call_group! {
     streams {}
 }
 
-type CaptureStream = Pin<Box<dyn Stream<Item = Result<Capture, capturekit::Error>> + Send>>;
+/// Declares a class that iterates a stream of `$item`, fetched a page at a time as
+/// iteration reaches it, with both `for` and `async for`.
+macro_rules! item_iterator {
+    ($(#[doc = $doc:literal])* $iterator:ident($item:ty)) => {
+        $(#[doc = $doc])*
+        #[pyclass(frozen, module = "capturekit")]
+        pub struct $iterator {
+            stream: Arc<tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Result<$item, capturekit::Error>> + Send>>>>,
+        }
 
-/// Every capture of a session, fetched a page at a time as iteration reaches it (`for` and
-/// `async for`).
-#[pyclass(frozen, module = "capturekit")]
-pub struct CaptureIterator {
-    stream: Arc<tokio::sync::Mutex<CaptureStream>>,
-}
-
-impl CaptureIterator {
-    fn new(stream: impl Stream<Item = Result<Capture, capturekit::Error>> + Send + 'static) -> Self {
-        CaptureIterator { stream: Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
-    }
-}
-
-#[pymethods]
-impl CaptureIterator {
-    fn __iter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Capture>> {
-        let stream = self.stream.clone();
-        let next = py.detach(|| runtime().block_on(async move { stream.lock().await.next().await }));
-        next.transpose().map_err(to_py_err)
-    }
-
-    fn __aiter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let stream = self.stream.clone();
-        pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, _>(py, async move {
-            match stream.lock().await.next().await {
-                None => Err(PyStopAsyncIteration::new_err(())),
-                Some(item) => item.map_err(to_py_err),
+        impl $iterator {
+            fn new(stream: impl Stream<Item = Result<$item, capturekit::Error>> + Send + 'static) -> Self {
+                $iterator { stream: Arc::new(tokio::sync::Mutex::new(Box::pin(stream))) }
             }
-        })
-    }
+        }
+
+        #[pymethods]
+        impl $iterator {
+            fn __iter__(slf: Py<Self>) -> Py<Self> {
+                slf
+            }
+
+            fn __next__(&self, py: Python<'_>) -> PyResult<Option<$item>> {
+                let stream = self.stream.clone();
+                let next = py.detach(|| runtime().block_on(async move { stream.lock().await.next().await }));
+                next.transpose().map_err(to_py_err)
+            }
+
+            fn __aiter__(slf: Py<Self>) -> Py<Self> {
+                slf
+            }
+
+            fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let stream = self.stream.clone();
+                pyo3_async_runtimes::generic::future_into_py::<CaptureKitRuntime, _, _>(py, async move {
+                    match stream.lock().await.next().await {
+                        None => Err(PyStopAsyncIteration::new_err(())),
+                        Some(item) => item.map_err(to_py_err),
+                    }
+                })
+            }
+        }
+    };
+}
+
+item_iterator! {
+    /// Every capture of a session, fetched a page at a time as iteration reaches it.
+    CaptureIterator(Capture)
+}
+item_iterator! {
+    /// Every void of a session, fetched a page at a time as iteration reaches it.
+    VoidIterator(Void)
+}
+item_iterator! {
+    /// Every refund of a session, fetched a page at a time as iteration reaches it.
+    RefundIterator(Refund)
+}
+item_iterator! {
+    /// Every payment session, fetched a page at a time as iteration reaches it.
+    PaymentSessionIterator(PaymentSession)
 }

@@ -67,6 +67,9 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<calls::StateSet>()?;
     module.add_class::<calls::AsyncStateSet>()?;
     module.add_class::<calls::CaptureIterator>()?;
+    module.add_class::<calls::VoidIterator>()?;
+    module.add_class::<calls::RefundIterator>()?;
+    module.add_class::<calls::PaymentSessionIterator>()?;
     module.add_class::<signer::JwtSigner>()?;
     module.add_class::<runtime::PendingCall>()?;
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;

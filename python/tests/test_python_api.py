@@ -96,7 +96,7 @@ def test_each_error_kind_arrives_as_its_class(emulator: Emulator, tmp_path: Path
     raises(capturekit.IdempotencyError, lambda: ps.get_session(session), type="status", status=422,
            errorType="idempotency_error")
     raises(capturekit.APIError, lambda: ps.get_session(session), type="status", status=409,
-           errorType="payment_session_action_pending")
+           errorType="payment_session_already_authorized")
     limited = raises(capturekit.RateLimitError, lambda: ps.get_session(session), type="status", status=429, retryAfter=7)
     assert limited.retry_after == 7.0
     server = raises(capturekit.ServerError, lambda: ps.get_session(session), type="status", status=502)

@@ -31,7 +31,7 @@ async fn retryable_statuses_are_retried_and_others_are_not() {
         (403, "forbidden", ErrorKind::PermissionDenied),
         (404, "not_found", ErrorKind::NotFound),
         (422, "idempotency_error", ErrorKind::IdempotencyConflict),
-        (409, "payment_session_action_pending", ErrorKind::Api),
+        (409, "payment_session_already_authorized", ErrorKind::Api),
         (501, "not_implemented", ErrorKind::Server),
         (503, "endpoint_unavailable", ErrorKind::Server),
     ] {

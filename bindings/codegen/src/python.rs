@@ -302,6 +302,15 @@ fn default_value(field: &Field) -> &'static str {
     }
 }
 
+/// The record a field holds, directly or as an optional value.
+fn record_in(shape: &Shape) -> Option<&'static str> {
+    match shape {
+        Shape::Record(name) => Some(name),
+        Shape::Optional(inner) => record_in(inner),
+        _ => None,
+    }
+}
+
 fn errors(api: &Registry) -> String {
     let details = api.record("ErrorDetails").expect("the core's ErrorDetails is in the API");
     for (code, _) in BUILTIN_BASES {
@@ -310,6 +319,7 @@ fn errors(api: &Registry) -> String {
     let mut names = vec!["CaptureKitError".to_owned()];
     names.extend(ErrorKind::ALL.iter().map(|k| k.exception_name().to_owned()));
     let fields: Vec<&Field> = details.fields.iter().filter(|f| f.name != "code").collect();
+    let records_named: Vec<&str> = fields.iter().filter_map(|f| record_in(&f.shape)).collect();
     let mut out = format!(
         r#""""capturekit's exceptions: one class per error kind of the core, each carrying every field
 of the core's ``ErrorDetails``; ``str(error)`` is the core's description of the error.
@@ -322,7 +332,7 @@ import builtins
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type
 
 if TYPE_CHECKING:
-    from ._records import Capture
+    from ._records import {}
 
 __all__ = {}
 
@@ -333,6 +343,7 @@ class CaptureKitError(Exception):
     #: The stable snake_case code of the kind, e.g. ``"outcome_unknown"``.
     code: str = "unknown"
 "#,
+        records_named.join(", "),
         quoted_list(&names)
     );
     for field in &fields {

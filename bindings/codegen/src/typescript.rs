@@ -89,7 +89,7 @@ fn types(api: &Registry) -> String {
     for record in api.records().iter().filter(|r| r.output) {
         let _ = write!(out, "\n{}export interface {} {{\n", jsdoc(record.doc, ""), record.name);
         for field in &record.fields {
-            let _ = write!(out, "{}  {}: {}\n", jsdoc(field.doc, "  "), field.js, output_type(&field.shape));
+            let _ = writeln!(out, "{}  {}: {}", jsdoc(field.doc, "  "), field.js, output_type(&field.shape));
         }
         out.push_str("}\n");
     }
@@ -172,14 +172,14 @@ fn errors_dts(api: &Registry) -> String {
         imported.join(", ")
     );
     for field in error_fields(api) {
-        let _ = write!(out, "{}  readonly {}: {}\n", jsdoc(field.doc, "  "), field.js, output_type(&field.shape));
+        let _ = writeln!(out, "{}  readonly {}: {}", jsdoc(field.doc, "  "), field.js, output_type(&field.shape));
     }
     out.push_str("  /** Every field as the core reported it (its `message` without the details above). */\n  readonly details: ErrorDetails\n}\n");
     for kind in ErrorKind::ALL {
         let parent = kind.parent().map(|p| p.exception_name()).unwrap_or("CaptureKitError");
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "{}export declare class {} extends {parent} {{}}\n",
+            "{}export declare class {} extends {parent} {{}}",
             jsdoc(kind.doc(), ""),
             kind.exception_name()
         );

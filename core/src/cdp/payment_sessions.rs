@@ -1,193 +1,41 @@
-//! The CDP Payment Sessions calls: create capture, get capture, list captures, get session,
-//! and waiting for a capture to settle.
+//! The CDP Payment Sessions calls: captures, voids, refunds and cancel on a session; getting
+//! and listing sessions and their actions; waiting for an action to settle.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
-use capturekit_macros::record;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::Stream;
 use reqwest::Method;
-use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::types::{Capture, CapturePage, PaymentSession};
+use super::polling::{every_item, wait_until_settled, Page};
+use super::requests::{CancelRequest, CaptureRequest, Create, PageOptions, RefundRequest, VoidRequest, WaitOptions};
+use super::types::{Capture, CapturePage, PaymentSession, PaymentSessionPage, Refund, RefundPage, Void, VoidPage};
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::idempotency::new_idempotency_key;
 use crate::transport::ApiRequest;
 use crate::validate;
 
-const SESSIONS: &str = "v2";
+const V2: &str = "v2";
 const PAYMENT_SESSIONS: &str = "payment-sessions";
 const CAPTURES: &str = "captures";
+const VOIDS: &str = "voids";
+const REFUNDS: &str = "refunds";
 
-/// What to capture. Build it with [`CaptureRequest::amount`] or
-/// [`CaptureRequest::remaining`], then set options.
-///
-/// `final_capture` defaults to `false`: the rest of the authorization stays capturable. Set
-/// it to `true` on the last capture to release what is left to the payer once it settles.
-#[record(input)]
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CaptureRequest {
-    /// How much to capture, in the session's asset; left out, all that is capturable.
-    pub amount: Option<Decimal>,
-    /// Release any remaining capturable balance once this capture settles (default false).
-    #[record(default)]
-    pub final_capture: bool,
-    /// Up to 10 pairs; keys 1 to 40 characters, values at most 500.
-    #[record(default)]
-    pub metadata: BTreeMap<String, String>,
-    /// Your own reference, at most 256 characters.
-    pub external_reference_id: Option<String>,
-    /// The idempotency key; a random UUID v4 when `None`. Pass your own (see
-    /// [`crate::derive_idempotency_key`]) to retry safely across restarts.
-    pub idempotency_key: Option<String>,
+/// A result of a create, which carries the idempotency key it was created with.
+trait Keyed {
+    fn set_idempotency_key(&mut self, key: String);
 }
 
-impl CaptureRequest {
-    /// Capture `amount` of the session's asset.
-    pub fn amount(amount: Decimal) -> Self {
-        CaptureRequest { amount: Some(amount), ..Default::default() }
-    }
-
-    /// Capture all that is still capturable.
-    pub fn remaining() -> Self {
-        CaptureRequest::default()
-    }
-
-    /// Sets the amount from text, as the language bindings receive it: a plain positive
-    /// decimal (see [`validate::parse_amount`]). A refused amount's error carries this
-    /// request's idempotency key, like every other capture error.
-    pub fn amount_text(mut self, text: &str) -> Result<Self> {
-        match validate::parse_amount("amount", text) {
-            Ok(amount) => {
-                self.amount = Some(amount);
-                Ok(self)
+macro_rules! keyed {
+    ($($ty:ty),*) => {
+        $(impl Keyed for $ty {
+            fn set_idempotency_key(&mut self, key: String) {
+                self.idempotency_key = Some(key);
             }
-            Err(error) => Err(error.with_idempotency_key(self.idempotency_key.as_deref())),
-        }
-    }
-
-    /// Sets `finalCapture` (default `false`).
-    pub fn final_capture(mut self, final_capture: bool) -> Self {
-        self.final_capture = final_capture;
-        self
-    }
-
-    /// Adds one metadata pair.
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
-    }
-
-    /// Sets your own reference for this capture.
-    pub fn external_reference_id(mut self, id: impl Into<String>) -> Self {
-        self.external_reference_id = Some(id.into());
-        self
-    }
-
-    /// Sets the idempotency key.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
-        self
-    }
-
-    fn validate(&self) -> Result<()> {
-        if let Some(amount) = self.amount {
-            validate::check_amount("amount", amount)?;
-        }
-        validate::metadata(&self.metadata)?;
-        if let Some(id) = &self.external_reference_id {
-            validate::external_reference_id(id)?;
-        }
-        if let Some(key) = &self.idempotency_key {
-            validate::idempotency_key(key)?;
-        }
-        Ok(())
-    }
+        })*
+    };
 }
 
-/// The wire body of a create-capture.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateCaptureBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    amount: Option<String>,
-    final_capture: bool,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    metadata: &'a BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    external_reference_id: Option<&'a str>,
-}
-
-/// Which page of a list to fetch.
-#[record(input)]
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageOptions {
-    /// Items per page, 1 to 100 (the API's default, 20, when left out).
-    pub page_size: Option<u32>,
-    /// The previous page's `next_page_token`, to go on from there.
-    pub page_token: Option<String>,
-}
-
-/// How long `wait_for_capture` waits by default.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The first pause between polls by default.
-pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// The longest pause between polls by default.
-pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
-
-/// How `wait_for_capture` polls. Every option left out takes its default.
-#[record(input)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct WaitOptions {
-    /// Give up after this long (default 60 s); the error is `timeout` and carries the last
-    /// capture seen.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub timeout: Option<Duration>,
-    /// The first pause between polls (default 250 ms); it grows by half each time.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub poll_interval: Option<Duration>,
-    /// The longest pause between polls (default 5 s).
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub max_poll_interval: Option<Duration>,
-}
-
-impl WaitOptions {
-    /// Wait up to `timeout`, polling from every 250 ms up to every 5 s.
-    pub fn timeout(timeout: Duration) -> Self {
-        WaitOptions { timeout: Some(timeout), ..Default::default() }
-    }
-
-    /// Sets the first pause between polls.
-    pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = Some(interval);
-        self
-    }
-
-    /// The timeout, first and longest pause, each given or its default; every one must be
-    /// greater than zero, and short enough that adding it to now cannot overflow.
-    fn resolve(&self) -> Result<(Duration, Duration, Duration)> {
-        // A year: longer than any capture deadline, and far below what `Instant` can add.
-        const LONGEST: Duration = Duration::from_secs(366 * 24 * 3600);
-        let check = |field: &str, value: Option<Duration>, default: Duration| {
-            let value = value.unwrap_or(default);
-            if value.is_zero() || value > LONGEST {
-                return Err(Error::invalid(
-                    field,
-                    format!("must be greater than zero and at most a year, got {value:?}"),
-                ));
-            }
-            Ok(value)
-        };
-        Ok((
-            check("timeout", self.timeout, DEFAULT_WAIT_TIMEOUT)?,
-            check("poll_interval", self.poll_interval, DEFAULT_POLL_INTERVAL)?,
-            check("max_poll_interval", self.max_poll_interval, DEFAULT_MAX_POLL_INTERVAL)?,
-        ))
-    }
-}
+keyed!(Capture, Void, Refund, PaymentSession);
 
 /// The Payment Sessions calls of a [`Client`]; get it with [`Client::payment_sessions`].
 /// It shares the client's connection pool and is cheap to clone.
@@ -204,40 +52,80 @@ impl PaymentSessions {
     /// and on every error. An error of kind `outcome_unknown` means the capture may exist:
     /// call again with the same key.
     pub async fn capture(&self, payment_session_id: &str, request: CaptureRequest) -> Result<Capture> {
-        let key_for_errors = request.idempotency_key.clone();
+        self.create(payment_session_id, &request).await
+    }
+
+    /// Voids a session: releases all that is still capturable back to the payer. The void
+    /// comes back `pending`; use [`Self::wait_for_void`] to learn how it settles. Refused
+    /// (`action_pending`) while a capture or another void is still pending. The idempotency
+    /// key is handled as for [`Self::capture`].
+    pub async fn void(&self, payment_session_id: &str, request: VoidRequest) -> Result<Void> {
+        self.create(payment_session_id, &request).await
+    }
+
+    /// Refunds captured funds, all that is refundable or `request.amount`, from
+    /// `request.source`. Several partial refunds may follow one another up to what was
+    /// captured, until the session's `refundExpiresAt`. The refund comes back `pending`; use
+    /// [`Self::wait_for_refund`]. The idempotency key is handled as for [`Self::capture`].
+    pub async fn refund(&self, payment_session_id: &str, request: RefundRequest) -> Result<Refund> {
+        self.create(payment_session_id, &request).await
+    }
+
+    /// Cancels a session that was never authorized (only from `created`; refused with
+    /// `action_pending` while an authorization is under way) and returns it, `canceled`. The
+    /// idempotency key is handled as for [`Self::capture`].
+    pub async fn cancel(&self, payment_session_id: &str, request: CancelRequest) -> Result<PaymentSession> {
+        self.create(payment_session_id, &request).await
+    }
+
+    /// Sends a create: checks the request before any I/O, then sends it with one
+    /// idempotency key (the caller's or a new one) on every attempt, on the result and on
+    /// every error.
+    async fn create<R: Create, T: DeserializeOwned + Keyed>(&self, payment_session_id: &str, request: &R) -> Result<T> {
+        let caller_key = request.idempotency_key();
         validate::payment_session_id(payment_session_id)
             .and_then(|_| request.validate())
-            .map_err(|e| e.with_idempotency_key(key_for_errors.as_deref()))?;
-        let key = request.idempotency_key.clone().unwrap_or_else(new_idempotency_key);
-        let body = CreateCaptureBody {
-            amount: request.amount.map(|a| a.to_string()),
-            final_capture: request.final_capture,
-            metadata: &request.metadata,
-            external_reference_id: request.external_reference_id.as_deref(),
-        };
-        let body = serde_json::to_vec(&body).expect("capture body serializes");
-        let mut capture: Capture = self
+            .map_err(|e| e.with_idempotency_key(caller_key))?;
+        let key = caller_key.map_or_else(new_idempotency_key, str::to_owned);
+        let path = [V2, PAYMENT_SESSIONS, payment_session_id, R::PATH];
+        let mut created: T = self
             .client
             .transport
-            .send(ApiRequest::create(
-                Method::POST,
-                &[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES],
-                body,
-                Some(&key),
-            ))
+            .send(ApiRequest::create(Method::POST, &path, request.wire_body(), Some(&key)))
             .await?;
-        capture.idempotency_key = Some(key);
-        Ok(capture)
+        created.set_idempotency_key(key);
+        Ok(created)
     }
 
     /// Fetches one capture.
     pub async fn get_capture(&self, payment_session_id: &str, capture_id: &str) -> Result<Capture> {
         validate::payment_session_id(payment_session_id)?;
         validate::capture_id(capture_id)?;
-        self.client
-            .transport
-            .send(ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES, capture_id]))
-            .await
+        self.get(&[V2, PAYMENT_SESSIONS, payment_session_id, CAPTURES, capture_id]).await
+    }
+
+    /// Fetches one void.
+    pub async fn get_void(&self, payment_session_id: &str, void_id: &str) -> Result<Void> {
+        validate::payment_session_id(payment_session_id)?;
+        validate::void_id(void_id)?;
+        self.get(&[V2, PAYMENT_SESSIONS, payment_session_id, VOIDS, void_id]).await
+    }
+
+    /// Fetches one refund.
+    pub async fn get_refund(&self, payment_session_id: &str, refund_id: &str) -> Result<Refund> {
+        validate::payment_session_id(payment_session_id)?;
+        validate::refund_id(refund_id)?;
+        self.get(&[V2, PAYMENT_SESSIONS, payment_session_id, REFUNDS, refund_id]).await
+    }
+
+    /// Fetches a payment session, with its balances, expiries and captures.
+    pub async fn get_session(&self, payment_session_id: &str) -> Result<PaymentSession> {
+        validate::payment_session_id(payment_session_id)?;
+        self.get(&[V2, PAYMENT_SESSIONS, payment_session_id]).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &[&str]) -> Result<T> {
+        self.client.transport.send(ApiRequest::get(path)).await
     }
 
     /// Fetches one page of a session's captures. `page_size` is 1 to 100 (the API's
@@ -249,6 +137,43 @@ impl PaymentSessions {
         page_token: Option<&str>,
     ) -> Result<CapturePage> {
         validate::payment_session_id(payment_session_id)?;
+        self.page(&[V2, PAYMENT_SESSIONS, payment_session_id, CAPTURES], page_size, page_token).await
+    }
+
+    /// Fetches one page of a session's voids (see [`Self::list_captures`] for the paging).
+    pub async fn list_voids(
+        &self,
+        payment_session_id: &str,
+        page_size: Option<u32>,
+        page_token: Option<&str>,
+    ) -> Result<VoidPage> {
+        validate::payment_session_id(payment_session_id)?;
+        self.page(&[V2, PAYMENT_SESSIONS, payment_session_id, VOIDS], page_size, page_token).await
+    }
+
+    /// Fetches one page of a session's refunds (see [`Self::list_captures`] for the paging).
+    pub async fn list_refunds(
+        &self,
+        payment_session_id: &str,
+        page_size: Option<u32>,
+        page_token: Option<&str>,
+    ) -> Result<RefundPage> {
+        validate::payment_session_id(payment_session_id)?;
+        self.page(&[V2, PAYMENT_SESSIONS, payment_session_id, REFUNDS], page_size, page_token).await
+    }
+
+    /// Fetches one page of the payment sessions the credentials can see (see
+    /// [`Self::list_captures`] for the paging).
+    pub async fn list_sessions(&self, page_size: Option<u32>, page_token: Option<&str>) -> Result<PaymentSessionPage> {
+        self.page(&[V2, PAYMENT_SESSIONS], page_size, page_token).await
+    }
+
+    async fn page<P: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        page_size: Option<u32>,
+        page_token: Option<&str>,
+    ) -> Result<P> {
         let mut query = Vec::new();
         if let Some(size) = page_size {
             validate::page_size(size)?;
@@ -258,10 +183,7 @@ impl PaymentSessions {
             validate::page_token(token)?;
             query.push(("pageToken", token.to_owned()));
         }
-        self.client
-            .transport
-            .send(ApiRequest { query, ..ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id, CAPTURES]) })
-            .await
+        self.client.transport.send(ApiRequest { query, ..ApiRequest::get(path) }).await
     }
 
     /// Every capture of a session, page after page (from `options.page_token`, or the
@@ -271,29 +193,61 @@ impl PaymentSessions {
         payment_session_id: &str,
         options: PageOptions,
     ) -> impl Stream<Item = Result<Capture>> + Send + 'static {
-        let session = payment_session_id.to_owned();
+        self.session_stream(payment_session_id, options, |calls, session, size, token| async move {
+            calls.list_captures(&session, size, token.as_deref()).await
+        })
+    }
+
+    /// Every void of a session, as [`Self::captures_stream`] gives captures.
+    pub fn voids_stream(
+        &self,
+        payment_session_id: &str,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<Void>> + Send + 'static {
+        self.session_stream(payment_session_id, options, |calls, session, size, token| async move {
+            calls.list_voids(&session, size, token.as_deref()).await
+        })
+    }
+
+    /// Every refund of a session, as [`Self::captures_stream`] gives captures.
+    pub fn refunds_stream(
+        &self,
+        payment_session_id: &str,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<Refund>> + Send + 'static {
+        self.session_stream(payment_session_id, options, |calls, session, size, token| async move {
+            calls.list_refunds(&session, size, token.as_deref()).await
+        })
+    }
+
+    /// Every payment session the credentials can see, page after page, as a stream.
+    pub fn sessions_stream(&self, options: PageOptions) -> impl Stream<Item = Result<PaymentSession>> + Send + 'static {
         let calls = self.clone();
         let page_size = options.page_size;
-        let pages = stream::try_unfold(Some(options.page_token), move |state| {
-            let session = session.clone();
+        every_item(options.page_token, move |token| {
             let calls = calls.clone();
-            async move {
-                let Some(token) = state else { return Ok(None) };
-                let page = calls.list_captures(&session, page_size, token.as_deref()).await?;
-                let next = match page.next_page_token.filter(|t| !t.is_empty()) {
-                    Some(next) if Some(&next) == token.as_ref() => {
-                        return Err(Error::new(
-                            ErrorKind::Decode,
-                            "the API returned the same nextPageToken twice; stopping to avoid a loop",
-                        ))
-                    }
-                    Some(next) => Some(Some(next)),
-                    None => None,
-                };
-                Ok(Some((stream::iter(page.captures.into_iter().map(Ok)), next)))
-            }
-        });
-        futures_util::TryStreamExt::try_flatten(pages)
+            async move { calls.list_sessions(page_size, token.as_deref()).await }
+        })
+    }
+
+    /// The items of one session's list, page after page: `fetch(calls, session, size, token)`
+    /// fetches one page.
+    fn session_stream<P, F, Fut>(
+        &self,
+        payment_session_id: &str,
+        options: PageOptions,
+        fetch: F,
+    ) -> impl Stream<Item = Result<P::Item>> + Send + 'static
+    where
+        P: Page + Send + 'static,
+        P::Item: Send + 'static,
+        F: Fn(PaymentSessions, String, Option<u32>, Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<P>> + Send + 'static,
+    {
+        let calls = self.clone();
+        let session = payment_session_id.to_owned();
+        let page_size = options.page_size;
+        every_item(options.page_token, move |token| fetch(calls.clone(), session.clone(), page_size, token))
     }
 
     /// Every capture of a session, following `nextPageToken` to the last page.
@@ -302,17 +256,29 @@ impl PaymentSessions {
         futures_util::TryStreamExt::try_collect(self.captures_stream(payment_session_id, options)).await
     }
 
-    /// Fetches a payment session, with its balances, expiries and captures.
-    pub async fn get_session(&self, payment_session_id: &str) -> Result<PaymentSession> {
-        validate::payment_session_id(payment_session_id)?;
-        self.client.transport.send(ApiRequest::get(&[SESSIONS, PAYMENT_SESSIONS, payment_session_id])).await
+    /// Every void of a session, following `nextPageToken` to the last page.
+    pub async fn list_all_voids(&self, payment_session_id: &str, page_size: Option<u32>) -> Result<Vec<Void>> {
+        let options = PageOptions { page_size, page_token: None };
+        futures_util::TryStreamExt::try_collect(self.voids_stream(payment_session_id, options)).await
+    }
+
+    /// Every refund of a session, following `nextPageToken` to the last page.
+    pub async fn list_all_refunds(&self, payment_session_id: &str, page_size: Option<u32>) -> Result<Vec<Refund>> {
+        let options = PageOptions { page_size, page_token: None };
+        futures_util::TryStreamExt::try_collect(self.refunds_stream(payment_session_id, options)).await
+    }
+
+    /// Every payment session, following `nextPageToken` to the last page.
+    pub async fn list_all_sessions(&self, page_size: Option<u32>) -> Result<Vec<PaymentSession>> {
+        let options = PageOptions { page_size, page_token: None };
+        futures_util::TryStreamExt::try_collect(self.sessions_stream(options)).await
     }
 
     /// Polls a capture, with growing pauses, until it is `succeeded` or `failed`.
     ///
     /// A failed capture is returned as a value (see [`Capture::error`]), not as an error.
     /// Transient errors while polling are retried until the deadline; at the deadline the
-    /// error is `timeout` and [`Error::last_capture`] holds the last state seen.
+    /// error is `timeout` and [`crate::Error::last_capture`] holds the last state seen.
     pub async fn wait_for_capture(
         &self,
         payment_session_id: &str,
@@ -321,37 +287,37 @@ impl PaymentSessions {
     ) -> Result<Capture> {
         validate::payment_session_id(payment_session_id)?;
         validate::capture_id(capture_id)?;
-        let (timeout, first_interval, max_interval) = options.resolve()?;
-        let deadline = tokio::time::Instant::now() + timeout;
-        let mut interval = first_interval;
-        let mut last_seen: Option<Capture> = None;
-        loop {
-            let poll = tokio::time::timeout_at(deadline, self.get_capture(payment_session_id, capture_id)).await;
-            match poll {
-                Ok(Ok(capture)) if capture.status.is_settled() => return Ok(capture),
-                Ok(Ok(capture)) => last_seen = Some(capture),
-                Ok(Err(error)) if !error.is_retryable() => return Err(error),
-                Ok(Err(error)) => tracing::debug!(code = error.code(), "poll failed; polling on"),
-                Err(_elapsed) => {}
-            }
-            let now = tokio::time::Instant::now();
-            if now + interval >= deadline {
-                let status = last_seen.as_ref().map(|c| c.status.to_string()).unwrap_or_else(|| "unknown".into());
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("capture {capture_id} did not settle within {timeout:?} (last status: {status})"),
-                )
-                .with_last_capture(last_seen));
-            }
-            tokio::time::sleep(interval).await;
-            interval = interval.mul_f64(1.5).min(max_interval);
-        }
+        wait_until_settled(capture_id, options, || self.get_capture(payment_session_id, capture_id)).await
+    }
+
+    /// Polls a void until it settles, as [`Self::wait_for_capture`] does a capture; a
+    /// timeout carries [`crate::Error::last_void`].
+    pub async fn wait_for_void(&self, payment_session_id: &str, void_id: &str, options: WaitOptions) -> Result<Void> {
+        validate::payment_session_id(payment_session_id)?;
+        validate::void_id(void_id)?;
+        wait_until_settled(void_id, options, || self.get_void(payment_session_id, void_id)).await
+    }
+
+    /// Polls a refund until it settles, as [`Self::wait_for_capture`] does a capture; a
+    /// timeout carries [`crate::Error::last_refund`].
+    pub async fn wait_for_refund(
+        &self,
+        payment_session_id: &str,
+        refund_id: &str,
+        options: WaitOptions,
+    ) -> Result<Refund> {
+        validate::payment_session_id(payment_session_id)?;
+        validate::refund_id(refund_id)?;
+        wait_until_settled(refund_id, options, || self.get_refund(payment_session_id, refund_id)).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::RefundSource;
+    use rust_decimal::Decimal;
 
     fn client() -> Client {
         Client::builder().bearer_token("t").base_url("http://127.0.0.1:9").build().unwrap()
@@ -415,31 +381,54 @@ mod tests {
         assert!(!err.details().to_string().contains(['\r', '\n']), "{}", err.details());
     }
 
-    #[test]
-    fn text_amounts_are_parsed_and_refusals_carry_the_key() {
-        let request = CaptureRequest::remaining().amount_text("2.50").unwrap();
-        assert_eq!(request.amount, Some(Decimal::new(250, 2)));
-        let err = CaptureRequest::remaining().idempotency_key("k-9").amount_text("1e3").unwrap_err();
-        assert!(err.message().starts_with("amount: "), "{}", err.message());
-        assert_eq!(err.idempotency_key(), Some("k-9"));
-    }
-
-    #[test]
-    fn body_omits_what_was_not_given_and_states_final_capture() {
-        let metadata = BTreeMap::new();
-        let body =
-            CreateCaptureBody { amount: None, final_capture: false, metadata: &metadata, external_reference_id: None };
-        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"finalCapture":false}"#);
-        let metadata = BTreeMap::from([("order".to_string(), "1".to_string())]);
-        let body = CreateCaptureBody {
-            amount: Some(Decimal::new(150, 2).to_string()),
-            final_capture: true,
-            metadata: &metadata,
-            external_reference_id: Some("ref"),
-        };
-        assert_eq!(
-            serde_json::to_string(&body).unwrap(),
-            r#"{"amount":"1.50","finalCapture":true,"metadata":{"order":"1"},"externalReferenceId":"ref"}"#
-        );
+    #[tokio::test]
+    async fn voids_refunds_and_cancels_are_checked_before_io_and_carry_the_callers_key() {
+        let client = client();
+        let ps = client.payment_sessions();
+        let session = "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad";
+        let account = RefundSource::from_account("account_af2937b0-9846-4fe7-bfe9-ccc22d935114", "usdc");
+        let refunds: Vec<(RefundRequest, &str)> = vec![
+            (RefundRequest::amount(account.clone(), Decimal::ZERO), "amount: must be greater than zero"),
+            (RefundRequest::remaining(RefundSource::default()), "source: is required"),
+            (
+                RefundRequest::remaining(RefundSource::from_account("account_nope", "usdc")),
+                "source.account_id: must match",
+            ),
+            (RefundRequest::remaining(RefundSource::from_address("")), "source.address: must be 1 to 128"),
+            (
+                RefundRequest::remaining(RefundSource { address: Some("0xab".into()), ..account.clone() }),
+                "source: must be an account (account_id and asset) or an address, not both",
+            ),
+            (
+                RefundRequest::remaining(RefundSource { asset: None, ..account.clone() }),
+                "source.asset: is required with source.account_id",
+            ),
+            (RefundRequest::remaining(account.clone()).metadata("k".repeat(41), "v"), "metadata:"),
+        ];
+        for (request, prefix) in refunds {
+            let err = ps.refund(session, request.idempotency_key("refund-1")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+            assert!(err.message().starts_with(prefix), "{} / {prefix}", err.message());
+            assert_eq!(err.idempotency_key(), Some("refund-1"));
+        }
+        let err = ps.void(session, VoidRequest::default().metadata("k".repeat(41), "v")).await.unwrap_err();
+        assert!(err.message().starts_with("metadata:"), "{err}");
+        let err = ps.void("paymentSession_x", VoidRequest::default().idempotency_key("void-1")).await.unwrap_err();
+        assert!(err.message().starts_with("payment_session_id:"), "{err}");
+        assert_eq!(err.idempotency_key(), Some("void-1"));
+        let err = ps.cancel(session, CancelRequest::default().idempotency_key("bad key")).await.unwrap_err();
+        assert!(err.message().starts_with("idempotency_key:"), "{err}");
+        let err = ps.get_void(session, "capture_82c879c1-84e1-44ed-a8c2-1ac239cf09ad").await.unwrap_err();
+        assert!(err.message().starts_with("void_id:"), "{err}");
+        let err = ps.get_refund(session, "void_82c879c1-84e1-44ed-a8c2-1ac239cf09ad").await.unwrap_err();
+        assert!(err.message().starts_with("refund_id:"), "{err}");
+        let err = ps.list_sessions(Some(101), None).await.unwrap_err();
+        assert!(err.message().starts_with("page_size:"), "{err}");
+        let err = ps.list_refunds(session, None, Some("")).await.unwrap_err();
+        assert!(err.message().starts_with("page_token:"), "{err}");
+        let options = WaitOptions::timeout(std::time::Duration::ZERO);
+        let err =
+            ps.wait_for_refund(session, "refund_82c879c1-84e1-44ed-a8c2-1ac239cf09ad", options).await.unwrap_err();
+        assert!(err.message().starts_with("timeout:"), "{err}");
     }
 }

@@ -281,6 +281,186 @@ pub struct PaymentSession {
     /// When the session last changed.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
+    /// The idempotency key of the cancel that returned this session (the API does not echo
+    /// it); `None` on fetched sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// One page of payment sessions.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSessionPage {
+    /// The sessions on this page.
+    #[serde(default)]
+    pub payment_sessions: Vec<PaymentSession>,
+    /// The token of the next page; `None` on the last page.
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+open_enum! {
+    /// The status of a void or a refund: it starts `Pending` and settles to `Succeeded` or
+    /// `Failed`.
+    pub enum PaymentActionStatus {
+        /// Submitted, not settled yet.
+        Pending => "pending",
+        /// Settled: the funds moved.
+        Succeeded => "succeeded",
+        /// Settled without moving funds; see the action's `error`.
+        Failed => "failed",
+    }
+}
+
+impl PaymentActionStatus {
+    /// Whether the action has settled (`succeeded` or `failed`). Unknown values count as
+    /// not settled, so a wait keeps polling until its deadline.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, PaymentActionStatus::Succeeded | PaymentActionStatus::Failed)
+    }
+}
+
+/// A void: the release of a session's whole uncaptured balance back to the payer.
+///
+/// `PaymentVoid` in Kotlin and Swift, where `Void` names the empty type.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record), uniffi(name = "PaymentVoid"))]
+#[serde(rename_all = "camelCase")]
+pub struct Void {
+    /// `void_` + UUID.
+    pub void_id: String,
+    /// The payment session the void belongs to.
+    pub payment_session_id: String,
+    /// Where the void stands.
+    pub status: PaymentActionStatus,
+    /// The released amount, in the session's asset.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    /// Why the void failed, when it did.
+    #[serde(default)]
+    pub error: Option<PaymentError>,
+    /// The caller's metadata.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// The onchain transactions of a settled void.
+    #[serde(default)]
+    pub onchain_transactions: Vec<OnchainTransaction>,
+    /// When the void was created.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the void last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The idempotency key this void was created with; set on the value that `void`
+    /// returns (the API does not echo it), `None` on fetched voids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// One page of voids.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(rename_all = "camelCase")]
+pub struct VoidPage {
+    /// The voids on this page.
+    #[serde(default)]
+    pub voids: Vec<Void>,
+    /// The token of the next page; `None` on the last page.
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+/// onchain address (`address`; network and asset are the session's). Exactly one of the two.
+#[record(input, output)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(rename_all = "camelCase")]
+pub struct RefundSource {
+    /// The CDP account that funds the refund (`account_` + UUID), with `asset`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The account's asset, e.g. `"usdc"` (with `account_id`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// The onchain address that funds the refund (instead of an account).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl RefundSource {
+    /// Funds the refund from a CDP account, in `asset`.
+    pub fn from_account(account_id: impl Into<String>, asset: impl Into<String>) -> Self {
+        RefundSource { account_id: Some(account_id.into()), asset: Some(asset.into()), address: None }
+    }
+
+    /// Funds the refund from an onchain address.
+    pub fn from_address(address: impl Into<String>) -> Self {
+        RefundSource { account_id: None, asset: None, address: Some(address.into()) }
+    }
+}
+
+/// A refund: captured funds returned to the payer.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    /// `refund_` + UUID.
+    pub refund_id: String,
+    /// The payment session the refund belongs to.
+    pub payment_session_id: String,
+    /// Where the money comes from.
+    #[serde(default)]
+    pub source: Option<RefundSource>,
+    /// Where the refund stands.
+    pub status: PaymentActionStatus,
+    /// The refunded amount, in the session's asset.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    /// The reason given for the refund.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Why the refund failed, when it did.
+    #[serde(default)]
+    pub error: Option<PaymentError>,
+    /// The caller's metadata.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// The onchain transactions of a settled refund.
+    #[serde(default)]
+    pub onchain_transactions: Vec<OnchainTransaction>,
+    /// When the refund was created.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the refund last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The idempotency key this refund was created with; set on the value that `refund`
+    /// returns (the API does not echo it), `None` on fetched refunds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// One page of refunds.
+#[record(output)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[serde(rename_all = "camelCase")]
+pub struct RefundPage {
+    /// The refunds on this page.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    /// The token of the next page; `None` on the last page.
+    #[serde(default)]
+    pub next_page_token: Option<String>,
 }
 
 #[cfg(test)]
@@ -333,6 +513,30 @@ mod tests {
         assert_eq!(session.balances.captured + session.balances.capturable, Decimal::new(10, 0));
         assert!(session.expiries.capture_expires_at.is_some());
         assert!(session.expiries.refund_expires_at.is_none());
+    }
+
+    #[test]
+    fn decodes_the_spec_examples_of_a_void_and_a_refund() {
+        let void: Void = serde_json::from_str(
+            r#"{"voidId": "void_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+            "paymentSessionId": "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+            "status": "succeeded", "amount": "1.00", "metadata": {"customer_id": "cust_12345"},
+            "onchainTransactions": [{"transactionHash": "0x7890", "network": "base"}],
+            "createdAt": "2025-06-15T12:30:00.000Z", "updatedAt": "2025-06-15T12:31:00.000Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(void.status, PaymentActionStatus::Succeeded);
+        assert_eq!(void.amount, Some(Decimal::new(100, 2)));
+        let refund: Refund = serde_json::from_str(
+            r#"{"refundId": "refund_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+            "paymentSessionId": "paymentSession_82c879c1-84e1-44ed-a8c2-1ac239cf09ad",
+            "source": {"accountId": "account_af2937b0-9846-4fe7-bfe9-ccc22d935114", "asset": "usdc"},
+            "status": "reversing", "amount": "0.50", "reason": "Customer returned the item."}"#,
+        )
+        .unwrap();
+        assert_eq!(refund.status.as_str(), "reversing");
+        assert!(!refund.status.is_settled());
+        assert_eq!(refund.source.unwrap().asset.as_deref(), Some("usdc"));
     }
 
     #[test]

@@ -1220,6 +1220,11 @@ public func FfiConverterTypeJwtSigner_lower(_ value: JwtSigner) -> UInt64 {
 public protocol PaymentSessionsProtocol: AnyObject, Sendable {
     
     /**
+     * Cancels a session that was never authorized and returns it, `Canceled`.
+     */
+    func cancel(paymentSessionId: String, request: CancelRequest) async throws  -> PaymentSession
+    
+    /**
      * Creates a capture on an authorized session; it comes back `Pending`. Every attempt
      * carries the same idempotency key, which is on the result and on every error.
      */
@@ -1231,9 +1236,19 @@ public protocol PaymentSessionsProtocol: AnyObject, Sendable {
     func getCapture(paymentSessionId: String, captureId: String) async throws  -> Capture
     
     /**
+     * Fetches one refund.
+     */
+    func getRefund(paymentSessionId: String, refundId: String) async throws  -> Refund
+    
+    /**
      * Fetches a payment session, with its balances and deadlines.
      */
     func getSession(paymentSessionId: String) async throws  -> PaymentSession
+    
+    /**
+     * Fetches one void.
+     */
+    func getVoid(paymentSessionId: String, voidId: String) async throws  -> PaymentVoid
     
     /**
      * Every capture of a session, fetching page after page.
@@ -1241,15 +1256,67 @@ public protocol PaymentSessionsProtocol: AnyObject, Sendable {
     func listAllCaptures(paymentSessionId: String, pageSize: UInt32?) async throws  -> [Capture]
     
     /**
+     * Every refund of a session, fetching page after page.
+     */
+    func listAllRefunds(paymentSessionId: String, pageSize: UInt32?) async throws  -> [Refund]
+    
+    /**
+     * Every payment session, fetching page after page.
+     */
+    func listAllSessions(pageSize: UInt32?) async throws  -> [PaymentSession]
+    
+    /**
+     * Every void of a session, fetching page after page.
+     */
+    func listAllVoids(paymentSessionId: String, pageSize: UInt32?) async throws  -> [PaymentVoid]
+    
+    /**
      * Fetches one page of a session's captures (`pageSize` 1 to 100, default 20).
      */
     func listCaptures(paymentSessionId: String, pageSize: UInt32?, pageToken: String?) async throws  -> CapturePage
+    
+    /**
+     * Fetches one page of a session's refunds (`pageSize` 1 to 100, default 20).
+     */
+    func listRefunds(paymentSessionId: String, pageSize: UInt32?, pageToken: String?) async throws  -> RefundPage
+    
+    /**
+     * Fetches one page of the payment sessions the credentials can see.
+     */
+    func listSessions(pageSize: UInt32?, pageToken: String?) async throws  -> PaymentSessionPage
+    
+    /**
+     * Fetches one page of a session's voids (`pageSize` 1 to 100, default 20).
+     */
+    func listVoids(paymentSessionId: String, pageSize: UInt32?, pageToken: String?) async throws  -> VoidPage
+    
+    /**
+     * Refunds captured funds from `request.source`; it comes back `Pending`. The
+     * idempotency key is handled as for `capture`.
+     */
+    func refund(paymentSessionId: String, request: RefundRequest) async throws  -> Refund
+    
+    /**
+     * Voids the session: releases all that is still capturable; it comes back `Pending`.
+     * The idempotency key is handled as for `capture`.
+     */
+    func void(paymentSessionId: String, request: VoidRequest) async throws  -> PaymentVoid
     
     /**
      * Polls a capture until it settles (`Succeeded` or `Failed`) or `options.timeout` passes
      * (60 s when not set).
      */
     func waitForCapture(paymentSessionId: String, captureId: String, options: WaitOptions) async throws  -> Capture
+    
+    /**
+     * Polls a refund until it settles, as `waitForCapture` does a capture.
+     */
+    func waitForRefund(paymentSessionId: String, refundId: String, options: WaitOptions) async throws  -> Refund
+    
+    /**
+     * Polls a void until it settles, as `waitForCapture` does a capture.
+     */
+    func waitForVoid(paymentSessionId: String, voidId: String, options: WaitOptions) async throws  -> PaymentVoid
     
 }
 /**
@@ -1309,6 +1376,25 @@ open class PaymentSessions: PaymentSessionsProtocol, @unchecked Sendable {
 
     
     /**
+     * Cancels a session that was never authorized and returns it, `Canceled`.
+     */
+open func cancel(paymentSessionId: String, request: CancelRequest)async throws  -> PaymentSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_cancel(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterTypeCancelRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentSession_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
      * Creates a capture on an authorized session; it comes back `Pending`. Every attempt
      * carries the same idempotency key, which is on the result and on every error.
      */
@@ -1348,6 +1434,25 @@ open func getCapture(paymentSessionId: String, captureId: String)async throws  -
 }
     
     /**
+     * Fetches one refund.
+     */
+open func getRefund(paymentSessionId: String, refundId: String)async throws  -> Refund  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_get_refund(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterString.lower(refundId)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRefund_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
      * Fetches a payment session, with its balances and deadlines.
      */
 open func getSession(paymentSessionId: String)async throws  -> PaymentSession  {
@@ -1362,6 +1467,25 @@ open func getSession(paymentSessionId: String)async throws  -> PaymentSession  {
             completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypePaymentSession_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches one void.
+     */
+open func getVoid(paymentSessionId: String, voidId: String)async throws  -> PaymentVoid  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_get_void(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterString.lower(voidId)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentVoid_lift,
             errorHandler: FfiConverterTypeCaptureKitError_lift
         )
 }
@@ -1386,6 +1510,63 @@ open func listAllCaptures(paymentSessionId: String, pageSize: UInt32? = nil)asyn
 }
     
     /**
+     * Every refund of a session, fetching page after page.
+     */
+open func listAllRefunds(paymentSessionId: String, pageSize: UInt32? = nil)async throws  -> [Refund]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_all_refunds(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterOptionUInt32.lower(pageSize)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRefund.lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Every payment session, fetching page after page.
+     */
+open func listAllSessions(pageSize: UInt32? = nil)async throws  -> [PaymentSession]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_all_sessions(
+                        self.uniffiCloneHandle(),FfiConverterOptionUInt32.lower(pageSize)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePaymentSession.lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Every void of a session, fetching page after page.
+     */
+open func listAllVoids(paymentSessionId: String, pageSize: UInt32? = nil)async throws  -> [PaymentVoid]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_all_voids(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterOptionUInt32.lower(pageSize)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePaymentVoid.lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
      * Fetches one page of a session's captures (`pageSize` 1 to 100, default 20).
      */
 open func listCaptures(paymentSessionId: String, pageSize: UInt32? = nil, pageToken: String? = nil)async throws  -> CapturePage  {
@@ -1400,6 +1581,103 @@ open func listCaptures(paymentSessionId: String, pageSize: UInt32? = nil, pageTo
             completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeCapturePage_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches one page of a session's refunds (`pageSize` 1 to 100, default 20).
+     */
+open func listRefunds(paymentSessionId: String, pageSize: UInt32? = nil, pageToken: String? = nil)async throws  -> RefundPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_refunds(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterOptionUInt32.lower(pageSize),FfiConverterOptionString.lower(pageToken)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRefundPage_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches one page of the payment sessions the credentials can see.
+     */
+open func listSessions(pageSize: UInt32? = nil, pageToken: String? = nil)async throws  -> PaymentSessionPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_sessions(
+                        self.uniffiCloneHandle(),FfiConverterOptionUInt32.lower(pageSize),FfiConverterOptionString.lower(pageToken)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentSessionPage_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Fetches one page of a session's voids (`pageSize` 1 to 100, default 20).
+     */
+open func listVoids(paymentSessionId: String, pageSize: UInt32? = nil, pageToken: String? = nil)async throws  -> VoidPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_list_voids(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterOptionUInt32.lower(pageSize),FfiConverterOptionString.lower(pageToken)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVoidPage_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Refunds captured funds from `request.source`; it comes back `Pending`. The
+     * idempotency key is handled as for `capture`.
+     */
+open func refund(paymentSessionId: String, request: RefundRequest)async throws  -> Refund  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_refund(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterTypeRefundRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRefund_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Voids the session: releases all that is still capturable; it comes back `Pending`.
+     * The idempotency key is handled as for `capture`.
+     */
+open func void(paymentSessionId: String, request: VoidRequest)async throws  -> PaymentVoid  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_void(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterTypeVoidRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentVoid_lift,
             errorHandler: FfiConverterTypeCaptureKitError_lift
         )
 }
@@ -1420,6 +1698,44 @@ open func waitForCapture(paymentSessionId: String, captureId: String, options: W
             completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeCapture_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Polls a refund until it settles, as `waitForCapture` does a capture.
+     */
+open func waitForRefund(paymentSessionId: String, refundId: String, options: WaitOptions)async throws  -> Refund  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_wait_for_refund(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterString.lower(refundId),FfiConverterTypeWaitOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRefund_lift,
+            errorHandler: FfiConverterTypeCaptureKitError_lift
+        )
+}
+    
+    /**
+     * Polls a void until it settles, as `waitForCapture` does a capture.
+     */
+open func waitForVoid(paymentSessionId: String, voidId: String, options: WaitOptions)async throws  -> PaymentVoid  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_capturekit_ffi_fn_method_paymentsessions_wait_for_void(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(paymentSessionId),FfiConverterString.lower(voidId),FfiConverterTypeWaitOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_capturekit_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_capturekit_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_capturekit_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentVoid_lift,
             errorHandler: FfiConverterTypeCaptureKitError_lift
         )
 }
@@ -2082,6 +2398,106 @@ public func FfiConverterTypeEscrowCaptureRequest_lower(_ value: EscrowCaptureReq
 
 
 /**
+ * What to refund: `source` (an account with its asset, or an address), and `amount` as a
+ * decimal string in the session's asset (`null` refunds all that is refundable).
+ */
+public struct RefundRequest: Equatable, Hashable {
+    /**
+     * Where the money comes from: `accountId` and `asset`, or `address`.
+     */
+    public var source: RefundSource
+    /**
+     * A plain positive decimal, e.g. `"0.50"`; `null` refunds all that is refundable.
+     */
+    public var amount: String?
+    /**
+     * Why, for your records and the payer's.
+     */
+    public var reason: String?
+    /**
+     * Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+     */
+    public var metadata: [String: String]
+    /**
+     * The idempotency key; a random UUID v4 when `null`.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the money comes from: `accountId` and `asset`, or `address`.
+         */source: RefundSource, 
+        /**
+         * A plain positive decimal, e.g. `"0.50"`; `null` refunds all that is refundable.
+         */amount: String? = nil, 
+        /**
+         * Why, for your records and the payer's.
+         */reason: String? = nil, 
+        /**
+         * Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+         */metadata: [String: String] = [:], 
+        /**
+         * The idempotency key; a random UUID v4 when `null`.
+         */idempotencyKey: String? = nil) {
+        self.source = source
+        self.amount = amount
+        self.reason = reason
+        self.metadata = metadata
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefundRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefundRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefundRequest {
+        return
+            try RefundRequest(
+                source: FfiConverterTypeRefundSource.read(from: &buf), 
+                amount: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefundRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeRefundSource.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.amount, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundRequest_lift(_ buf: RustBuffer) throws -> RefundRequest {
+    return try FfiConverterTypeRefundRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundRequest_lower(_ value: RefundRequest) -> RustBuffer {
+    return FfiConverterTypeRefundRequest.lower(value)
+}
+
+
+/**
  * A capturekit error (`CaptureKitException` in Kotlin): one variant per stable kind.
  * Its `toString()` (Kotlin) and `description` (Swift) are the core's description.
  */
@@ -2126,9 +2542,29 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case CaptureExpired(details: ErrorDetails
     )
     /**
-     * The session or payment has nothing left to capture.
+     * The session or payment has nothing left to capture (or, for a void, to release).
      */
     case NoCapturableBalance(details: ErrorDetails
+    )
+    /**
+     * The session has nothing captured left to refund.
+     */
+    case NoRefundableBalance(details: ErrorDetails
+    )
+    /**
+     * The session's `refundExpiresAt` has passed.
+     */
+    case RefundExpired(details: ErrorDetails
+    )
+    /**
+     * Another action (an authorization, capture or void) is still in progress on the session; wait for it to settle, then try again.
+     */
+    case ActionPending(details: ErrorDetails
+    )
+    /**
+     * The payment session was canceled; nothing more can be done with it.
+     */
+    case SessionCanceled(details: ErrorDetails
     )
     /**
      * Any other error answered by the API (see `error_type`).
@@ -2151,7 +2587,7 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case Network(details: ErrorDetails
     )
     /**
-     * An attempt, or a wait for a capture to settle, ran out of time (`last_capture` holds the last state seen).
+     * An attempt, or a wait for a capture, void or refund to settle, ran out of time (`last_capture`, `last_void` or `last_refund` holds the last state seen).
      */
     case Timeout(details: ErrorDetails
     )
@@ -2246,28 +2682,40 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
         case 8: return .NoCapturableBalance(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 9: return .Api(
+        case 9: return .NoRefundableBalance(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 10: return .Server(
+        case 10: return .RefundExpired(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 11: return .OutcomeUnknown(
+        case 11: return .ActionPending(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 12: return .Network(
+        case 12: return .SessionCanceled(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 13: return .Timeout(
+        case 13: return .Api(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 14: return .Decode(
+        case 14: return .Server(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 15: return .Configuration(
+        case 15: return .OutcomeUnknown(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 16: return .Internal(
+        case 16: return .Network(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 17: return .Timeout(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 18: return .Decode(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 19: return .Configuration(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 20: return .Internal(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
 
@@ -2322,43 +2770,63 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Api(details):
+        case let .NoRefundableBalance(details):
             writeInt(&buf, Int32(9))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Server(details):
+        case let .RefundExpired(details):
             writeInt(&buf, Int32(10))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .OutcomeUnknown(details):
+        case let .ActionPending(details):
             writeInt(&buf, Int32(11))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Network(details):
+        case let .SessionCanceled(details):
             writeInt(&buf, Int32(12))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Timeout(details):
+        case let .Api(details):
             writeInt(&buf, Int32(13))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Decode(details):
+        case let .Server(details):
             writeInt(&buf, Int32(14))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Configuration(details):
+        case let .OutcomeUnknown(details):
             writeInt(&buf, Int32(15))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Internal(details):
+        case let .Network(details):
             writeInt(&buf, Int32(16))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Timeout(details):
+            writeInt(&buf, Int32(17))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Decode(details):
+            writeInt(&buf, Int32(18))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Configuration(details):
+            writeInt(&buf, Int32(19))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Internal(details):
+            writeInt(&buf, Int32(20))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         }
@@ -2554,6 +3022,81 @@ fileprivate struct FfiConverterSequenceTypeCapture: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCapture.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePaymentSession: FfiConverterRustBuffer {
+    typealias SwiftType = [PaymentSession]
+
+    public static func write(_ value: [PaymentSession], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePaymentSession.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PaymentSession] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PaymentSession]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePaymentSession.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePaymentVoid: FfiConverterRustBuffer {
+    typealias SwiftType = [PaymentVoid]
+
+    public static func write(_ value: [PaymentVoid], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePaymentVoid.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PaymentVoid] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PaymentVoid]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePaymentVoid.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRefund: FfiConverterRustBuffer {
+    typealias SwiftType = [Refund]
+
+    public static func write(_ value: [Refund], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefund.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Refund] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Refund]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefund.read(from: &buf))
         }
         return seq
     }
@@ -2842,22 +3385,61 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_method_jwtsigner_sign() != 32150) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_cancel() != 54600) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_capture() != 44653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_get_capture() != 36605) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_get_refund() != 44355) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_get_session() != 55369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_get_void() != 27721) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_all_captures() != 54603) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_all_refunds() != 31069) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_all_sessions() != 55412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_all_voids() != 27938) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_captures() != 30755) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_capture() != 53784) {
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_refunds() != 10413) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_sessions() != 40659) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_list_voids() != 44557) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_refund() != 9568) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_void() != 32488) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_capture() != 60629) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_refund() != 15708) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_method_paymentsessions_wait_for_void() != 1957) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_stateset_capture() != 60569) {

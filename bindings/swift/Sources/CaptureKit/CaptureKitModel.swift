@@ -653,6 +653,75 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * A cancel: ends a session that was never authorized (only from `created`).
+ */
+public struct CancelRequest: Equatable, Hashable {
+    /**
+     * Why the session is canceled; shown on the session afterwards.
+     */
+    public var cancellationReason: String?
+    /**
+     * The idempotency key; a random UUID v4 when `None`.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Why the session is canceled; shown on the session afterwards.
+         */cancellationReason: String? = nil, 
+        /**
+         * The idempotency key; a random UUID v4 when `None`.
+         */idempotencyKey: String? = nil) {
+        self.cancellationReason = cancellationReason
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CancelRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancelRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancelRequest {
+        return
+            try CancelRequest(
+                cancellationReason: FfiConverterOptionString.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CancelRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.cancellationReason, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelRequest_lift(_ buf: RustBuffer) throws -> CancelRequest {
+    return try FfiConverterTypeCancelRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelRequest_lower(_ value: CancelRequest) -> RustBuffer {
+    return FfiConverterTypeCancelRequest.lower(value)
+}
+
+
+/**
  * A capture of authorized funds on a payment session.
  */
 public struct Capture: Equatable, Hashable {
@@ -1201,6 +1270,14 @@ public struct ErrorDetails: Equatable, Hashable {
      */
     public var lastCapture: Capture?
     /**
+     * For a wait that timed out: the last state of the void that was seen.
+     */
+    public var lastVoid: PaymentVoid?
+    /**
+     * For a wait that timed out: the last state of the refund that was seen.
+     */
+    public var lastRefund: Refund?
+    /**
      * Whether repeating the same call (with the same idempotency key) may succeed.
      */
     public var retryable: Bool
@@ -1236,6 +1313,12 @@ public struct ErrorDetails: Equatable, Hashable {
          * For a wait that timed out: the last state of the capture that was seen.
          */lastCapture: Capture?, 
         /**
+         * For a wait that timed out: the last state of the void that was seen.
+         */lastVoid: PaymentVoid?, 
+        /**
+         * For a wait that timed out: the last state of the refund that was seen.
+         */lastRefund: Refund?, 
+        /**
          * Whether repeating the same call (with the same idempotency key) may succeed.
          */retryable: Bool) {
         self.code = code
@@ -1247,6 +1330,8 @@ public struct ErrorDetails: Equatable, Hashable {
         self.idempotencyKey = idempotencyKey
         self.retryAfter = retryAfter
         self.lastCapture = lastCapture
+        self.lastVoid = lastVoid
+        self.lastRefund = lastRefund
         self.retryable = retryable
     }
 
@@ -1275,6 +1360,8 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
                 idempotencyKey: FfiConverterOptionString.read(from: &buf), 
                 retryAfter: FfiConverterOptionDuration.read(from: &buf), 
                 lastCapture: FfiConverterOptionTypeCapture.read(from: &buf), 
+                lastVoid: FfiConverterOptionTypePaymentVoid.read(from: &buf), 
+                lastRefund: FfiConverterOptionTypeRefund.read(from: &buf), 
                 retryable: FfiConverterBool.read(from: &buf)
         )
     }
@@ -1289,6 +1376,8 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
         FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
         FfiConverterOptionTypeCapture.write(value.lastCapture, into: &buf)
+        FfiConverterOptionTypePaymentVoid.write(value.lastVoid, into: &buf)
+        FfiConverterOptionTypeRefund.write(value.lastRefund, into: &buf)
         FfiConverterBool.write(value.retryable, into: &buf)
     }
 }
@@ -2681,6 +2770,11 @@ public struct PaymentSession: Equatable, Hashable {
      * When the session last changed.
      */
     public var updatedAt: Timestamp?
+    /**
+     * The idempotency key of the cancel that returned this session (the API does not echo
+     * it); `None` on fetched sessions.
+     */
+    public var idempotencyKey: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2729,7 +2823,11 @@ public struct PaymentSession: Equatable, Hashable {
          */createdAt: Timestamp?, 
         /**
          * When the session last changed.
-         */updatedAt: Timestamp?) {
+         */updatedAt: Timestamp?, 
+        /**
+         * The idempotency key of the cancel that returned this session (the API does not echo
+         * it); `None` on fetched sessions.
+         */idempotencyKey: String?) {
         self.paymentSessionId = paymentSessionId
         self.entityId = entityId
         self.amount = amount
@@ -2745,6 +2843,7 @@ public struct PaymentSession: Equatable, Hashable {
         self.cancellationReason = cancellationReason
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.idempotencyKey = idempotencyKey
     }
 
     
@@ -2777,7 +2876,8 @@ public struct FfiConverterTypePaymentSession: FfiConverterRustBuffer {
                 externalReferenceId: FfiConverterOptionString.read(from: &buf), 
                 cancellationReason: FfiConverterOptionString.read(from: &buf), 
                 createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
-                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf)
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2797,6 +2897,7 @@ public struct FfiConverterTypePaymentSession: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.cancellationReason, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
     }
 }
 
@@ -2906,6 +3007,75 @@ public func FfiConverterTypePaymentSessionBalances_lower(_ value: PaymentSession
 
 
 /**
+ * One page of payment sessions.
+ */
+public struct PaymentSessionPage: Equatable, Hashable {
+    /**
+     * The sessions on this page.
+     */
+    public var paymentSessions: [PaymentSession]
+    /**
+     * The token of the next page; `None` on the last page.
+     */
+    public var nextPageToken: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The sessions on this page.
+         */paymentSessions: [PaymentSession], 
+        /**
+         * The token of the next page; `None` on the last page.
+         */nextPageToken: String?) {
+        self.paymentSessions = paymentSessions
+        self.nextPageToken = nextPageToken
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentSessionPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentSessionPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentSessionPage {
+        return
+            try PaymentSessionPage(
+                paymentSessions: FfiConverterSequenceTypePaymentSession.read(from: &buf), 
+                nextPageToken: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentSessionPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePaymentSession.write(value.paymentSessions, into: &buf)
+        FfiConverterOptionString.write(value.nextPageToken, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSessionPage_lift(_ buf: RustBuffer) throws -> PaymentSessionPage {
+    return try FfiConverterTypePaymentSessionPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSessionPage_lower(_ value: PaymentSessionPage) -> RustBuffer {
+    return FfiConverterTypePaymentSessionPage.lower(value)
+}
+
+
+/**
  * Where a session's funds go: a wallet (`address`, `network`) or an account (`account_id`, `asset`).
  */
 public struct PaymentSessionTarget: Equatable, Hashable {
@@ -2991,6 +3161,479 @@ public func FfiConverterTypePaymentSessionTarget_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypePaymentSessionTarget_lower(_ value: PaymentSessionTarget) -> RustBuffer {
     return FfiConverterTypePaymentSessionTarget.lower(value)
+}
+
+
+/**
+ * A void: the release of a session's whole uncaptured balance back to the payer.
+ *
+ * `PaymentVoid` in Kotlin and Swift, where `Void` names the empty type.
+ */
+public struct PaymentVoid: Equatable, Hashable {
+    /**
+     * `void_` + UUID.
+     */
+    public var voidId: String
+    /**
+     * The payment session the void belongs to.
+     */
+    public var paymentSessionId: String
+    /**
+     * Where the void stands.
+     */
+    public var status: PaymentActionStatus
+    /**
+     * The released amount, in the session's asset.
+     */
+    public var amount: DecimalString?
+    /**
+     * Why the void failed, when it did.
+     */
+    public var error: PaymentError?
+    /**
+     * The caller's metadata.
+     */
+    public var metadata: Metadata
+    /**
+     * The onchain transactions of a settled void.
+     */
+    public var onchainTransactions: [OnchainTransaction]
+    /**
+     * When the void was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When the void last changed.
+     */
+    public var updatedAt: Timestamp?
+    /**
+     * The idempotency key this void was created with; set on the value that `void`
+     * returns (the API does not echo it), `None` on fetched voids.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `void_` + UUID.
+         */voidId: String, 
+        /**
+         * The payment session the void belongs to.
+         */paymentSessionId: String, 
+        /**
+         * Where the void stands.
+         */status: PaymentActionStatus, 
+        /**
+         * The released amount, in the session's asset.
+         */amount: DecimalString?, 
+        /**
+         * Why the void failed, when it did.
+         */error: PaymentError?, 
+        /**
+         * The caller's metadata.
+         */metadata: Metadata, 
+        /**
+         * The onchain transactions of a settled void.
+         */onchainTransactions: [OnchainTransaction], 
+        /**
+         * When the void was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When the void last changed.
+         */updatedAt: Timestamp?, 
+        /**
+         * The idempotency key this void was created with; set on the value that `void`
+         * returns (the API does not echo it), `None` on fetched voids.
+         */idempotencyKey: String?) {
+        self.voidId = voidId
+        self.paymentSessionId = paymentSessionId
+        self.status = status
+        self.amount = amount
+        self.error = error
+        self.metadata = metadata
+        self.onchainTransactions = onchainTransactions
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentVoid: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentVoid: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentVoid {
+        return
+            try PaymentVoid(
+                voidId: FfiConverterString.read(from: &buf), 
+                paymentSessionId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypePaymentActionStatus.read(from: &buf), 
+                amount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                error: FfiConverterOptionTypePaymentError.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf), 
+                onchainTransactions: FfiConverterSequenceTypeOnchainTransaction.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentVoid, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voidId, into: &buf)
+        FfiConverterString.write(value.paymentSessionId, into: &buf)
+        FfiConverterTypePaymentActionStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterOptionTypePaymentError.write(value.error, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeOnchainTransaction.write(value.onchainTransactions, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentVoid_lift(_ buf: RustBuffer) throws -> PaymentVoid {
+    return try FfiConverterTypePaymentVoid.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentVoid_lower(_ value: PaymentVoid) -> RustBuffer {
+    return FfiConverterTypePaymentVoid.lower(value)
+}
+
+
+/**
+ * A refund: captured funds returned to the payer.
+ */
+public struct Refund: Equatable, Hashable {
+    /**
+     * `refund_` + UUID.
+     */
+    public var refundId: String
+    /**
+     * The payment session the refund belongs to.
+     */
+    public var paymentSessionId: String
+    /**
+     * Where the money comes from.
+     */
+    public var source: RefundSource?
+    /**
+     * Where the refund stands.
+     */
+    public var status: PaymentActionStatus
+    /**
+     * The refunded amount, in the session's asset.
+     */
+    public var amount: DecimalString?
+    /**
+     * The reason given for the refund.
+     */
+    public var reason: String?
+    /**
+     * Why the refund failed, when it did.
+     */
+    public var error: PaymentError?
+    /**
+     * The caller's metadata.
+     */
+    public var metadata: Metadata
+    /**
+     * The onchain transactions of a settled refund.
+     */
+    public var onchainTransactions: [OnchainTransaction]
+    /**
+     * When the refund was created.
+     */
+    public var createdAt: Timestamp?
+    /**
+     * When the refund last changed.
+     */
+    public var updatedAt: Timestamp?
+    /**
+     * The idempotency key this refund was created with; set on the value that `refund`
+     * returns (the API does not echo it), `None` on fetched refunds.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `refund_` + UUID.
+         */refundId: String, 
+        /**
+         * The payment session the refund belongs to.
+         */paymentSessionId: String, 
+        /**
+         * Where the money comes from.
+         */source: RefundSource?, 
+        /**
+         * Where the refund stands.
+         */status: PaymentActionStatus, 
+        /**
+         * The refunded amount, in the session's asset.
+         */amount: DecimalString?, 
+        /**
+         * The reason given for the refund.
+         */reason: String?, 
+        /**
+         * Why the refund failed, when it did.
+         */error: PaymentError?, 
+        /**
+         * The caller's metadata.
+         */metadata: Metadata, 
+        /**
+         * The onchain transactions of a settled refund.
+         */onchainTransactions: [OnchainTransaction], 
+        /**
+         * When the refund was created.
+         */createdAt: Timestamp?, 
+        /**
+         * When the refund last changed.
+         */updatedAt: Timestamp?, 
+        /**
+         * The idempotency key this refund was created with; set on the value that `refund`
+         * returns (the API does not echo it), `None` on fetched refunds.
+         */idempotencyKey: String?) {
+        self.refundId = refundId
+        self.paymentSessionId = paymentSessionId
+        self.source = source
+        self.status = status
+        self.amount = amount
+        self.reason = reason
+        self.error = error
+        self.metadata = metadata
+        self.onchainTransactions = onchainTransactions
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Refund: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefund: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Refund {
+        return
+            try Refund(
+                refundId: FfiConverterString.read(from: &buf), 
+                paymentSessionId: FfiConverterString.read(from: &buf), 
+                source: FfiConverterOptionTypeRefundSource.read(from: &buf), 
+                status: FfiConverterTypePaymentActionStatus.read(from: &buf), 
+                amount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                error: FfiConverterOptionTypePaymentError.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf), 
+                onchainTransactions: FfiConverterSequenceTypeOnchainTransaction.read(from: &buf), 
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Refund, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.refundId, into: &buf)
+        FfiConverterString.write(value.paymentSessionId, into: &buf)
+        FfiConverterOptionTypeRefundSource.write(value.source, into: &buf)
+        FfiConverterTypePaymentActionStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterOptionTypePaymentError.write(value.error, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeOnchainTransaction.write(value.onchainTransactions, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefund_lift(_ buf: RustBuffer) throws -> Refund {
+    return try FfiConverterTypeRefund.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefund_lower(_ value: Refund) -> RustBuffer {
+    return FfiConverterTypeRefund.lower(value)
+}
+
+
+/**
+ * One page of refunds.
+ */
+public struct RefundPage: Equatable, Hashable {
+    /**
+     * The refunds on this page.
+     */
+    public var refunds: [Refund]
+    /**
+     * The token of the next page; `None` on the last page.
+     */
+    public var nextPageToken: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The refunds on this page.
+         */refunds: [Refund], 
+        /**
+         * The token of the next page; `None` on the last page.
+         */nextPageToken: String?) {
+        self.refunds = refunds
+        self.nextPageToken = nextPageToken
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefundPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefundPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefundPage {
+        return
+            try RefundPage(
+                refunds: FfiConverterSequenceTypeRefund.read(from: &buf), 
+                nextPageToken: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefundPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeRefund.write(value.refunds, into: &buf)
+        FfiConverterOptionString.write(value.nextPageToken, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundPage_lift(_ buf: RustBuffer) throws -> RefundPage {
+    return try FfiConverterTypeRefundPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundPage_lower(_ value: RefundPage) -> RustBuffer {
+    return FfiConverterTypeRefundPage.lower(value)
+}
+
+
+/**
+ * Where the money of a refund comes from: a CDP account (`account_id` and `asset`) or an
+ * onchain address (`address`; network and asset are the session's). Exactly one of the two.
+ */
+public struct RefundSource: Equatable, Hashable {
+    /**
+     * The CDP account that funds the refund (`account_` + UUID), with `asset`.
+     */
+    public var accountId: String?
+    /**
+     * The account's asset, e.g. `"usdc"` (with `account_id`).
+     */
+    public var asset: String?
+    /**
+     * The onchain address that funds the refund (instead of an account).
+     */
+    public var address: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The CDP account that funds the refund (`account_` + UUID), with `asset`.
+         */accountId: String? = nil, 
+        /**
+         * The account's asset, e.g. `"usdc"` (with `account_id`).
+         */asset: String? = nil, 
+        /**
+         * The onchain address that funds the refund (instead of an account).
+         */address: String? = nil) {
+        self.accountId = accountId
+        self.asset = asset
+        self.address = address
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefundSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefundSource: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefundSource {
+        return
+            try RefundSource(
+                accountId: FfiConverterOptionString.read(from: &buf), 
+                asset: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefundSource, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.accountId, into: &buf)
+        FfiConverterOptionString.write(value.asset, into: &buf)
+        FfiConverterOptionString.write(value.address, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundSource_lift(_ buf: RustBuffer) throws -> RefundSource {
+    return try FfiConverterTypeRefundSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefundSource_lower(_ value: RefundSource) -> RustBuffer {
+    return FfiConverterTypeRefundSource.lower(value)
 }
 
 
@@ -3732,12 +4375,150 @@ public func FfiConverterTypeTokenRequest_lower(_ value: TokenRequest) -> RustBuf
 
 
 /**
- * How `wait_for_capture` polls. Every option left out takes its default.
+ * One page of voids.
+ */
+public struct VoidPage: Equatable, Hashable {
+    /**
+     * The voids on this page.
+     */
+    public var voids: [PaymentVoid]
+    /**
+     * The token of the next page; `None` on the last page.
+     */
+    public var nextPageToken: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voids on this page.
+         */voids: [PaymentVoid], 
+        /**
+         * The token of the next page; `None` on the last page.
+         */nextPageToken: String?) {
+        self.voids = voids
+        self.nextPageToken = nextPageToken
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VoidPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVoidPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VoidPage {
+        return
+            try VoidPage(
+                voids: FfiConverterSequenceTypePaymentVoid.read(from: &buf), 
+                nextPageToken: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VoidPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePaymentVoid.write(value.voids, into: &buf)
+        FfiConverterOptionString.write(value.nextPageToken, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVoidPage_lift(_ buf: RustBuffer) throws -> VoidPage {
+    return try FfiConverterTypeVoidPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVoidPage_lower(_ value: VoidPage) -> RustBuffer {
+    return FfiConverterTypeVoidPage.lower(value)
+}
+
+
+/**
+ * A void: releases all that is still capturable on a session back to the payer.
+ */
+public struct VoidRequest: Equatable, Hashable {
+    /**
+     * Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+     */
+    public var metadata: Metadata
+    /**
+     * The idempotency key; a random UUID v4 when `None`.
+     */
+    public var idempotencyKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Up to 10 pairs; keys 1 to 40 characters, values at most 500.
+         */metadata: Metadata = [:], 
+        /**
+         * The idempotency key; a random UUID v4 when `None`.
+         */idempotencyKey: String? = nil) {
+        self.metadata = metadata
+        self.idempotencyKey = idempotencyKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VoidRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVoidRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VoidRequest {
+        return
+            try VoidRequest(
+                metadata: FfiConverterTypeMetadata.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VoidRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVoidRequest_lift(_ buf: RustBuffer) throws -> VoidRequest {
+    return try FfiConverterTypeVoidRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVoidRequest_lower(_ value: VoidRequest) -> RustBuffer {
+    return FfiConverterTypeVoidRequest.lower(value)
+}
+
+
+/**
+ * How a wait for a capture, void or refund polls. Every option left out takes its default.
  */
 public struct WaitOptions: Equatable, Hashable {
     /**
      * Give up after this long (default 60 s); the error is `timeout` and carries the last
-     * capture seen.
+     * state seen (`last_capture`, `last_void` or `last_refund`).
      */
     public var timeout: TimeInterval?
     /**
@@ -3754,7 +4535,7 @@ public struct WaitOptions: Equatable, Hashable {
     public init(
         /**
          * Give up after this long (default 60 s); the error is `timeout` and carries the last
-         * capture seen.
+         * state seen (`last_capture`, `last_void` or `last_refund`).
          */timeout: TimeInterval? = nil, 
         /**
          * The first pause between polls (default 250 ms); it grows by half each time.
@@ -4483,6 +5264,128 @@ public func FfiConverterTypeOperationType_lift(_ buf: RustBuffer) throws -> Oper
 #endif
 public func FfiConverterTypeOperationType_lower(_ value: OperationType) -> RustBuffer {
     return FfiConverterTypeOperationType.lower(value)
+}
+
+
+
+/**
+ * The status of a void or a refund: it starts `Pending` and settles to `Succeeded` or
+ * `Failed`.
+ */
+
+public enum PaymentActionStatus: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Submitted, not settled yet.
+     */
+    case pending
+    /**
+     * Settled: the funds moved.
+     */
+    case succeeded
+    /**
+     * Settled without moving funds; see the action's `error`.
+     */
+    case failed
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentactionstatus_wire_value(
+            FfiConverterTypePaymentActionStatus_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_paymentactionstatus_uniffi_trait_display(
+            FfiConverterTypePaymentActionStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension PaymentActionStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentActionStatus: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentActionStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentActionStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .succeeded
+        
+        case 3: return .failed
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PaymentActionStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .succeeded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentActionStatus_lift(_ buf: RustBuffer) throws -> PaymentActionStatus {
+    return try FfiConverterTypePaymentActionStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentActionStatus_lower(_ value: PaymentActionStatus) -> RustBuffer {
+    return FfiConverterTypePaymentActionStatus.lower(value)
 }
 
 
@@ -5619,6 +6522,78 @@ fileprivate struct FfiConverterOptionTypePaymentSessionTarget: FfiConverterRustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePaymentVoid: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentVoid?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentVoid.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentVoid.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRefund: FfiConverterRustBuffer {
+    typealias SwiftType = Refund?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRefund.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRefund.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRefundSource: FfiConverterRustBuffer {
+    typealias SwiftType = RefundSource?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRefundSource.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRefundSource.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeReward: FfiConverterRustBuffer {
     typealias SwiftType = Reward?
 
@@ -5881,6 +6856,81 @@ fileprivate struct FfiConverterSequenceTypePaymentOperation: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePaymentOperation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePaymentSession: FfiConverterRustBuffer {
+    typealias SwiftType = [PaymentSession]
+
+    public static func write(_ value: [PaymentSession], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePaymentSession.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PaymentSession] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PaymentSession]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePaymentSession.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePaymentVoid: FfiConverterRustBuffer {
+    typealias SwiftType = [PaymentVoid]
+
+    public static func write(_ value: [PaymentVoid], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePaymentVoid.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PaymentVoid] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PaymentVoid]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePaymentVoid.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRefund: FfiConverterRustBuffer {
+    typealias SwiftType = [Refund]
+
+    public static func write(_ value: [Refund], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefund.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Refund] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Refund]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefund.read(from: &buf))
         }
         return seq
     }

@@ -72,10 +72,10 @@ class ErrorsTest {
         raises<CaptureKitException.IdempotencyConflict>("""{"type": "status", "status": 422, "errorType": "idempotency_error"}""") {
             sessions.getSession(session)
         }
-        val api = raises<CaptureKitException.Api>("""{"type": "status", "status": 409, "errorType": "payment_session_action_pending"}""") {
+        val api = raises<CaptureKitException.Api>("""{"type": "status", "status": 409, "errorType": "payment_session_already_authorized"}""") {
             sessions.getSession(session)
         }
-        assertEquals("payment_session_action_pending", api.details.errorType)
+        assertEquals("payment_session_already_authorized", api.details.errorType)
 
         val limited = raises<CaptureKitException.RateLimited>("""{"type": "status", "status": 429, "retryAfter": 7}""") {
             sessions.getSession(session)
