@@ -105,6 +105,12 @@ function options(args, ...positional) {
   return Object.fromEntries(Object.entries(args).filter(([name]) => !positional.includes(name)))
 }
 
+async function collect(items) {
+  const all = []
+  for await (const item of items) all.push(item)
+  return all
+}
+
 async function call(client, op, args) {
   const ps = client.paymentSessions
   const id = args.paymentSessionId
@@ -119,6 +125,19 @@ async function call(client, op, args) {
     }
     case 'get_session': return ps.getSession(id)
     case 'wait_for_capture': return ps.waitForCapture(id, args.captureId, { timeoutMs: args.timeoutMs, pollIntervalMs: 50 })
+    case 'void': return ps.void(id, options(args, 'paymentSessionId'))
+    case 'refund': return ps.refund(id, options(args, 'paymentSessionId'))
+    case 'cancel': return ps.cancel(id, options(args, 'paymentSessionId'))
+    case 'get_void': return ps.getVoid(id, args.voidId)
+    case 'get_refund': return ps.getRefund(id, args.refundId)
+    case 'list_voids': return ps.listVoidsPage(id, options(args, 'paymentSessionId'))
+    case 'list_refunds': return ps.listRefundsPage(id, options(args, 'paymentSessionId'))
+    case 'list_sessions': return ps.listSessionsPage(options(args))
+    case 'list_all_voids': return { voids: await collect(ps.listVoids(id, options(args, 'paymentSessionId'))) }
+    case 'list_all_refunds': return { refunds: await collect(ps.listRefunds(id, options(args, 'paymentSessionId'))) }
+    case 'list_all_sessions': return { paymentSessions: await collect(ps.listSessions(options(args))) }
+    case 'wait_for_void': return ps.waitForVoid(id, args.voidId, { timeoutMs: args.timeoutMs, pollIntervalMs: 50 })
+    case 'wait_for_refund': return ps.waitForRefund(id, args.refundId, { timeoutMs: args.timeoutMs, pollIntervalMs: 50 })
     case 'derive_idempotency_key': return { key: capturekit.deriveIdempotencyKey(...args.parts) }
     case 'escrow_capture': return client.coinbasePayments.capture(args.paymentId, options(args, 'paymentId'))
     case 'get_escrow_payment': return client.coinbasePayments.getPayment(args.paymentId)
@@ -130,7 +149,7 @@ async function call(client, op, args) {
 
 const files = fs.readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')).sort()
 
-test('the shared scenarios are found', () => assert.ok(files.length >= 15))
+test('the shared scenarios are found', () => assert.ok(files.length >= 18))
 
 for (const file of files) {
   test(`scenario ${file}`, async () => {

@@ -157,6 +157,36 @@ async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> A
     if op == "wait_for_capture":
         return await run(sessions.wait_for_capture(session, args["captureId"], timeout=args["timeoutMs"] / 1000,
                                                    poll_interval=0.05))
+    if op == "void":
+        return await run(sessions.void(session, **options(args, "paymentSessionId")))
+    if op == "refund":
+        source = {snake(name): value for name, value in args.get("source", {}).items()}
+        return await run(sessions.refund(session, source=source, **options(args, "paymentSessionId", "source")))
+    if op == "cancel":
+        return await run(sessions.cancel(session, **options(args, "paymentSessionId")))
+    if op == "get_void":
+        return await run(sessions.get_void(session, args["voidId"]))
+    if op == "get_refund":
+        return await run(sessions.get_refund(session, args["refundId"]))
+    if op == "list_voids":
+        return await run(sessions.list_voids_page(session, **options(args, "paymentSessionId")))
+    if op == "list_refunds":
+        return await run(sessions.list_refunds_page(session, **options(args, "paymentSessionId")))
+    if op == "list_sessions":
+        return await run(sessions.list_sessions_page(**options(args)))
+    if op in ("list_all_voids", "list_all_refunds", "list_all_sessions"):
+        key = {"list_all_voids": "voids", "list_all_refunds": "refunds", "list_all_sessions": "paymentSessions"}[op]
+        if op == "list_all_sessions":
+            items = sessions.list_sessions(**options(args))
+        else:
+            items = getattr(sessions, f"list_{key}")(session, **options(args, "paymentSessionId"))
+        if use_async:
+            return {key: [item async for item in items]}
+        return {key: list(items)}
+    if op in ("wait_for_void", "wait_for_refund"):
+        action = op.removeprefix("wait_for_")
+        wait = getattr(sessions, op)
+        return await run(wait(session, args[f"{action}Id"], timeout=args["timeoutMs"] / 1000, poll_interval=0.05))
     if op == "derive_idempotency_key":
         return {"key": capturekit.derive_idempotency_key(*args["parts"])}
     if op == "escrow_capture":

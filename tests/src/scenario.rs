@@ -9,8 +9,9 @@ use capturekit::coinbase_payments::{EscrowCapture, EscrowPaymentDetails, RewardI
 use capturekit::schema::{Describe, Registry, Shape};
 use capturekit::stateset::StateSetPayment;
 use capturekit::{
-    CaptureRequest, Client, Decimal, Error, ErrorDetails, EscrowCaptureRequest, RetryPolicy, StateSetCaptureRequest,
-    WaitOptions,
+    CancelRequest, CaptureRequest, Client, Decimal, Error, ErrorDetails, EscrowCaptureRequest, PaymentSession,
+    PaymentSessionPage, Refund, RefundPage, RefundRequest, RefundSource, RetryPolicy, StateSetCaptureRequest, Void,
+    VoidPage, VoidRequest, WaitOptions,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -146,6 +147,64 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
             let options = WaitOptions::timeout(timeout).poll_interval(Duration::from_millis(50));
             neutral(&sessions.wait_for_capture(session, text(args, "captureId"), options).await?)
         }
+        "void" => {
+            let request = VoidRequest {
+                metadata: string_map(&args["metadata"]),
+                idempotency_key: optional(args, "idempotencyKey"),
+            };
+            neutral::<Void>(&sessions.void(session, request).await?)
+        }
+        "refund" => {
+            let source = &args["source"];
+            let mut request = RefundRequest {
+                source: RefundSource {
+                    account_id: optional(source, "accountId"),
+                    asset: optional(source, "asset"),
+                    address: optional(source, "address"),
+                },
+                reason: optional(args, "reason"),
+                metadata: string_map(&args["metadata"]),
+                idempotency_key: optional(args, "idempotencyKey"),
+                ..Default::default()
+            };
+            if let Some(amount) = args["amount"].as_str() {
+                request = request.amount_text(amount)?;
+            }
+            neutral::<Refund>(&sessions.refund(session, request).await?)
+        }
+        "cancel" => {
+            let request = CancelRequest {
+                cancellation_reason: optional(args, "cancellationReason"),
+                idempotency_key: optional(args, "idempotencyKey"),
+            };
+            neutral::<PaymentSession>(&sessions.cancel(session, request).await?)
+        }
+        "get_void" => neutral::<Void>(&sessions.get_void(session, text(args, "voidId")).await?),
+        "get_refund" => neutral::<Refund>(&sessions.get_refund(session, text(args, "refundId")).await?),
+        "list_voids" => {
+            neutral::<VoidPage>(&sessions.list_voids(session, page_size(args), args["pageToken"].as_str()).await?)
+        }
+        "list_refunds" => {
+            neutral::<RefundPage>(&sessions.list_refunds(session, page_size(args), args["pageToken"].as_str()).await?)
+        }
+        "list_sessions" => {
+            neutral::<PaymentSessionPage>(&sessions.list_sessions(page_size(args), args["pageToken"].as_str()).await?)
+        }
+        "list_all_voids" => json!({ "voids": neutral(&sessions.list_all_voids(session, page_size(args)).await?) }),
+        "list_all_refunds" => {
+            json!({ "refunds": neutral(&sessions.list_all_refunds(session, page_size(args)).await?) })
+        }
+        "list_all_sessions" => {
+            json!({ "paymentSessions": neutral(&sessions.list_all_sessions(page_size(args)).await?) })
+        }
+        "wait_for_void" => {
+            let options = wait_options(args);
+            neutral::<Void>(&sessions.wait_for_void(session, text(args, "voidId"), options).await?)
+        }
+        "wait_for_refund" => {
+            let options = wait_options(args);
+            neutral::<Refund>(&sessions.wait_for_refund(session, text(args, "refundId"), options).await?)
+        }
         "derive_idempotency_key" => {
             let parts: Vec<&str> = args["parts"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             json!({ "key": capturekit::derive_idempotency_key(&parts)? })
@@ -180,6 +239,19 @@ async fn call(client: &Client, op: &str, args: &Value) -> Result<Value, Error> {
         other => panic!("unknown op {other}"),
     };
     Ok(value)
+}
+
+fn optional(args: &Value, name: &str) -> Option<String> {
+    args[name].as_str().map(str::to_owned)
+}
+
+fn page_size(args: &Value) -> Option<u32> {
+    args["pageSize"].as_u64().map(|n| n as u32)
+}
+
+fn wait_options(args: &Value) -> WaitOptions {
+    let timeout = Duration::from_millis(args["timeoutMs"].as_u64().unwrap_or(5000));
+    WaitOptions::timeout(timeout).poll_interval(Duration::from_millis(50))
 }
 
 fn string_map(value: &Value) -> BTreeMap<String, String> {

@@ -4,7 +4,7 @@ use capturekit_tests::{scenario, tests_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_scenario_passes() {
-    run_folder("scenarios", 15).await;
+    run_folder("scenarios", 18).await;
 }
 
 async fn run_folder(folder: &str, at_least: usize) {

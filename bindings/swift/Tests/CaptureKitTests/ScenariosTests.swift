@@ -22,7 +22,7 @@ final class ScenariosTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(at: Repo.scenarios, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        XCTAssertGreaterThanOrEqual(files.count, 15)
+        XCTAssertGreaterThanOrEqual(files.count, 18)
         for file in files {
             try await run(file)
         }
@@ -107,6 +107,52 @@ final class ScenariosTests: XCTestCase {
             let options = WaitOptions(timeout: Double(args["timeoutMs"] as! Int) / 1000, pollInterval: 0.05)
             return Wire.of(try await sessions.waitForCapture(
                 paymentSessionId: session, captureId: args["captureId"] as! String, options: options))
+        case "void":
+            let request = VoidRequest(
+                metadata: args["metadata"] as? [String: String] ?? [:], idempotencyKey: args["idempotencyKey"] as? String)
+            return Wire.of(try await sessions.void(paymentSessionId: session, request: request))
+        case "refund":
+            let source = args["source"] as? [String: Any] ?? [:]
+            let request = RefundRequest(
+                source: RefundSource(
+                    accountId: source["accountId"] as? String, asset: source["asset"] as? String,
+                    address: source["address"] as? String),
+                amount: args["amount"] as? String,
+                reason: args["reason"] as? String,
+                metadata: args["metadata"] as? [String: String] ?? [:],
+                idempotencyKey: args["idempotencyKey"] as? String
+            )
+            return Wire.of(try await sessions.refund(paymentSessionId: session, request: request))
+        case "cancel":
+            let request = CancelRequest(
+                cancellationReason: args["cancellationReason"] as? String, idempotencyKey: args["idempotencyKey"] as? String)
+            return Wire.of(try await sessions.cancel(paymentSessionId: session, request: request))
+        case "get_void":
+            return Wire.of(try await sessions.getVoid(paymentSessionId: session, voidId: args["voidId"] as! String))
+        case "get_refund":
+            return Wire.of(try await sessions.getRefund(paymentSessionId: session, refundId: args["refundId"] as! String))
+        case "list_voids":
+            return Wire.of(try await sessions.listVoids(
+                paymentSessionId: session, pageSize: pageSize, pageToken: args["pageToken"] as? String))
+        case "list_refunds":
+            return Wire.of(try await sessions.listRefunds(
+                paymentSessionId: session, pageSize: pageSize, pageToken: args["pageToken"] as? String))
+        case "list_sessions":
+            return Wire.of(try await sessions.listSessions(pageSize: pageSize, pageToken: args["pageToken"] as? String))
+        case "list_all_voids":
+            return ["voids": try await sessions.listAllVoids(paymentSessionId: session, pageSize: pageSize).map(Wire.of)]
+        case "list_all_refunds":
+            return ["refunds": try await sessions.listAllRefunds(paymentSessionId: session, pageSize: pageSize).map(Wire.of)]
+        case "list_all_sessions":
+            return ["paymentSessions": try await sessions.listAllSessions(pageSize: pageSize).map(Wire.of)]
+        case "wait_for_void":
+            let options = WaitOptions(timeout: Double(args["timeoutMs"] as! Int) / 1000, pollInterval: 0.05)
+            return Wire.of(try await sessions.waitForVoid(
+                paymentSessionId: session, voidId: args["voidId"] as! String, options: options))
+        case "wait_for_refund":
+            let options = WaitOptions(timeout: Double(args["timeoutMs"] as! Int) / 1000, pollInterval: 0.05)
+            return Wire.of(try await sessions.waitForRefund(
+                paymentSessionId: session, refundId: args["refundId"] as! String, options: options))
         case "derive_idempotency_key":
             return ["key": try deriveIdempotencyKey(parts: args["parts"] as! [String])]
         case "escrow_capture":

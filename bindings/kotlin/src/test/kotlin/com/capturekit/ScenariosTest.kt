@@ -1,8 +1,11 @@
 package com.capturekit
 
+import com.capturekit.model.CancelRequest
 import com.capturekit.model.ClientOptions
+import com.capturekit.model.RefundSource
 import com.capturekit.model.RewardInput
 import com.capturekit.model.StateSetCaptureRequest
+import com.capturekit.model.VoidRequest
 import com.capturekit.model.WaitOptions
 import java.io.File
 import java.math.BigDecimal
@@ -33,7 +36,7 @@ class ScenariosTest {
 
     @Test
     fun `the shared scenarios are found`() {
-        assertTrue(files.size >= 14, "found ${files.size} scenario files in ${Repo.scenarios}")
+        assertTrue(files.size >= 18, "found ${files.size} scenario files in ${Repo.scenarios}")
     }
 
     @TestFactory
@@ -139,6 +142,34 @@ class ScenariosTest {
                     WaitOptions(Duration.ofMillis(args.getValue("timeoutMs").jsonPrimitive.long), Duration.ofMillis(50)),
                 ),
             )
+            "void" -> Wire.of(sessions.void(session, VoidRequest(metadata(args), text("idempotencyKey"))))
+            "refund" -> {
+                val source = args["source"]?.jsonObject ?: JsonObject(emptyMap())
+                fun sourceText(name: String) = source[name]?.jsonPrimitive?.contentOrNull
+                Wire.of(
+                    sessions.refund(
+                        session,
+                        RefundRequest(
+                            source = RefundSource(sourceText("accountId"), sourceText("asset"), sourceText("address")),
+                            amount = text("amount"),
+                            reason = text("reason"),
+                            metadata = metadata(args),
+                            idempotencyKey = text("idempotencyKey"),
+                        ),
+                    ),
+                )
+            }
+            "cancel" -> Wire.of(sessions.cancel(session, CancelRequest(text("cancellationReason"), text("idempotencyKey"))))
+            "get_void" -> Wire.of(sessions.getVoid(session, text("voidId")!!))
+            "get_refund" -> Wire.of(sessions.getRefund(session, text("refundId")!!))
+            "list_voids" -> Wire.of(sessions.listVoids(session, pageSize(args), text("pageToken")))
+            "list_refunds" -> Wire.of(sessions.listRefunds(session, pageSize(args), text("pageToken")))
+            "list_sessions" -> Wire.of(sessions.listSessions(pageSize(args), text("pageToken")))
+            "list_all_voids" -> JsonObject(mapOf("voids" to Wire.of(sessions.listAllVoids(session, pageSize(args)))))
+            "list_all_refunds" -> JsonObject(mapOf("refunds" to Wire.of(sessions.listAllRefunds(session, pageSize(args)))))
+            "list_all_sessions" -> JsonObject(mapOf("paymentSessions" to Wire.of(sessions.listAllSessions(pageSize(args)))))
+            "wait_for_void" -> Wire.of(sessions.waitForVoid(session, text("voidId")!!, waitOptions(args)))
+            "wait_for_refund" -> Wire.of(sessions.waitForRefund(session, text("refundId")!!, waitOptions(args)))
             "derive_idempotency_key" -> JsonObject(
                 mapOf("key" to JsonPrimitive(deriveIdempotencyKey(args.getValue("parts").jsonArray.map { it.jsonPrimitive.content }))),
             )
@@ -177,6 +208,14 @@ class ScenariosTest {
             else -> fail("unknown op $op")
         }
     }
+
+    private fun metadata(args: JsonObject) =
+        args["metadata"]?.jsonObject?.mapValues { it.value.jsonPrimitive.content } ?: emptyMap()
+
+    private fun pageSize(args: JsonObject) = args["pageSize"]?.jsonPrimitive?.int?.toUInt()
+
+    private fun waitOptions(args: JsonObject) =
+        WaitOptions(Duration.ofMillis(args.getValue("timeoutMs").jsonPrimitive.long), Duration.ofMillis(50))
 
     private fun resolve(value: JsonElement, saved: Map<String, JsonElement>): JsonElement = when {
         value is JsonPrimitive && value.isString && value.content.startsWith("$$") -> JsonPrimitive(value.content.substring(1))
