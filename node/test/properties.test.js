@@ -33,6 +33,8 @@ const HANG_MS = 10_000
 const CLOSED = 'http://127.0.0.1:9'
 const SESSION = 'paymentSession_00000000-0000-4000-8000-000000000000'
 const CAPTURE = 'capture_00000000-0000-4000-8000-000000000000'
+const VOID = 'void_00000000-0000-4000-8000-000000000000'
+const REFUND = 'refund_00000000-0000-4000-8000-000000000000'
 const PAYMENT = 'pay_1'
 const ADDRESS = `0x${'1'.repeat(40)}`
 const IDEMPOTENCY_KEY = '8e03978e-40d5-43e8-bc93-6894a57f9324'
@@ -267,6 +269,7 @@ const isPlainObject = (v) => typeof v === 'object' && v !== null && [Object.prot
 // --- every argument of every call ----------------------------------------------------------------
 
 const escrowCapture = (request) => client.coinbasePayments.capture(PAYMENT, { amount: '1', ...request })
+const refund = (request) => ps.refund(SESSION, { source: { address: ADDRESS }, ...request })
 /** Builds a client with only these credentials. */
 const newClient = (credentials, options) => () => makeClient(credentials, options)
 /** Builds a client with these options, then makes one call with it (to the closed port). */
@@ -281,6 +284,10 @@ const PAGE_KEYS = ['pageSize', 'pageToken']
 const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs', 'maxPollIntervalMs']
 const ESCROW_KEYS = ['amount', 'feeBps', 'feeReceiver', 'distributeRewards', 'metadata', 'idempotencyKey']
 const STATESET_KEYS = ['amountCents', 'statementDescriptor', 'metadata']
+const VOID_KEYS = ['metadata', 'idempotencyKey']
+const REFUND_KEYS = ['source', 'amount', 'reason', 'metadata', 'idempotencyKey']
+const SOURCE_KEYS = ['accountId', 'asset', 'address']
+const CANCEL_KEYS = ['cancellationReason', 'idempotencyKey']
 const CREDENTIAL_KEYS = ['apiKeyId', 'apiKeySecret', 'keyFile', 'bearerToken', 'tokenProvider', 'statesetApiKey']
 const OPTION_KEYS = ['baseUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries', 'userAgent', 'coinbasePaymentsBaseUrl', 'statesetBaseUrl']
 const API_KEY_KEYS = ['apiKeyId', 'apiKeySecret', 'keyFile']
@@ -314,6 +321,23 @@ const SLOTS = [
   ['waitForCapture.timeoutMs', 'timeoutMs', (v) => ps.waitForCapture(SESSION, CAPTURE, { timeoutMs: v, pollIntervalMs: A_YEAR_MS })],
   ['waitForCapture.pollIntervalMs', 'pollIntervalMs', (v) => ps.waitForCapture(SESSION, CAPTURE, { timeoutMs: 50, pollIntervalMs: v })],
   ['waitForCapture.maxPollIntervalMs', 'maxPollIntervalMs', (v) => ps.waitForCapture(SESSION, CAPTURE, { timeoutMs: 50, maxPollIntervalMs: v })],
+  ['void.paymentSessionId', 'paymentSessionId', (v) => ps.void(v)],
+  ['void.request', anyOf('VoidRequest', VOID_KEYS), (v) => ps.void(SESSION, v), REFUSALS, optionsFor(VOID_KEYS)],
+  ...VOID_KEYS.map((key) => [`void.${key}`, key, (v) => ps.void(SESSION, { [key]: v })]),
+  ['refund.paymentSessionId', 'paymentSessionId', (v) => ps.refund(v, { source: { address: ADDRESS } })],
+  ['refund.request', anyOf('RefundRequest', REFUND_KEYS), (v) => ps.refund(SESSION, v), REFUSALS, optionsFor(REFUND_KEYS)],
+  ...REFUND_KEYS.map((key) => [`refund.${key}`, key, (v) => refund({ [key]: v })]),
+  ...SOURCE_KEYS.map((key) => [`refund.source.${key}`, key, (v) => refund({ source: { [key]: v } })]),
+  ['cancel.paymentSessionId', 'paymentSessionId', (v) => ps.cancel(v)],
+  ['cancel.request', anyOf('CancelRequest', CANCEL_KEYS), (v) => ps.cancel(SESSION, v), REFUSALS, optionsFor(CANCEL_KEYS)],
+  ...CANCEL_KEYS.map((key) => [`cancel.${key}`, key, (v) => ps.cancel(SESSION, { [key]: v })]),
+  ['getVoid.voidId', 'voidId', (v) => ps.getVoid(SESSION, v)],
+  ['getRefund.refundId', 'refundId', (v) => ps.getRefund(SESSION, v)],
+  ['listSessionsPage.page', anyOf('PageOptions', PAGE_KEYS), (v) => ps.listSessionsPage(v), REFUSALS, optionsFor(PAGE_KEYS)],
+  ['listVoids.paymentSessionId', 'paymentSessionId', (v) => ps.listVoids(v).next()],
+  ['listRefundsPage.pageSize', 'pageSize', (v) => ps.listRefundsPage(SESSION, { pageSize: v })],
+  ['waitForVoid.voidId', 'voidId', (v) => ps.waitForVoid(SESSION, v, { timeoutMs: 50 })],
+  ['waitForRefund.timeoutMs', 'timeoutMs', (v) => ps.waitForRefund(SESSION, REFUND, { timeoutMs: v, pollIntervalMs: A_YEAR_MS })],
   ['coinbasePayments.capture.paymentId', 'paymentId', (v) => client.coinbasePayments.capture(v, { amount: '1' })],
   ['coinbasePayments.capture.request', anyOf('EscrowCaptureRequest', ESCROW_KEYS), (v) => client.coinbasePayments.capture(PAYMENT, v), REFUSALS,
     optionsFor(ESCROW_KEYS)],
@@ -409,6 +433,7 @@ const NUMBER_ARGUMENTS = [
   ...DURATIONS.map(([argument, , , call]) => [argument, call]),
   ['amount', (v) => ps.capture(SESSION, { amount: v })],
   ['amount', (v) => escrowCapture({ amount: v })],
+  ['amount', (v) => refund({ amount: v })],
 ]
 
 test('a boolean is never a number', async () => {
@@ -429,7 +454,8 @@ function heldExactly(whole, fraction) {
   return (fraction ?? '').length <= 28 && BigInt(whole + (fraction ?? '')) < 2n ** 96n
 }
 
-for (const [label, call] of [['paymentSessions', (v) => ps.capture(SESSION, { amount: v })], ['coinbasePayments', (v) => escrowCapture({ amount: v })]]) {
+for (const [label, call] of [['paymentSessions', (v) => ps.capture(SESSION, { amount: v })], ['coinbasePayments', (v) => escrowCapture({ amount: v })],
+  ['paymentSessions.refund', (v) => refund({ amount: v })]]) {
   // Guards against amounts that are rounded on the way in (`"0." + "9" * 30` captured as 1):
   // an amount is accepted only if it is the exact number written, and a positive amount that
   // can be held exactly is never refused. A zero is refused, and the refusal quotes the number
@@ -516,6 +542,13 @@ const OPTION_OBJECTS = [
   ['paymentSessions.listCapturesPage', PAGE_KEYS, (o) => ps.listCapturesPage(SESSION, o)],
   ['paymentSessions.listCaptures', PAGE_KEYS, (o) => ps.listCaptures(SESSION, o).next()],
   ['paymentSessions.waitForCapture', WAIT_KEYS, (o) => ps.waitForCapture(SESSION, CAPTURE, o)],
+  ['paymentSessions.void', VOID_KEYS, (o) => ps.void(SESSION, o)],
+  ['paymentSessions.refund', REFUND_KEYS, (o) => ps.refund(SESSION, o)],
+  ['refund source', SOURCE_KEYS, (o) => ps.refund(SESSION, { source: o })],
+  ['paymentSessions.cancel', CANCEL_KEYS, (o) => ps.cancel(SESSION, o)],
+  ['paymentSessions.listSessionsPage', PAGE_KEYS, (o) => ps.listSessionsPage(o)],
+  ['paymentSessions.listRefunds', PAGE_KEYS, (o) => ps.listRefunds(SESSION, o).next()],
+  ['paymentSessions.waitForVoid', WAIT_KEYS, (o) => ps.waitForVoid(SESSION, VOID, o)],
   ['coinbasePayments.capture', ESCROW_KEYS, (o) => client.coinbasePayments.capture(PAYMENT, o)],
   ['distributeRewards[0]', ['campaignAddress', 'tokenAddress', 'chainId'], (o) => escrowCapture({ distributeRewards: [o] })],
   ['stateset.capture', STATESET_KEYS, (o) => client.stateset.capture(PAYMENT, o)],

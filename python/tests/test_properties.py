@@ -57,6 +57,9 @@ bounded = settings(max_examples=EXAMPLES, deadline=None, database=None,
 CLOSED = "http://127.0.0.1:9"
 SESSION = "paymentSession_00000000-0000-4000-8000-000000000000"
 CAPTURE = "capture_00000000-0000-4000-8000-000000000000"
+VOID = "void_00000000-0000-4000-8000-000000000000"
+REFUND = "refund_00000000-0000-4000-8000-000000000000"
+ACCOUNT = "account_af2937b0-9846-4fe7-bfe9-ccc22d935114"
 PAYMENT = "pay_1"
 ADDRESS = "0x" + "1" * 40
 IDEMPOTENCY_KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
@@ -324,6 +327,14 @@ TARGETED: Dict[str, SearchStrategy[Any]] = {
     "request_host": near("api.cdp.coinbase.com"),
     "request_path": near("/platform/v2/payment-sessions"),
     "parts": near("order-1234"),
+    "source": st.one_of(
+        st.builds(lambda a, b: {"account_id": a, "asset": b}, near(ACCOUNT), near("usdc")),
+        st.builds(lambda a: {"address": a}, near(ADDRESS)),
+        st.dictionaries(st.sampled_from(["account_id", "asset", "address", "acount_id", "network"]), near("usdc"))),
+    "void_id": near(VOID),
+    "refund_id": near(REFUND),
+    "reason": near("item returned"),
+    "cancellation_reason": near("customer asked"),
 }
 
 
@@ -350,6 +361,10 @@ def build_and_call(**options: Any) -> None:
 
 def first_capture(**page: Any) -> Any:
     return next(iter(ps.list_captures(SESSION, **page)))
+
+
+def refund(**request: Any) -> Any:
+    return ps.refund(SESSION, **{"source": {"address": ADDRESS}, **request})
 
 
 def escrow_capture(**request: Any) -> Any:
@@ -384,6 +399,23 @@ SLOTS: List[Tuple[str, str, Callable[[Any], Any], Tuple[Type[BaseException], ...
      lambda v: ps.wait_for_capture(SESSION, CAPTURE, timeout=0.05, poll_interval=v), REFUSALS),
     ("wait_for_capture.max_poll_interval", "max_poll_interval",
      lambda v: ps.wait_for_capture(SESSION, CAPTURE, timeout=0.05, max_poll_interval=v), REFUSALS),
+    ("void.payment_session_id", "payment_session_id", lambda v: ps.void(v), REFUSALS),
+    *[(f"void.{name}", name, (lambda name: lambda v: ps.void(SESSION, **{name: v}))(name), REFUSALS)
+      for name in ["metadata", "idempotency_key"]],
+    ("refund.payment_session_id", "payment_session_id", lambda v: ps.refund(v, source={"address": ADDRESS}), REFUSALS),
+    *[(f"refund.{name}", name, (lambda name: lambda v: refund(**{name: v}))(name), REFUSALS)
+      for name in ["source", "amount", "reason", "metadata", "idempotency_key"]],
+    ("cancel.payment_session_id", "payment_session_id", lambda v: ps.cancel(v), REFUSALS),
+    *[(f"cancel.{name}", name, (lambda name: lambda v: ps.cancel(SESSION, **{name: v}))(name), REFUSALS)
+      for name in ["cancellation_reason", "idempotency_key"]],
+    ("get_void.void_id", "void_id", lambda v: ps.get_void(SESSION, v), REFUSALS),
+    ("get_refund.refund_id", "refund_id", lambda v: ps.get_refund(SESSION, v), REFUSALS),
+    ("list_sessions_page.page_size", "page_size", lambda v: ps.list_sessions_page(page_size=v), REFUSALS),
+    ("list_voids_page.page_token", "page_token", lambda v: ps.list_voids_page(SESSION, page_token=v), REFUSALS),
+    ("list_refunds.page_size", "page_size", lambda v: next(iter(ps.list_refunds(SESSION, page_size=v))), REFUSALS),
+    ("wait_for_void.void_id", "void_id", lambda v: ps.wait_for_void(SESSION, v, timeout=0.05), REFUSALS),
+    ("wait_for_refund.timeout", "timeout",
+     lambda v: ps.wait_for_refund(SESSION, REFUND, timeout=v, poll_interval=A_YEAR), REFUSALS),
     ("coinbase_payments.capture.payment_id", "payment_id",
      lambda v: CLIENT.coinbase_payments.capture(v, amount="1"), REFUSALS),
     *[(f"coinbase_payments.capture.{name}", name, (lambda name: lambda v: escrow_capture(**{name: v}))(name), REFUSALS)
@@ -489,6 +521,7 @@ def held_exactly(whole: str, fraction: Optional[str]) -> bool:
 
 AMOUNT_ARGUMENTS = [
     ("payment_sessions", lambda v: ps.capture(SESSION, amount=v)),
+    ("payment_sessions.refund", lambda v: refund(amount=v)),
     ("coinbase_payments", lambda v: escrow_capture(amount=v)),
 ]
 
@@ -608,6 +641,15 @@ KWARG_CALLS: List[Tuple[str, List[str], Callable[..., Any]]] = [
     ("PaymentSessions.capture", ["amount", "final_capture", "metadata", "external_reference_id", "idempotency_key"],
      lambda **kw: ps.capture(SESSION, **kw)),
     ("PaymentSessions.list_captures_page", ["page_size", "page_token"], lambda **kw: ps.list_captures_page(SESSION, **kw)),
+    ("PaymentSessions.void", ["metadata", "idempotency_key"], lambda **kw: ps.void(SESSION, **kw)),
+    ("PaymentSessions.refund", ["source", "amount", "reason", "metadata", "idempotency_key"],
+     lambda **kw: ps.refund(SESSION, **kw)),
+    ("PaymentSessions.refund.source", ["account_id", "asset", "address"], lambda **kw: ps.refund(SESSION, source=kw)),
+    ("PaymentSessions.cancel", ["cancellation_reason", "idempotency_key"], lambda **kw: ps.cancel(SESSION, **kw)),
+    ("PaymentSessions.list_sessions_page", ["page_size", "page_token"], lambda **kw: ps.list_sessions_page(**kw)),
+    ("PaymentSessions.list_voids", ["page_size", "page_token"], lambda **kw: next(iter(ps.list_voids(SESSION, **kw)))),
+    ("PaymentSessions.wait_for_refund", ["timeout", "poll_interval", "max_poll_interval"],
+     lambda **kw: ps.wait_for_refund(SESSION, REFUND, **kw)),
     ("PaymentSessions.wait_for_capture", ["timeout", "poll_interval", "max_poll_interval"],
      lambda **kw: ps.wait_for_capture(SESSION, CAPTURE, **kw)),
     ("CoinbasePayments.capture", ["amount", "fee_bps", "fee_receiver", "distribute_rewards", "metadata",
