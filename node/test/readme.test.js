@@ -31,17 +31,23 @@ test('the README JavaScript examples run', async () => {
     const sessionId = await emulator.authorizedSession('100')
     const escrowPaymentId = (await emulator.control('POST', 'escrow-payments', { amount: '50' })).id
     const statesetPaymentId = (await emulator.control('POST', 'stateset-payments', { amount: 15000 })).id
+    const shippedSessionId = await emulator.authorizedSession('30')
+    const unpaidSessionId = (await emulator.control('POST', 'payment-sessions', { amount: '8', authorized: false })).paymentSessionId
     process.env.STATESET_API_KEY = STATESET_API_KEY
     // One async scope for all blocks, as in a module: later blocks use `client` and `sessionId`.
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor
-    const run = new AsyncFunction('require', 'sessionId', 'escrowPaymentId', 'statesetPaymentId', blocks.join('\n'))
-    await run(fakeRequire, sessionId, escrowPaymentId, statesetPaymentId)
+    const run = new AsyncFunction('require', 'sessionId', 'escrowPaymentId', 'statesetPaymentId', 'shippedSessionId', 'unpaidSessionId',
+      blocks.join('\n'))
+    await run(fakeRequire, sessionId, escrowPaymentId, statesetPaymentId, shippedSessionId, unpaidSessionId)
     const made = []
     const client = new ToEmulator({ keyFile: KEYS.ed25519 })
     for await (const c of client.paymentSessions.listCaptures(sessionId)) made.push(c.amount)
     assert.deepEqual(made, ['10.00', '1.00'])
     assert.equal((await client.coinbasePayments.getPayment(escrowPaymentId)).payment.capturedAmount, '25.00')
     assert.equal((await client.stateset.getPayment(statesetPaymentId)).amountCaptured, 12000)
+    const { balances } = await client.paymentSessions.getSession(shippedSessionId)
+    assert.deepEqual([balances.capturable, balances.captured, balances.refundable, balances.refunded], ['0', '20', '15', '5'])
+    assert.equal((await client.paymentSessions.getSession(unpaidSessionId)).status, 'canceled')
   } finally {
     delete process.env.STATESET_API_KEY
     process.chdir(cwd)

@@ -35,6 +35,9 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
         "session_id": emulator.authorized_session("100"),
         "escrow_payment_id": emulator.control("POST", "escrow-payments", {"amount": "50"})["id"],
         "stateset_payment_id": emulator.control("POST", "stateset-payments", {"amount": 15000})["id"],
+        "shipped_session_id": emulator.authorized_session("30"),
+        "unpaid_session_id": emulator.control("POST", "payment-sessions", {"amount": "8", "authorized": False})[
+            "paymentSessionId"],
     }
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
@@ -42,3 +45,7 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
     assert [c.amount for c in captures] == [10, 1, 2]
     assert namespace["details"].payment.captured_amount == 25
     assert namespace["payment"].amount_captured == 12000
+    shipped = namespace["client"].payment_sessions.get_session(namespace["shipped_session_id"]).balances
+    assert (shipped.capturable, shipped.captured, shipped.refundable, shipped.refunded) == (0, 20, 15, 5)
+    assert namespace["canceled"].status == capturekit.PaymentSessionStatus.CANCELED
+    assert namespace["void"].amount == 10 and namespace["refund"].amount == 5

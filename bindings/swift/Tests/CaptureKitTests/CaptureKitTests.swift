@@ -251,4 +251,21 @@ final class ReadmeExampleTests: XCTestCase {
         let captures = try await client.paymentSessions().listAllCaptures(paymentSessionId: session, pageSize: nil)
         XCTAssertEqual(captures.count, 1, "the same order captured once")
     }
+
+    func testTheAfterCaptureExampleVoidsRefundsCancelsAndLists() async throws {
+        let emulator = try Emulator(settleDelayMs: 50)
+        defer { emulator.stop() }
+        let shipped = try await emulator.authorizedSession("30")
+        let created = try await emulator.control("POST", "payment-sessions", ["amount": "8", "authorized": false])
+        let unpaid = (created as! [String: Any])["paymentSessionId"] as! String
+        let client = try Client.withBearerToken(token: Repo.bearerToken, options: ClientOptions(baseUrl: emulator.baseUrl))
+        try await shipPartOfOrder(client: client, sessionId: shipped, orderId: "order-1004")
+        let balances = try await client.paymentSessions().getSession(paymentSessionId: shipped).balances
+        XCTAssertEqual([balances.capturable, balances.captured, balances.refundable, balances.refunded].map { "\($0)" },
+                       ["0", "20", "15", "5"])
+        let canceled = try await dropUnpaidSession(client: client, sessionId: unpaid)
+        XCTAssertEqual(canceled.status, .canceled)
+        let listed = try await everySession(client: client)
+        XCTAssertEqual(Set(listed.map(\.paymentSessionId)), [shipped, unpaid])
+    }
 }
