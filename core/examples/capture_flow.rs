@@ -1,12 +1,13 @@
 //! The demo: against a running emulator, authorize a session, make two partial captures,
-//! wait for them to settle, and print the captures and the session's balances.
+//! wait for them to settle, void the rest, refund part of a capture, and print each step and
+//! the session's balances.
 //!
 //! `CAPTUREKIT_EMULATOR_URL` (the emulator's root URL) and `CDP_KEY_FILE` (a key JSON file
 //! the emulator accepts) must be set; `make demo` does both.
 
 use std::time::Duration;
 
-use capturekit::{CaptureRequest, Client, Decimal, WaitOptions};
+use capturekit::{CaptureRequest, Client, Decimal, RefundRequest, RefundSource, VoidRequest, WaitOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -48,6 +49,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let tx = settled.onchain_transactions.first().map(|t| t.transaction_hash.as_str()).unwrap_or("-");
         println!("[rust] capture {} settled: {} (tx {tx})", settled.capture_id, settled.status);
     }
+    let wait = WaitOptions::timeout(Duration::from_secs(30));
+    let void = sessions.void(session_id, VoidRequest::default()).await?;
+    let void = sessions.wait_for_void(session_id, &void.void_id, wait).await?;
+    println!("[rust] void {} released the other {}: {}", void.void_id, void.amount.unwrap_or_default(), void.status);
+    let source = RefundSource::from_account("account_af2937b0-9846-4fe7-bfe9-ccc22d935114", "usdc");
+    let refund = RefundRequest::amount(source, Decimal::new(250, 2)).reason("one item returned");
+    let refund = sessions.refund(session_id, refund).await?;
+    let refund = sessions.wait_for_refund(session_id, &refund.refund_id, wait).await?;
+    println!("[rust] refund {} of {}: {}", refund.refund_id, refund.amount.unwrap_or_default(), refund.status);
     let session = sessions.get_session(session_id).await?;
     let b = &session.balances;
     println!(

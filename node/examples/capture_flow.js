@@ -25,6 +25,13 @@ async function main() {
     const settled = await sessions.waitForCapture(sessionId, c.captureId, { timeoutMs: 30000 })
     console.log(`[node] capture ${settled.captureId} settled: ${settled.status} (tx ${settled.onchainTransactions[0]?.transactionHash ?? '-'})`)
   }
+  const voided = await sessions.waitForVoid(sessionId, (await sessions.void(sessionId)).voidId, { timeoutMs: 30000 })
+  console.log(`[node] void ${voided.voidId} released the other ${voided.amount}: ${voided.status}`)
+  const refund = await sessions.refund(sessionId, {
+    amount: '2.50', reason: 'one item returned', source: { accountId: 'account_af2937b0-9846-4fe7-bfe9-ccc22d935114', asset: 'usdc' },
+  })
+  const refunded = await sessions.waitForRefund(sessionId, refund.refundId, { timeoutMs: 30000 })
+  console.log(`[node] refund ${refunded.refundId} of ${refunded.amount}: ${refunded.status}`)
   const b = (await sessions.getSession(sessionId)).balances
   console.log(`[node] capturable ${b.capturable} captured ${b.captured} refundable ${b.refundable} refunded ${b.refunded}`)
 }

@@ -6,7 +6,10 @@ package com.capturekit.examples
 
 import com.capturekit.CaptureRequest
 import com.capturekit.Client
+import com.capturekit.RefundRequest
 import com.capturekit.model.ClientOptions
+import com.capturekit.model.RefundSource
+import com.capturekit.model.VoidRequest
 import com.capturekit.model.WaitOptions
 import java.net.URI
 import java.net.http.HttpClient
@@ -38,6 +41,12 @@ fun main() = runBlocking {
             val tx = settled.onchainTransactions.firstOrNull()?.transactionHash ?: "-"
             println("[kotlin] capture ${settled.captureId} settled: ${settled.status.wireValue()} (tx $tx)")
         }
+        val void = sessions.waitForVoid(sessionId, sessions.void(sessionId, VoidRequest()).voidId, WaitOptions(Duration.ofSeconds(30)))
+        println("[kotlin] void ${void.voidId} released the other ${void.amount}: ${void.status.wireValue()}")
+        val source = RefundSource(accountId = "account_af2937b0-9846-4fe7-bfe9-ccc22d935114", asset = "usdc")
+        val refund = sessions.refund(sessionId, RefundRequest(source, amount = "2.50", reason = "one item returned"))
+        val refunded = sessions.waitForRefund(sessionId, refund.refundId, WaitOptions(Duration.ofSeconds(30)))
+        println("[kotlin] refund ${refunded.refundId} of ${refunded.amount}: ${refunded.status.wireValue()}")
         val b = sessions.getSession(sessionId).balances
         println("[kotlin] capturable ${b.capturable} captured ${b.captured} refundable ${b.refundable} refunded ${b.refunded}")
     }
