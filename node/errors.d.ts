@@ -54,6 +54,18 @@ export declare class RefundExpiredError extends CaptureKitError {}
 export declare class ActionPendingError extends CaptureKitError {}
 /** The payment session was canceled; nothing more can be done with it. */
 export declare class SessionCanceledError extends CaptureKitError {}
+/** A webhook delivery failed verification: do not trust its body (the kinds below say why). */
+export declare class WebhookVerificationError extends CaptureKitError {}
+/** The `X-Hook0-Signature` header is missing or cannot be read. */
+export declare class WebhookMalformedError extends WebhookVerificationError {}
+/** The signature covers a header that the request does not have. */
+export declare class WebhookHeaderMissingError extends WebhookVerificationError {}
+/** The signature does not match the body and the secret (a wrong secret, or a body changed after it was signed). */
+export declare class WebhookSignatureError extends WebhookVerificationError {}
+/** The delivery was signed longer ago than the maximum age (default 5 minutes): it may be a replay. */
+export declare class WebhookTooOldError extends WebhookVerificationError {}
+/** The delivery's timestamp is further in the future than clock skew explains. */
+export declare class WebhookFromFutureError extends WebhookVerificationError {}
 /** Any other error answered by the API (see `error_type`). */
 export declare class APIError extends CaptureKitError {}
 /** The API failed on its side (5xx) on a call that is safe to repeat. */

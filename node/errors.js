@@ -72,6 +72,30 @@ ActionPendingError.code = 'action_pending'
 class SessionCanceledError extends CaptureKitError {}
 SessionCanceledError.code = 'session_canceled'
 
+/** A webhook delivery failed verification: do not trust its body (the kinds below say why). */
+class WebhookVerificationError extends CaptureKitError {}
+WebhookVerificationError.code = 'webhook_verification'
+
+/** The `X-Hook0-Signature` header is missing or cannot be read. */
+class WebhookMalformedError extends WebhookVerificationError {}
+WebhookMalformedError.code = 'webhook_malformed'
+
+/** The signature covers a header that the request does not have. */
+class WebhookHeaderMissingError extends WebhookVerificationError {}
+WebhookHeaderMissingError.code = 'webhook_header_missing'
+
+/** The signature does not match the body and the secret (a wrong secret, or a body changed after it was signed). */
+class WebhookSignatureError extends WebhookVerificationError {}
+WebhookSignatureError.code = 'webhook_signature_mismatch'
+
+/** The delivery was signed longer ago than the maximum age (default 5 minutes): it may be a replay. */
+class WebhookTooOldError extends WebhookVerificationError {}
+WebhookTooOldError.code = 'webhook_too_old'
+
+/** The delivery's timestamp is further in the future than clock skew explains. */
+class WebhookFromFutureError extends WebhookVerificationError {}
+WebhookFromFutureError.code = 'webhook_from_future'
+
 /** Any other error answered by the API (see `error_type`). */
 class APIError extends CaptureKitError {}
 APIError.code = 'api'
@@ -118,6 +142,12 @@ module.exports = {
   RefundExpiredError,
   ActionPendingError,
   SessionCanceledError,
+  WebhookVerificationError,
+  WebhookMalformedError,
+  WebhookHeaderMissingError,
+  WebhookSignatureError,
+  WebhookTooOldError,
+  WebhookFromFutureError,
   APIError,
   ServerError,
   OutcomeUnknownError,

@@ -25,6 +25,9 @@ import type {
   VoidPage,
   VoidRequest,
   WaitOptions,
+  WebhookEvent,
+  WebhookOptions,
+  WebhookSignOptions,
 } from './types'
 
 export * from './types'
@@ -112,3 +115,12 @@ export declare function deriveIdempotencyKey(...parts: string[]): string
 export declare function newIdempotencyKey(): string
 /** A CDP JWT for one request, keeping nothing once it returns. */
 export declare function generateJwt(options: ApiKeyOptions & JwtRequest): string
+/** Verifies a webhook delivery (the raw body, before any parsing) and returns its event; throws a `WebhookVerificationError` subclass otherwise. */
+export declare function verifyWebhook(
+  body: Uint8Array,
+  headers: Record<string, string | string[] | undefined>,
+  secret: string,
+  options?: WebhookOptions,
+): WebhookEvent
+/** The `X-Hook0-Signature` CDP would send for `body` signed with `secret`: for tests of a webhook handler. */
+export declare function signWebhook(body: Uint8Array, secret: string, options?: WebhookSignOptions): string

@@ -124,6 +124,26 @@ function generateJwt(options) {
   return unwrap(native.generateJwt(options))
 }
 
+/**
+ * Verifies a webhook delivery and returns its event: `body` the raw request body (a Buffer,
+ * before any parsing), `headers` the request's headers (`req.headers`), `secret` the
+ * subscription's signing secret, `options` `{ maxAgeMs }` (default 5 minutes). Throws a
+ * `WebhookVerificationError` subclass when the delivery must not be trusted. Deliveries are
+ * retried: handle each `eventId` once.
+ */
+function verifyWebhook(body, headers, secret, options) {
+  return unwrap(native.verifyWebhook(body, headers, secret, options))
+}
+
+/**
+ * The `X-Hook0-Signature` CDP would send for `body` (a Buffer) signed with `secret`, for tests
+ * of a webhook handler; `options` `{ headers, timestamp }` (signed headers, default
+ * `content-type: application/json`; unix seconds, default now).
+ */
+function signWebhook(body, secret, options) {
+  return unwrap(native.signWebhook(body, secret, options))
+}
+
 const newIdempotencyKey = native.newIdempotencyKey
 
 module.exports = {
@@ -135,6 +155,8 @@ module.exports = {
   deriveIdempotencyKey,
   generateJwt,
   newIdempotencyKey,
+  verifyWebhook,
+  signWebhook,
   ...require('./errors.js'),
 }
 

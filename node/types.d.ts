@@ -79,6 +79,12 @@ export type PaymentOperationStatus = 'PAYMENT_OPERATION_STATUS_PENDING' | 'PAYME
  */
 export type StateSetPaymentStatus = 'pending' | 'processing' | 'succeeded' | 'failed' | 'cancelled' | (string & {})
 
+/**
+ * What happened to a payment session (`acceptance.payment_session.*`).
+ * A value this version does not know arrives as it was sent.
+ */
+export type WebhookEventType = 'acceptance.payment_session.created' | 'acceptance.payment_session.canceled' | 'acceptance.payment_session.authorization_pending' | 'acceptance.payment_session.authorization_succeeded' | 'acceptance.payment_session.authorization_failed' | 'acceptance.payment_session.capture_pending' | 'acceptance.payment_session.capture_succeeded' | 'acceptance.payment_session.capture_failed' | 'acceptance.payment_session.void_pending' | 'acceptance.payment_session.void_succeeded' | 'acceptance.payment_session.void_failed' | 'acceptance.payment_session.refund_pending' | 'acceptance.payment_session.refund_succeeded' | 'acceptance.payment_session.refund_failed' | (string & {})
+
 /** A capture of authorized funds on a payment session. */
 export interface Capture {
   /** `capture_` + UUID. */
@@ -573,6 +579,54 @@ export interface CaptureDetails {
 }
 
 /**
+ * A verified webhook delivery: one event on one payment session. Deliveries are retried,
+ * so the same `event_id` may arrive more than once: handle each id once.
+ */
+export interface WebhookEvent {
+  /** The event's unique id: de-duplicate by it. */
+  eventId: string
+  /** What happened. */
+  eventType: WebhookEventType
+  /** When it happened. */
+  timestamp: Date | null
+  /** The session and the action. */
+  data: WebhookEventData
+}
+
+/**
+ * What an event carries: the session as it is now, and the action that changed it (none
+ * for `created` and `canceled`).
+ */
+export interface WebhookEventData {
+  /** The session, with its status and balances after the event. */
+  paymentSession: PaymentSession | null
+  /** The authorization, for `authorization_*` events. */
+  authorization: PaymentAuthorization | null
+  /** The capture, for `capture_*` events. */
+  capture: Capture | null
+  /** The void, for `void_*` events. */
+  void: Void | null
+  /** The refund, for `refund_*` events. */
+  refund: Refund | null
+}
+
+/** An authorization, as a webhook event carries it. */
+export interface PaymentAuthorization {
+  /** `authorization_` + UUID. */
+  authorizationId: string
+  /** Where the authorization stands. */
+  status: PaymentActionStatus
+  /** The authorized amount, in the session's asset. */
+  amount: DecimalString | null
+  /** Why the authorization failed, when it did. */
+  error: PaymentError | null
+  /** The onchain transactions of the authorization. */
+  onchainTransactions: OnchainTransaction[]
+  /** The metadata given with the authorization. */
+  metadata: Record<string, string>
+}
+
+/**
  * Everything an [`Error`] says, as a record: each language's exception carries these
  * fields under its own naming, and its message is the error's `Display`.
  */
@@ -745,6 +799,28 @@ export interface WaitOptions {
   pollIntervalMs?: number | null
   /** The longest pause between polls (default 5 s). */
   maxPollIntervalMs?: number | null
+}
+
+/** How webhook deliveries are verified. Every option left out takes its default. */
+export interface WebhookOptions {
+  /** Refuse deliveries signed longer ago than this (default 5 minutes, at most a day). */
+  maxAgeMs?: number | null
+  /**
+   * Judge the age as if the time were this, in unix seconds (default: now): for tests, and
+   * for re-checking a stored delivery.
+   */
+  now?: number | bigint | null
+}
+
+/** How a test payload is signed (see [`super::sign_webhook`]). */
+export interface WebhookSignOptions {
+  /**
+   * The headers the signature covers, by name; `content-type: application/json` when
+   * none are given. Send the same headers with the payload.
+   */
+  headers?: Record<string, string> | null
+  /** The signing time in unix seconds (default: now). */
+  timestamp?: number | bigint | null
 }
 
 /** Which page of a list to fetch. */

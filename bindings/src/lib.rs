@@ -41,3 +41,27 @@ pub fn new_idempotency_key() -> String {
 pub async fn internal_panic_for_tests() -> Result<(), CaptureKitError> {
     Ok(capturekit::panics::catch_panics(capturekit::panics::panic_for_tests()).await?)
 }
+
+/// Verifies a webhook delivery and returns its event: `body` the raw request body, `headers`
+/// the request's headers (names in any case), `secret` the subscription's signing secret.
+/// Throws a `Webhook…` error when the delivery must not be trusted; handle each `eventId`
+/// once (deliveries are retried).
+#[uniffi::export(default(options = None))]
+pub fn verify_webhook(
+    body: Vec<u8>,
+    headers: std::collections::HashMap<String, String>,
+    secret: String,
+    options: Option<capturekit::webhooks::WebhookOptions>,
+) -> Result<capturekit::WebhookEvent, CaptureKitError> {
+    let pairs = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+    Ok(capturekit::webhooks::verify_webhook(&body, pairs, &secret, options.unwrap_or_default())?)
+}
+
+/// The `X-Hook0-Signature` CDP would send for `body` signed with `secret` at `timestamp`
+/// (unix seconds; now when `null`), covering `content-type: application/json`: for tests of
+/// a webhook handler.
+#[uniffi::export(default(timestamp = None))]
+pub fn sign_webhook(body: Vec<u8>, secret: String, timestamp: Option<u64>) -> Result<String, CaptureKitError> {
+    let options = capturekit::webhooks::WebhookSignOptions { timestamp, ..Default::default() };
+    Ok(capturekit::webhooks::sign_webhook(&secret, &body, &options.header_pairs(), options.unix_time())?)
+}

@@ -47,6 +47,18 @@ macro_rules! with_error_kinds {
                 "Another action (an authorization, capture or void) is still in progress on the session; wait for it to settle, then try again.";
             SessionCanceled("session_canceled", "SessionCanceledError", -)
                 "The payment session was canceled; nothing more can be done with it.";
+            WebhookVerification("webhook_verification", "WebhookVerificationError", -)
+                "A webhook delivery failed verification: do not trust its body (the kinds below say why).";
+            WebhookMalformed("webhook_malformed", "WebhookMalformedError", WebhookVerification)
+                "The `X-Hook0-Signature` header is missing or cannot be read.";
+            WebhookHeaderMissing("webhook_header_missing", "WebhookHeaderMissingError", WebhookVerification)
+                "The signature covers a header that the request does not have.";
+            WebhookSignatureMismatch("webhook_signature_mismatch", "WebhookSignatureError", WebhookVerification)
+                "The signature does not match the body and the secret (a wrong secret, or a body changed after it was signed).";
+            WebhookTooOld("webhook_too_old", "WebhookTooOldError", WebhookVerification)
+                "The delivery was signed longer ago than the maximum age (default 5 minutes): it may be a replay.";
+            WebhookFromFuture("webhook_from_future", "WebhookFromFutureError", WebhookVerification)
+                "The delivery's timestamp is further in the future than clock skew explains.";
             Api("api", "APIError", -)
                 "Any other error answered by the API (see `error_type`).";
             Server("server", "ServerError", Api)

@@ -47,6 +47,7 @@ mod uniffi_types;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("capturekit");
 pub mod validate;
+pub mod webhooks;
 mod wire;
 
 pub use auth::{ApiKey, CredentialOptions, Credentials, PublicKey, TokenProvider, TokenRequest};
@@ -63,6 +64,7 @@ pub use error::{Error, ErrorDetails, ErrorKind, InputError, Result};
 pub use idempotency::{derive_idempotency_key, new_idempotency_key};
 pub use stateset::{StateSet, StateSetCaptureRequest};
 pub use transport::IDEMPOTENCY_HEADER;
+pub use webhooks::{sign_webhook, verify_webhook, WebhookEvent, WebhookEventType, WebhookVerifier};
 
 /// Decimal amounts, re-exported so callers need not depend on `rust_decimal` themselves.
 pub use rust_decimal::Decimal;

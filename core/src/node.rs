@@ -647,3 +647,48 @@ pub fn throw_type_error(env: &napi::Env, message: String) -> napi::Error {
     // SAFETY: `into_value` returned a live value of this env.
     napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
 }
+
+/// A webhook body: a `Buffer` or `Uint8Array`, exactly as received. A string is refused:
+/// decoding and encoding again may change the bytes that were signed.
+impl FromJs for crate::webhooks::WebhookBody {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        let raw = value.value();
+        let mut is_typed = false;
+        // SAFETY: env and value come from a live value.
+        let status = unsafe { sys::napi_is_typedarray(raw.env, raw.value, &mut is_typed) };
+        if status != sys::Status::napi_ok || !is_typed {
+            let what = if value.get_type().ok() == Some(ValueType::String) {
+                "the raw body as a Buffer (not a string: decoding may have changed what was signed)"
+            } else {
+                "a Buffer or Uint8Array"
+            };
+            return Err(type_error(path, what, value));
+        }
+        // SAFETY: checked to be a typed array just above; a non-byte array fails the cast.
+        let bytes = unsafe { napi::bindgen_prelude::Uint8Array::from_napi_value(raw.env, raw.value) }
+            .map_err(|_| type_error(path, "a Buffer or Uint8Array", value))?;
+        Ok(crate::webhooks::WebhookBody(bytes.to_vec()))
+    }
+}
+
+/// A request's headers: an object of names to a string (or an array of strings, joined by
+/// ", "), as `IncomingMessage.headers` is; `undefined` values are skipped.
+impl FromJs for crate::webhooks::WebhookHeaders {
+    fn from_js(value: &Unknown<'_>, path: &str) -> Result<Self, InputError> {
+        let object = as_object(value, path, "object of header names to values")?;
+        let mut headers = Vec::new();
+        for key in own_keys(&object)? {
+            let name = key.into_map_key(path)?;
+            let item_path = format!("{path}[{name:?}]");
+            let item: Option<Unknown<'_>> = object.get(&name).map_err(|e| InputError::Type(e.reason.clone()))?;
+            let Some(item) = item.filter(|v| !is_nullish(v)) else { continue };
+            let text = if is_array(&item) {
+                Vec::<String>::from_js(&item, &item_path)?.join(", ")
+            } else {
+                String::from_js(&item, &item_path)?
+            };
+            headers.push((name, text));
+        }
+        Ok(crate::webhooks::WebhookHeaders(headers))
+    }
+}

@@ -527,3 +527,41 @@ impl<T: FromPy> FromPy for BTreeMap<String, T> {
         Ok(map)
     }
 }
+
+/// A webhook body: `bytes` or `bytearray`, exactly as received. Text is refused: decoding
+/// and encoding again may change the bytes that were signed.
+impl FromPy for crate::webhooks::WebhookBody {
+    fn from_py(value: &Bound<'_, PyAny>, path: &str) -> Result<Self, InputError> {
+        if value.is_instance_of::<PyString>() {
+            return Err(InputError::Type(format!(
+                "{path}: must be the raw body as bytes (not str: decoding may have changed what was signed)"
+            )));
+        }
+        match value.extract::<std::borrow::Cow<'_, [u8]>>() {
+            Ok(bytes) => Ok(crate::webhooks::WebhookBody(bytes.into_owned())),
+            Err(_) => Err(type_error(path, "bytes or bytearray", value)),
+        }
+    }
+}
+
+/// A request's headers: a mapping, or anything with `items()` (such as the `headers` of
+/// `http.server`), or an iterable of (name, value) pairs.
+impl FromPy for crate::webhooks::WebhookHeaders {
+    fn from_py(value: &Bound<'_, PyAny>, path: &str) -> Result<Self, InputError> {
+        let pairs = if value.hasattr("items").unwrap_or(false) {
+            value.call_method0("items").map_err(|e| raised(path, e))?
+        } else {
+            value.clone()
+        };
+        let iterator = pairs.try_iter().map_err(|_| type_error(path, "a mapping of header names to values", value))?;
+        let mut headers = Vec::new();
+        for (index, pair) in iterator.enumerate() {
+            let pair = pair.map_err(|e| raised(path, e))?;
+            let item_path = format!("{path}[{index}]");
+            let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                pair.extract().map_err(|_| type_error(&item_path, "a (name, value) pair", &pair))?;
+            headers.push((String::from_py(&name, &item_path)?, String::from_py(&value, &item_path)?));
+        }
+        Ok(crate::webhooks::WebhookHeaders(headers))
+    }
+}

@@ -169,6 +169,55 @@ pub fn generate_jwt(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Out
     }))
 }
 
+/// Verifies a webhook delivery (raw body Buffer, request headers, subscription secret,
+/// options `{ maxAgeMs }`) and returns its event.
+#[napi(ts_return_type = "{ value?: unknown, error?: unknown, description?: string }")]
+pub fn verify_webhook(
+    env: &Env,
+    body: Unknown<'_>,
+    headers: Unknown<'_>,
+    secret: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Outcome<capturekit::WebhookEvent>> {
+    use capturekit::webhooks::{WebhookBody, WebhookHeaders, WebhookOptions};
+    let read = (|| {
+        let body = WebhookBody::from_js(&body, "body")?;
+        let headers = WebhookHeaders::from_js(&headers, "headers")?;
+        let secret = String::from_js(&secret, "secret")?;
+        let options: WebhookOptions = from_options(options.as_ref())?;
+        Ok((body, headers, secret, options))
+    })();
+    Ok(at_once(env, read)?.and_then(|(body, headers, secret, options)| {
+        Outcome::from(capturekit::webhooks::verify_webhook(&body.0, headers.pairs(), &secret, options))
+    }))
+}
+
+/// The `X-Hook0-Signature` CDP would send for `body` signed with `secret` (options
+/// `{ headers, timestamp }`): for tests of a webhook handler.
+#[napi(ts_return_type = "{ value?: string, error?: unknown, description?: string }")]
+pub fn sign_webhook(
+    env: &Env,
+    body: Unknown<'_>,
+    secret: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Outcome<String>> {
+    use capturekit::webhooks::{WebhookBody, WebhookSignOptions};
+    let read = (|| {
+        let body = WebhookBody::from_js(&body, "body")?;
+        let secret = String::from_js(&secret, "secret")?;
+        let options: WebhookSignOptions = from_options(options.as_ref())?;
+        Ok((body, secret, options))
+    })();
+    Ok(at_once(env, read)?.and_then(|(body, secret, options)| {
+        Outcome::from(capturekit::webhooks::sign_webhook(
+            &secret,
+            &body.0,
+            &options.header_pairs(),
+            options.unix_time(),
+        ))
+    }))
+}
+
 /// A fresh random UUID v4 idempotency key.
 /// Test hook, not API (`index.js` does not export it): a call that panics inside the core.
 #[napi(ts_return_type = "Promise<{ value?: undefined, error?: unknown, description?: string }>")]

@@ -32,6 +32,8 @@ from ._native import (
     derive_idempotency_key,
     generate_jwt,
     new_idempotency_key,
+    sign_webhook,
+    verify_webhook,
 )
 from ._records import *  # noqa: F403
 from ._requests import *  # noqa: F403
@@ -42,7 +44,7 @@ __all__: List[str] = [
     "Client", "AsyncClient", "PaymentSessions", "AsyncPaymentSessions", "CoinbasePayments", "AsyncCoinbasePayments",
     "StateSet", "AsyncStateSet", "CaptureIterator", "VoidIterator", "RefundIterator", "PaymentSessionIterator",
     "JwtSigner",
-    "derive_idempotency_key", "new_idempotency_key", "generate_jwt",
+    "derive_idempotency_key", "new_idempotency_key", "generate_jwt", "verify_webhook", "sign_webhook",
 ]
 __all__ += _enums.__all__
 __all__ += _errors.__all__

@@ -21,6 +21,7 @@ __all__ = [
     "PaymentOperationType",
     "PaymentOperationStatus",
     "StateSetPaymentStatus",
+    "WebhookEventType",
 ]
 
 _E = TypeVar("_E", bound="_OpenEnum")
@@ -221,3 +222,36 @@ class StateSetPaymentStatus(_OpenEnum):
     FAILED = "failed"
     #: Cancelled.
     CANCELLED = "cancelled"
+
+
+class WebhookEventType(_OpenEnum):
+    """What happened to a payment session (`acceptance.payment_session.*`)."""
+
+    #: A session was created.
+    CREATED = "acceptance.payment_session.created"
+    #: A session was canceled.
+    CANCELED = "acceptance.payment_session.canceled"
+    #: An authorization started.
+    AUTHORIZATION_PENDING = "acceptance.payment_session.authorization_pending"
+    #: An authorization succeeded: funds are held.
+    AUTHORIZATION_SUCCEEDED = "acceptance.payment_session.authorization_succeeded"
+    #: An authorization failed.
+    AUTHORIZATION_FAILED = "acceptance.payment_session.authorization_failed"
+    #: A capture was created.
+    CAPTURE_PENDING = "acceptance.payment_session.capture_pending"
+    #: A capture settled: the funds moved.
+    CAPTURE_SUCCEEDED = "acceptance.payment_session.capture_succeeded"
+    #: A capture failed.
+    CAPTURE_FAILED = "acceptance.payment_session.capture_failed"
+    #: A void was created.
+    VOID_PENDING = "acceptance.payment_session.void_pending"
+    #: A void settled.
+    VOID_SUCCEEDED = "acceptance.payment_session.void_succeeded"
+    #: A void failed.
+    VOID_FAILED = "acceptance.payment_session.void_failed"
+    #: A refund was created.
+    REFUND_PENDING = "acceptance.payment_session.refund_pending"
+    #: A refund settled.
+    REFUND_SUCCEEDED = "acceptance.payment_session.refund_succeeded"
+    #: A refund failed.
+    REFUND_FAILED = "acceptance.payment_session.refund_failed"

@@ -25,6 +25,12 @@ __all__ = [
     "RefundExpiredError",
     "ActionPendingError",
     "SessionCanceledError",
+    "WebhookVerificationError",
+    "WebhookMalformedError",
+    "WebhookHeaderMissingError",
+    "WebhookSignatureError",
+    "WebhookTooOldError",
+    "WebhookFromFutureError",
     "APIError",
     "ServerError",
     "OutcomeUnknownError",
@@ -163,6 +169,42 @@ class SessionCanceledError(CaptureKitError):
     code = "session_canceled"
 
 
+class WebhookVerificationError(CaptureKitError):
+    """A webhook delivery failed verification: do not trust its body (the kinds below say why)."""
+
+    code = "webhook_verification"
+
+
+class WebhookMalformedError(WebhookVerificationError):
+    """The `X-Hook0-Signature` header is missing or cannot be read."""
+
+    code = "webhook_malformed"
+
+
+class WebhookHeaderMissingError(WebhookVerificationError):
+    """The signature covers a header that the request does not have."""
+
+    code = "webhook_header_missing"
+
+
+class WebhookSignatureError(WebhookVerificationError):
+    """The signature does not match the body and the secret (a wrong secret, or a body changed after it was signed)."""
+
+    code = "webhook_signature_mismatch"
+
+
+class WebhookTooOldError(WebhookVerificationError):
+    """The delivery was signed longer ago than the maximum age (default 5 minutes): it may be a replay."""
+
+    code = "webhook_too_old"
+
+
+class WebhookFromFutureError(WebhookVerificationError):
+    """The delivery's timestamp is further in the future than clock skew explains."""
+
+    code = "webhook_from_future"
+
+
 class APIError(CaptureKitError):
     """Any other error answered by the API (see `error_type`)."""
 
@@ -224,6 +266,12 @@ _BY_CODE: Dict[str, Type[CaptureKitError]] = {
     "refund_expired": RefundExpiredError,
     "action_pending": ActionPendingError,
     "session_canceled": SessionCanceledError,
+    "webhook_verification": WebhookVerificationError,
+    "webhook_malformed": WebhookMalformedError,
+    "webhook_header_missing": WebhookHeaderMissingError,
+    "webhook_signature_mismatch": WebhookSignatureError,
+    "webhook_too_old": WebhookTooOldError,
+    "webhook_from_future": WebhookFromFutureError,
     "api": APIError,
     "server": ServerError,
     "outcome_unknown": OutcomeUnknownError,

@@ -1,7 +1,7 @@
 # Stubs of the native module's own classes and functions, checked against it by
 # `python -m mypy.stubtest capturekit._native`. The result classes and the request
 # TypedDicts it uses are generated from the core (`_records.pyi`, `_requests.py`).
-from typing import Any, AsyncIterator, Awaitable, Coroutine, Iterator
+from typing import Any, AsyncIterator, Awaitable, Coroutine, Iterable, Iterator, Mapping, Tuple
 
 from typing_extensions import Unpack, final
 
@@ -18,6 +18,7 @@ from capturekit._records import (
     StateSetPayment,
     Void,
     VoidPage,
+    WebhookEvent,
 )
 from capturekit._requests import (
     ApiKeyOptions,
@@ -32,6 +33,8 @@ from capturekit._requests import (
     StateSetCaptureRequest,
     VoidRequest,
     WaitOptions,
+    WebhookOptions,
+    WebhookSignOptions,
 )
 
 __version__: str
@@ -205,3 +208,10 @@ def new_idempotency_key() -> str: ...
 class _GenerateJwtKwargs(ApiKeyOptions, JwtRequest, total=False): ...
 
 def generate_jwt(**options: Unpack[_GenerateJwtKwargs]) -> str: ...
+def verify_webhook(
+    body: bytes | bytearray,
+    headers: Mapping[str, str] | Iterable[Tuple[str, str]],
+    secret: str,
+    **options: Unpack[WebhookOptions],
+) -> WebhookEvent: ...
+def sign_webhook(body: bytes | bytearray, secret: str, **options: Unpack[WebhookSignOptions]) -> str: ...

@@ -31,6 +31,9 @@ from ._native import (
     PaymentMethod as PaymentMethod,
     Card as Card,
     CaptureDetails as CaptureDetails,
+    WebhookEvent as WebhookEvent,
+    WebhookEventData as WebhookEventData,
+    PaymentAuthorization as PaymentAuthorization,
     ErrorDetails as ErrorDetails,
     TokenRequest as TokenRequest,
 )
@@ -64,6 +67,9 @@ __all__ = [
     "PaymentMethod",
     "Card",
     "CaptureDetails",
+    "WebhookEvent",
+    "WebhookEventData",
+    "PaymentAuthorization",
     "ErrorDetails",
     "TokenRequest",
 ]

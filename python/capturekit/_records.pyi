@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from typing_extensions import Unpack, final
 
-from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
+from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus, WebhookEventType
 from ._requests import RefundSourceDict, RewardInputDict
 
 __all__ = [
@@ -38,6 +38,9 @@ __all__ = [
     "PaymentMethod",
     "Card",
     "CaptureDetails",
+    "WebhookEvent",
+    "WebhookEventData",
+    "PaymentAuthorization",
     "ErrorDetails",
     "TokenRequest",
 ]
@@ -1112,6 +1115,106 @@ class CaptureDetails:
     @property
     def processor_capture_id(self) -> Optional[str]:
         """The processor's id for the capture."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class WebhookEvent:
+    """A verified webhook delivery: one event on one payment session. Deliveries are retried,
+    so the same `event_id` may arrive more than once: handle each id once.
+    """
+    @property
+    def event_id(self) -> str:
+        """The event's unique id: de-duplicate by it."""
+        ...
+    @property
+    def event_type(self) -> WebhookEventType:
+        """What happened."""
+        ...
+    @property
+    def timestamp(self) -> Optional[datetime]:
+        """When it happened."""
+        ...
+    @property
+    def data(self) -> WebhookEventData:
+        """The session and the action."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class WebhookEventData:
+    """What an event carries: the session as it is now, and the action that changed it (none
+    for `created` and `canceled`).
+    """
+    @property
+    def payment_session(self) -> Optional[PaymentSession]:
+        """The session, with its status and balances after the event."""
+        ...
+    @property
+    def authorization(self) -> Optional[PaymentAuthorization]:
+        """The authorization, for `authorization_*` events."""
+        ...
+    @property
+    def capture(self) -> Optional[Capture]:
+        """The capture, for `capture_*` events."""
+        ...
+    @property
+    def void(self) -> Optional[Void]:
+        """The void, for `void_*` events."""
+        ...
+    @property
+    def refund(self) -> Optional[Refund]:
+        """The refund, for `refund_*` events."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class PaymentAuthorization:
+    """An authorization, as a webhook event carries it."""
+    @property
+    def authorization_id(self) -> str:
+        """`authorization_` + UUID."""
+        ...
+    @property
+    def status(self) -> PaymentActionStatus:
+        """Where the authorization stands."""
+        ...
+    @property
+    def amount(self) -> Optional[Decimal]:
+        """The authorized amount, in the session's asset."""
+        ...
+    @property
+    def error(self) -> Optional[PaymentError]:
+        """Why the authorization failed, when it did."""
+        ...
+    @property
+    def onchain_transactions(self) -> List[OnchainTransaction]:
+        """The onchain transactions of the authorization."""
+        ...
+    @property
+    def metadata(self) -> Dict[str, str]:
+        """The metadata given with the authorization."""
         ...
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` of the fields (nested results as dicts, enums as their string

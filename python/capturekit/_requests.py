@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from decimal import Decimal
     from typing import Mapping, Optional, Sequence
 
-    from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus
-    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, PaymentSessionPage, Void, VoidPage, Refund, RefundSource, RefundPage, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, ErrorDetails, TokenRequest
+    from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus, WebhookEventType
+    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, PaymentSessionPage, Void, VoidPage, Refund, RefundSource, RefundPage, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, WebhookEvent, WebhookEventData, PaymentAuthorization, ErrorDetails, TokenRequest
 
 __all__ = [
     "TokenProvider",
@@ -27,6 +27,8 @@ __all__ = [
     "EscrowCaptureRequest",
     "StateSetCaptureRequest",
     "WaitOptions",
+    "WebhookOptions",
+    "WebhookSignOptions",
     "PageOptions",
     "ClientOptions",
     "CredentialOptions",
@@ -164,6 +166,24 @@ class WaitOptions(TypedDict, total=False):
     poll_interval: Optional[float]
     #: The longest pause between polls (default 5 s).
     max_poll_interval: Optional[float]
+
+
+class WebhookOptions(TypedDict, total=False):
+    """How webhook deliveries are verified. Every option left out takes its default."""
+    #: Refuse deliveries signed longer ago than this (default 5 minutes, at most a day).
+    max_age: Optional[float]
+    #: Judge the age as if the time were this, in unix seconds (default: now): for tests, and
+    #: for re-checking a stored delivery.
+    now: Optional[int]
+
+
+class WebhookSignOptions(TypedDict, total=False):
+    """How a test payload is signed (see [`super::sign_webhook`])."""
+    #: The headers the signature covers, by name; `content-type: application/json` when
+    #: none are given. Send the same headers with the payload.
+    headers: Optional[Mapping[str, str]]
+    #: The signing time in unix seconds (default: now).
+    timestamp: Optional[int]
 
 
 class PageOptions(TypedDict, total=False):

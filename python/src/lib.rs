@@ -7,6 +7,7 @@ mod client;
 mod runtime;
 mod signer;
 mod token_provider;
+mod webhooks;
 
 use capturekit::python::to_py_err;
 use pyo3::prelude::*;
@@ -75,6 +76,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(derive_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(new_idempotency_key, module)?)?;
     module.add_function(wrap_pyfunction!(generate_jwt, module)?)?;
+    module.add_function(wrap_pyfunction!(webhooks::verify_webhook, module)?)?;
+    module.add_function(wrap_pyfunction!(webhooks::sign_webhook, module)?)?;
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
     module.add_function(wrap_pyfunction!(_panic_for_tests_async, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -128,6 +128,7 @@ pub struct Capture {
     /// `capture_` + UUID.
     pub capture_id: String,
     /// The payment session the capture belongs to.
+    #[serde(default)]
     pub payment_session_id: String,
     /// Where the capture stands.
     pub status: CaptureStatus,
@@ -333,6 +334,7 @@ pub struct Void {
     /// `void_` + UUID.
     pub void_id: String,
     /// The payment session the void belongs to.
+    #[serde(default)]
     pub payment_session_id: String,
     /// Where the void stands.
     pub status: PaymentActionStatus,
@@ -416,6 +418,7 @@ pub struct Refund {
     /// `refund_` + UUID.
     pub refund_id: String,
     /// The payment session the refund belongs to.
+    #[serde(default)]
     pub payment_session_id: String,
     /// Where the money comes from.
     #[serde(default)]

@@ -570,6 +570,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 
 
@@ -2567,6 +2585,36 @@ enum CaptureKitError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     case SessionCanceled(details: ErrorDetails
     )
     /**
+     * A webhook delivery failed verification: do not trust its body (the kinds below say why).
+     */
+    case WebhookVerification(details: ErrorDetails
+    )
+    /**
+     * The `X-Hook0-Signature` header is missing or cannot be read.
+     */
+    case WebhookMalformed(details: ErrorDetails
+    )
+    /**
+     * The signature covers a header that the request does not have.
+     */
+    case WebhookHeaderMissing(details: ErrorDetails
+    )
+    /**
+     * The signature does not match the body and the secret (a wrong secret, or a body changed after it was signed).
+     */
+    case WebhookSignatureMismatch(details: ErrorDetails
+    )
+    /**
+     * The delivery was signed longer ago than the maximum age (default 5 minutes): it may be a replay.
+     */
+    case WebhookTooOld(details: ErrorDetails
+    )
+    /**
+     * The delivery's timestamp is further in the future than clock skew explains.
+     */
+    case WebhookFromFuture(details: ErrorDetails
+    )
+    /**
      * Any other error answered by the API (see `error_type`).
      */
     case Api(details: ErrorDetails
@@ -2694,28 +2742,46 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
         case 12: return .SessionCanceled(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 13: return .Api(
+        case 13: return .WebhookVerification(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 14: return .Server(
+        case 14: return .WebhookMalformed(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 15: return .OutcomeUnknown(
+        case 15: return .WebhookHeaderMissing(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 16: return .Network(
+        case 16: return .WebhookSignatureMismatch(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 17: return .Timeout(
+        case 17: return .WebhookTooOld(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 18: return .Decode(
+        case 18: return .WebhookFromFuture(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 19: return .Configuration(
+        case 19: return .Api(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
-        case 20: return .Internal(
+        case 20: return .Server(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 21: return .OutcomeUnknown(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 22: return .Network(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 23: return .Timeout(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 24: return .Decode(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 25: return .Configuration(
+            details: try FfiConverterTypeErrorDetails.read(from: &buf)
+            )
+        case 26: return .Internal(
             details: try FfiConverterTypeErrorDetails.read(from: &buf)
             )
 
@@ -2790,43 +2856,73 @@ public struct FfiConverterTypeCaptureKitError: FfiConverterRustBuffer {
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Api(details):
+        case let .WebhookVerification(details):
             writeInt(&buf, Int32(13))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Server(details):
+        case let .WebhookMalformed(details):
             writeInt(&buf, Int32(14))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .OutcomeUnknown(details):
+        case let .WebhookHeaderMissing(details):
             writeInt(&buf, Int32(15))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Network(details):
+        case let .WebhookSignatureMismatch(details):
             writeInt(&buf, Int32(16))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Timeout(details):
+        case let .WebhookTooOld(details):
             writeInt(&buf, Int32(17))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Decode(details):
+        case let .WebhookFromFuture(details):
             writeInt(&buf, Int32(18))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Configuration(details):
+        case let .Api(details):
             writeInt(&buf, Int32(19))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         
-        case let .Internal(details):
+        case let .Server(details):
             writeInt(&buf, Int32(20))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .OutcomeUnknown(details):
+            writeInt(&buf, Int32(21))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Network(details):
+            writeInt(&buf, Int32(22))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Timeout(details):
+            writeInt(&buf, Int32(23))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Decode(details):
+            writeInt(&buf, Int32(24))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Configuration(details):
+            writeInt(&buf, Int32(25))
+            FfiConverterTypeErrorDetails.write(details, into: &buf)
+            
+        
+        case let .Internal(details):
+            writeInt(&buf, Int32(26))
             FfiConverterTypeErrorDetails.write(details, into: &buf)
             
         }
@@ -2956,6 +3052,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -2972,6 +3092,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWebhookOptions: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWebhookOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWebhookOptions.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3330,6 +3474,38 @@ public func newIdempotencyKey() -> String  {
     )
 })
 }
+/**
+ * The `X-Hook0-Signature` CDP would send for `body` signed with `secret` at `timestamp`
+ * (unix seconds; now when `null`), covering `content-type: application/json`: for tests of
+ * a webhook handler.
+ */
+public func signWebhook(body: Data, secret: String, timestamp: UInt64? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_func_sign_webhook(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(secret),
+        FfiConverterOptionUInt64.lower(timestamp),uniffiCallStatus
+    )
+})
+}
+/**
+ * Verifies a webhook delivery and returns its event: `body` the raw request body, `headers`
+ * the request's headers (names in any case), `secret` the subscription's signing secret.
+ * Throws a `Webhook…` error when the delivery must not be trusted; handle each `eventId`
+ * once (deliveries are retried).
+ */
+public func verifyWebhook(body: Data, headers: [String: String], secret: String, options: WebhookOptions? = nil)throws  -> WebhookEvent  {
+    return try  FfiConverterTypeWebhookEvent_lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
+        uniffiCallStatus in
+    uniffi_capturekit_ffi_fn_func_verify_webhook(
+        FfiConverterData.lower(body),
+        FfiConverterDictionaryStringString.lower(headers),
+        FfiConverterString.lower(secret),
+        FfiConverterOptionTypeWebhookOptions.lower(options),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3353,6 +3529,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_func_new_idempotency_key() != 47951) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_func_sign_webhook() != 46776) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_capturekit_ffi_checksum_func_verify_webhook() != 62969) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_method_client_base_url() != 52656) {

@@ -2311,6 +2311,115 @@ public func FfiConverterTypeOperationTransaction_lower(_ value: OperationTransac
 
 
 /**
+ * An authorization, as a webhook event carries it.
+ */
+public struct PaymentAuthorization: Equatable, Hashable {
+    /**
+     * `authorization_` + UUID.
+     */
+    public var authorizationId: String
+    /**
+     * Where the authorization stands.
+     */
+    public var status: PaymentActionStatus
+    /**
+     * The authorized amount, in the session's asset.
+     */
+    public var amount: DecimalString?
+    /**
+     * Why the authorization failed, when it did.
+     */
+    public var error: PaymentError?
+    /**
+     * The onchain transactions of the authorization.
+     */
+    public var onchainTransactions: [OnchainTransaction]
+    /**
+     * The metadata given with the authorization.
+     */
+    public var metadata: Metadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `authorization_` + UUID.
+         */authorizationId: String, 
+        /**
+         * Where the authorization stands.
+         */status: PaymentActionStatus, 
+        /**
+         * The authorized amount, in the session's asset.
+         */amount: DecimalString?, 
+        /**
+         * Why the authorization failed, when it did.
+         */error: PaymentError?, 
+        /**
+         * The onchain transactions of the authorization.
+         */onchainTransactions: [OnchainTransaction], 
+        /**
+         * The metadata given with the authorization.
+         */metadata: Metadata) {
+        self.authorizationId = authorizationId
+        self.status = status
+        self.amount = amount
+        self.error = error
+        self.onchainTransactions = onchainTransactions
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentAuthorization: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentAuthorization: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentAuthorization {
+        return
+            try PaymentAuthorization(
+                authorizationId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypePaymentActionStatus.read(from: &buf), 
+                amount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                error: FfiConverterOptionTypePaymentError.read(from: &buf), 
+                onchainTransactions: FfiConverterSequenceTypeOnchainTransaction.read(from: &buf), 
+                metadata: FfiConverterTypeMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentAuthorization, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.authorizationId, into: &buf)
+        FfiConverterTypePaymentActionStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterOptionTypePaymentError.write(value.error, into: &buf)
+        FfiConverterSequenceTypeOnchainTransaction.write(value.onchainTransactions, into: &buf)
+        FfiConverterTypeMetadata.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentAuthorization_lift(_ buf: RustBuffer) throws -> PaymentAuthorization {
+    return try FfiConverterTypePaymentAuthorization.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentAuthorization_lower(_ value: PaymentAuthorization) -> RustBuffer {
+    return FfiConverterTypePaymentAuthorization.lower(value)
+}
+
+
+/**
  * Why a capture failed (present when its status is `failed`).
  */
 public struct PaymentError: Equatable, Hashable {
@@ -4594,6 +4703,267 @@ public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffe
 
 
 /**
+ * A verified webhook delivery: one event on one payment session. Deliveries are retried,
+ * so the same `event_id` may arrive more than once: handle each id once.
+ */
+public struct WebhookEvent: Equatable, Hashable {
+    /**
+     * The event's unique id: de-duplicate by it.
+     */
+    public var eventId: String
+    /**
+     * What happened.
+     */
+    public var eventType: WebhookEventType
+    /**
+     * When it happened.
+     */
+    public var timestamp: Timestamp?
+    /**
+     * The session and the action.
+     */
+    public var data: WebhookEventData
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The event's unique id: de-duplicate by it.
+         */eventId: String, 
+        /**
+         * What happened.
+         */eventType: WebhookEventType, 
+        /**
+         * When it happened.
+         */timestamp: Timestamp?, 
+        /**
+         * The session and the action.
+         */data: WebhookEventData) {
+        self.eventId = eventId
+        self.eventType = eventType
+        self.timestamp = timestamp
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookEvent {
+        return
+            try WebhookEvent(
+                eventId: FfiConverterString.read(from: &buf), 
+                eventType: FfiConverterTypeWebhookEventType.read(from: &buf), 
+                timestamp: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                data: FfiConverterTypeWebhookEventData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.eventId, into: &buf)
+        FfiConverterTypeWebhookEventType.write(value.eventType, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.timestamp, into: &buf)
+        FfiConverterTypeWebhookEventData.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEvent_lift(_ buf: RustBuffer) throws -> WebhookEvent {
+    return try FfiConverterTypeWebhookEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEvent_lower(_ value: WebhookEvent) -> RustBuffer {
+    return FfiConverterTypeWebhookEvent.lower(value)
+}
+
+
+/**
+ * What an event carries: the session as it is now, and the action that changed it (none
+ * for `created` and `canceled`).
+ */
+public struct WebhookEventData: Equatable, Hashable {
+    /**
+     * The session, with its status and balances after the event.
+     */
+    public var paymentSession: PaymentSession?
+    /**
+     * The authorization, for `authorization_*` events.
+     */
+    public var authorization: PaymentAuthorization?
+    /**
+     * The capture, for `capture_*` events.
+     */
+    public var capture: Capture?
+    /**
+     * The void, for `void_*` events.
+     */
+    public var void: PaymentVoid?
+    /**
+     * The refund, for `refund_*` events.
+     */
+    public var refund: Refund?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session, with its status and balances after the event.
+         */paymentSession: PaymentSession?, 
+        /**
+         * The authorization, for `authorization_*` events.
+         */authorization: PaymentAuthorization?, 
+        /**
+         * The capture, for `capture_*` events.
+         */capture: Capture?, 
+        /**
+         * The void, for `void_*` events.
+         */void: PaymentVoid?, 
+        /**
+         * The refund, for `refund_*` events.
+         */refund: Refund?) {
+        self.paymentSession = paymentSession
+        self.authorization = authorization
+        self.capture = capture
+        self.void = void
+        self.refund = refund
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookEventData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookEventData: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookEventData {
+        return
+            try WebhookEventData(
+                paymentSession: FfiConverterOptionTypePaymentSession.read(from: &buf), 
+                authorization: FfiConverterOptionTypePaymentAuthorization.read(from: &buf), 
+                capture: FfiConverterOptionTypeCapture.read(from: &buf), 
+                void: FfiConverterOptionTypePaymentVoid.read(from: &buf), 
+                refund: FfiConverterOptionTypeRefund.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookEventData, into buf: inout [UInt8]) {
+        FfiConverterOptionTypePaymentSession.write(value.paymentSession, into: &buf)
+        FfiConverterOptionTypePaymentAuthorization.write(value.authorization, into: &buf)
+        FfiConverterOptionTypeCapture.write(value.capture, into: &buf)
+        FfiConverterOptionTypePaymentVoid.write(value.void, into: &buf)
+        FfiConverterOptionTypeRefund.write(value.refund, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEventData_lift(_ buf: RustBuffer) throws -> WebhookEventData {
+    return try FfiConverterTypeWebhookEventData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEventData_lower(_ value: WebhookEventData) -> RustBuffer {
+    return FfiConverterTypeWebhookEventData.lower(value)
+}
+
+
+/**
+ * How webhook deliveries are verified. Every option left out takes its default.
+ */
+public struct WebhookOptions: Equatable, Hashable {
+    /**
+     * Refuse deliveries signed longer ago than this (default 5 minutes, at most a day).
+     */
+    public var maxAge: TimeInterval?
+    /**
+     * Judge the age as if the time were this, in unix seconds (default: now): for tests, and
+     * for re-checking a stored delivery.
+     */
+    public var now: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Refuse deliveries signed longer ago than this (default 5 minutes, at most a day).
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * Judge the age as if the time were this, in unix seconds (default: now): for tests, and
+         * for re-checking a stored delivery.
+         */now: UInt64? = nil) {
+        self.maxAge = maxAge
+        self.now = now
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookOptions {
+        return
+            try WebhookOptions(
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                now: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionUInt64.write(value.now, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookOptions_lift(_ buf: RustBuffer) throws -> WebhookOptions {
+    return try FfiConverterTypeWebhookOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookOptions_lower(_ value: WebhookOptions) -> RustBuffer {
+    return FfiConverterTypeWebhookOptions.lower(value)
+}
+
+
+/**
  * The status of a capture. A capture starts `Pending` and settles to `Succeeded` or `Failed`.
  */
 
@@ -6255,6 +6625,237 @@ public func FfiConverterTypeStateSetPaymentStatus_lower(_ value: StateSetPayment
 }
 
 
+
+/**
+ * What happened to a payment session (`acceptance.payment_session.*`).
+ */
+
+public enum WebhookEventType: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * A session was created.
+     */
+    case created
+    /**
+     * A session was canceled.
+     */
+    case canceled
+    /**
+     * An authorization started.
+     */
+    case authorizationPending
+    /**
+     * An authorization succeeded: funds are held.
+     */
+    case authorizationSucceeded
+    /**
+     * An authorization failed.
+     */
+    case authorizationFailed
+    /**
+     * A capture was created.
+     */
+    case capturePending
+    /**
+     * A capture settled: the funds moved.
+     */
+    case captureSucceeded
+    /**
+     * A capture failed.
+     */
+    case captureFailed
+    /**
+     * A void was created.
+     */
+    case voidPending
+    /**
+     * A void settled.
+     */
+    case voidSucceeded
+    /**
+     * A void failed.
+     */
+    case voidFailed
+    /**
+     * A refund was created.
+     */
+    case refundPending
+    /**
+     * A refund settled.
+     */
+    case refundSucceeded
+    /**
+     * A refund failed.
+     */
+    case refundFailed
+    /**
+     * A value this version of capturekit does not know, kept as sent.
+     */
+    case unknown(String
+    )
+
+
+
+    /**
+     * The wire value as an owned string (for the language bindings).
+     */
+public func wireValue() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_webhookeventtype_wire_value(
+            FfiConverterTypeWebhookEventType_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_capturekit_fn_method_webhookeventtype_uniffi_trait_display(
+            FfiConverterTypeWebhookEventType_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension WebhookEventType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookEventType: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookEventType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookEventType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .created
+        
+        case 2: return .canceled
+        
+        case 3: return .authorizationPending
+        
+        case 4: return .authorizationSucceeded
+        
+        case 5: return .authorizationFailed
+        
+        case 6: return .capturePending
+        
+        case 7: return .captureSucceeded
+        
+        case 8: return .captureFailed
+        
+        case 9: return .voidPending
+        
+        case 10: return .voidSucceeded
+        
+        case 11: return .voidFailed
+        
+        case 12: return .refundPending
+        
+        case 13: return .refundSucceeded
+        
+        case 14: return .refundFailed
+        
+        case 15: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WebhookEventType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .created:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .canceled:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .authorizationPending:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .authorizationSucceeded:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .authorizationFailed:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .capturePending:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .captureSucceeded:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .captureFailed:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .voidPending:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .voidSucceeded:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .voidFailed:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .refundPending:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .refundSucceeded:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .refundFailed:
+            writeInt(&buf, Int32(14))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEventType_lift(_ buf: RustBuffer) throws -> WebhookEventType {
+    return try FfiConverterTypeWebhookEventType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookEventType_lower(_ value: WebhookEventType) -> RustBuffer {
+    return FfiConverterTypeWebhookEventType.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -6450,6 +7051,30 @@ fileprivate struct FfiConverterOptionTypeCard: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePaymentAuthorization: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentAuthorization?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentAuthorization.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentAuthorization.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePaymentError: FfiConverterRustBuffer {
     typealias SwiftType = PaymentError?
 
@@ -6490,6 +7115,30 @@ fileprivate struct FfiConverterOptionTypePaymentMethod: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePaymentMethod.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePaymentSession: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentSession?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentSession.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentSession.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -550,6 +550,16 @@ RustBuffer uniffi_capturekit_ffi_fn_func_new_idempotency_key(RustCallStatus *_No
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_SIGN_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_SIGN_WEBHOOK
+RustBuffer uniffi_capturekit_ffi_fn_func_sign_webhook(RustBuffer body, RustBuffer secret, RustBuffer timestamp, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_VERIFY_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_VERIFY_WEBHOOK
+RustBuffer uniffi_capturekit_ffi_fn_func_verify_webhook(RustBuffer body, RustBuffer headers, RustBuffer secret, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_CAPTUREKIT_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_CAPTUREKIT_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_capturekit_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -825,6 +835,18 @@ uint16_t uniffi_capturekit_ffi_checksum_func_internal_panic_for_tests(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_NEW_IDEMPOTENCY_KEY
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_NEW_IDEMPOTENCY_KEY
 uint16_t uniffi_capturekit_ffi_checksum_func_new_idempotency_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_SIGN_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_SIGN_WEBHOOK
+uint16_t uniffi_capturekit_ffi_checksum_func_sign_webhook(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_VERIFY_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_CHECKSUM_FUNC_VERIFY_WEBHOOK
+uint16_t uniffi_capturekit_ffi_checksum_func_verify_webhook(void
     
 );
 #endif

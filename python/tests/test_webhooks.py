@@ -1,0 +1,65 @@
+"""Webhooks in Python: the shared vectors, and the Python idioms of verifying and signing."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Dict
+
+import pytest
+
+import capturekit
+from conftest import REPO
+
+VECTORS = json.loads((REPO / "tests" / "vectors" / "webhooks.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", VECTORS, ids=[case["name"] for case in VECTORS])
+def test_each_webhook_vector_verifies_as_expected(case: Dict[str, Any]) -> None:
+    options: Dict[str, Any] = {"now": case["now"]}
+    if "maxAgeSeconds" in case:
+        options["max_age"] = case["maxAgeSeconds"]
+    headers = [tuple(pair) for pair in case["headers"]]
+    expect = case["expect"]
+    if "error" in expect:
+        with pytest.raises(capturekit.CaptureKitError) as caught:
+            capturekit.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
+        assert caught.value.code == expect["error"], caught.value
+        if expect["error"].startswith("webhook_"):
+            assert isinstance(caught.value, capturekit.WebhookVerificationError)
+        return
+    event = capturekit.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
+    assert (event.event_id, event.event_type) == (expect["eventId"], expect["eventType"])
+    if "captureSessionId" in expect:
+        assert event.data.capture is not None
+        assert event.data.capture.payment_session_id == expect["captureSessionId"]
+
+
+def test_a_signed_test_payload_verifies_and_decodes_to_typed_values() -> None:
+    body = json.dumps({"eventId": "e-1", "eventType": "acceptance.payment_session.capture_pending",
+                       "data": {"paymentSession": {"paymentSessionId": "paymentSession_1", "status": "capture_pending"},
+                                "capture": {"captureId": "capture_1", "status": "pending", "amount": "2.50"}}}).encode()
+    signature = capturekit.sign_webhook(body, "secret-1")
+    headers = {"Content-Type": "application/json", "X-Hook0-Signature": signature}
+    event = capturekit.verify_webhook(body, headers, "secret-1")
+    assert event.event_type == capturekit.WebhookEventType.CAPTURE_PENDING
+    assert event.data.capture is not None and str(event.data.capture.amount) == "2.50"
+    assert event.data.capture.payment_session_id == "paymentSession_1"
+    # Signed with other headers at another time.
+    signature = capturekit.sign_webhook(body, "secret-1", headers={"x-id": "1"}, timestamp=int(time.time()) - 600)
+    with pytest.raises(capturekit.WebhookTooOldError):
+        capturekit.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1")
+    assert capturekit.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1", max_age=700)
+
+
+def test_text_bodies_and_unknown_options_are_refused_naming_them() -> None:
+    with pytest.raises(TypeError, match="body: must be the raw body as bytes"):
+        capturekit.verify_webhook("{}", {}, "s")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_agee"):
+        capturekit.verify_webhook(b"{}", {}, "s", max_agee=5)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="headers"):
+        capturekit.verify_webhook(b"{}", 5, "s")  # type: ignore[arg-type]
+    with pytest.raises(capturekit.InvalidRequestError, match="max_age"):
+        capturekit.verify_webhook(b"{}", {}, "s", max_age=0)
+    with pytest.raises(capturekit.WebhookMalformedError):
+        capturekit.verify_webhook(bytearray(b"{}"), {}, "s")
