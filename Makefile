@@ -17,7 +17,7 @@ VENV_PY := $(VENV)/bin/python
 # links inside an interpreter; maturin and napi build them, each on its own.
 RUST_CRATES := --workspace --exclude capturekit-python --exclude capturekit-node
 
-.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-tools bench-rust emulator build clean
+.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-webhooks bench-tools bench-rust emulator build clean
 
 build:
 	$(CARGO) build $(RUST_CRATES) --bins --examples
@@ -127,6 +127,10 @@ bench/peers/node/node_modules/.installed: bench/peers/node/package-lock.json
 	touch $@
 
 bench-tools: $(BENCH_VENV)/.installed $(PEER_VENV)/.installed bench/peers/node/node_modules/.installed
+
+# Webhook verification throughput (a 2 KB delivery), from criterion.
+bench-webhooks:
+	$(CARGO) bench -p capturekit-tests --bench webhook_verify
 
 # Release builds, five rounds; rewrites docs/benchmarks.md and docs/benchmarks.png.
 bench: bench-tools $(VENV)/.installed node/node_modules/.installed
