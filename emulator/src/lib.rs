@@ -1,14 +1,39 @@
 //! # capturekit-emulator
 //!
 //! A stateful local emulator of the CDP Payment Sessions API: balances; captures, voids and
-//! refunds that settle asynchronously; cancel; listing sessions; idempotent replay, JWT
-//! checks and injected faults, with a control API under `/_emulator/`. Start it from Rust
-//! tests with [`Emulator::start`], or as the `capturekit-emulator` binary.
+//! refunds that settle asynchronously (on time, by a background ticker, even when no request
+//! comes); cancel; listing sessions; webhooks; idempotent replay, JWT checks and injected
+//! faults, with a control API under `/_emulator/`. Start it from Rust tests with
+//! [`Emulator::start`], or as the `capturekit-emulator` binary.
 //!
 //! The emulated API, under `/platform/v2/payment-sessions`: `POST` (create) and `GET` (list,
 //! `{paymentSessions, nextPageToken?}`); `GET /{id}`; `POST /{id}/cancel`; and for each of
 //! `captures`, `voids` and `refunds`: `POST /{id}/<kind>` (created `pending`, settled later),
 //! `GET /{id}/<kind>?pageSize=&pageToken=` and `GET /{id}/<kind>/{actionId}`.
+//!
+//! Webhooks, under `/platform/v2/data/webhooks/subscriptions` (authenticated like the rest):
+//! `POST` (create: `{eventTypes: [..], isEnabled? (default true), target: {url, headers?},
+//! description?, metadata?, labels?}`, answered 201 with `{subscriptionId, eventTypes,
+//! isEnabled, target, description?, labels?, metadata: {..., secret}, secret, createdAt,
+//! updatedAt}`; an `X-Idempotency-Key` replays it) and `GET` (list, newest first,
+//! `{subscriptions, nextPageToken?}`); `GET /{subscriptionId}`; `PUT /{subscriptionId}`
+//! (the same body as create: it replaces the configuration, the secret stays); `DELETE
+//! /{subscriptionId}` (204). The target URL must be `http(s)` to `localhost`,
+//! `127.0.0.0/8` or `[::1]`: the emulator delivers only to loopback. An event type ending in
+//! `.*` (`acceptance.payment_session.*`) subscribes to all of that prefix.
+//!
+//! Every change of a session is an event `{eventId, eventType:
+//! "acceptance.payment_session.<change>", timestamp (the emulator's clock), data:
+//! {paymentSession (its summary after the change), capture | void | refund |
+//! authorization}}`: `created` (a control-API session created authorized, or with its
+//! authorization pending, follows it with `authorization_succeeded` or
+//! `authorization_pending`), `authorization_succeeded` (control authorize), `canceled`, and
+//! `capture_*`, `void_*`, `refund_*` (`pending` when created, `succeeded` or `failed` when
+//! settled). Each goes to every enabled subscription that wants it: a POST of the JSON body
+//! with `content-type: application/json`, the target's headers and `X-Hook0-Signature`
+//! (signed with the subscription's secret at the real time of each attempt). A non-2xx
+//! answer, a connection error or a timeout (5 s) is retried after 100 ms, doubling up to
+//! 2 s, for 8 attempts in all.
 //!
 //! The control API (no authentication):
 //!
@@ -21,7 +46,9 @@
 //! | `POST /_emulator/clock/advance` | `{seconds}` | `{now}` |
 //! | `PUT /_emulator/config` | `{settleDelayMs?, rateLimits?}` | the configuration |
 //! | `POST`, `DELETE /_emulator/faults` | a [`faults::FaultSpec`] | `{ok}` |
-//! | `GET /_emulator/stats` | none | `{requests, authenticatedRequests, faultsApplied, sessions, captures, voids, refunds}` |
+//! | `GET /_emulator/webhooks/deliveries?eventType=&subscriptionId=` | none | `{deliveries: [{deliveryId, eventId, eventType, subscriptionId, url, attempts: [{at, status?, error?}], outcome: "pending" \| "delivered" \| "failed"}]}`, oldest first (`at` is real time) |
+//! | `POST`, `DELETE /_emulator/webhooks/faults` | a [`WebhookFaultSpec`]: `{type: "duplicate" \| "out_of_order" \| "delay" \| "corrupt_signature", count? (default 1, 0 = until cleared), delayMs?, eventType?}` | `{ok}` |
+//! | `GET /_emulator/stats` | none | `{requests, authenticatedRequests, faultsApplied, sessions, captures, voids, refunds, subscriptions, webhookDeliveries}` |
 //! | `POST /_emulator/escrow-payments`, `POST /_emulator/stateset-payments` | see the routes | the payment |
 //! | `GET /_emulator/health` | none | `{ok}` |
 //!
@@ -41,12 +68,14 @@ pub mod dev_key;
 mod escrow;
 mod gate;
 mod paging;
+mod pump;
 mod routes;
 mod server;
 mod sessions;
 mod state;
 mod stateset;
 mod values;
+mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
@@ -60,9 +89,11 @@ use tokio::sync::watch;
 pub use api_error::ApiError;
 pub use gate::{faults, rate_limit};
 pub use sessions::Outcome;
+pub use webhooks::faults::{WebhookFaultKind, WebhookFaultSpec};
 
 use crate::gate::auth::Verifier;
 use crate::state::{AppState, Shared};
+use crate::webhooks::Webhooks;
 use crate::world::World;
 
 /// How to start an emulator.
@@ -104,11 +135,13 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// A running emulator. It stops when dropped.
+/// A running emulator. It stops when dropped (with its settlement ticker and webhook
+/// deliveries).
 pub struct Emulator {
     addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
@@ -121,6 +154,7 @@ impl Emulator {
         for token in &config.bearer_tokens {
             verifier.add_bearer_token(token);
         }
+        let (shutdown, receiver) = watch::channel(false);
         let state = AppState(Arc::new(Shared {
             world: Mutex::new(World::new(config.settle_delay)),
             idempotency: Mutex::default(),
@@ -130,16 +164,19 @@ impl Emulator {
             stateset_keys: config.stateset_api_keys.iter().cloned().collect(),
             requests: AtomicU64::new(0),
             authenticated: AtomicU64::new(0),
+            webhooks: Webhooks::new(receiver.clone()),
+            pump: Mutex::new(()),
         }));
         let router = axum::Router::new()
             .nest("/platform", routes::cdp::routes(state.clone()))
             .merge(routes::providers::routes(state.clone()))
-            .nest("/_emulator", routes::control::routes(state));
+            .nest("/_emulator", routes::control::routes(state.clone()))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), pump::after_request));
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
-        let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, router, config.read_timeout, receiver));
-        Ok(Emulator { addr, shutdown, task: Some(task) })
+        let task = tokio::spawn(server::serve(listener, router, config.read_timeout, receiver.clone()));
+        let ticker = tokio::spawn(pump::tick(state, receiver));
+        Ok(Emulator { addr, shutdown, task: Some(task), ticker: Some(ticker) })
     }
 
     /// The address it listens on.
@@ -157,10 +194,11 @@ impl Emulator {
         format!("{}/platform", self.url())
     }
 
-    /// Stops serving and waits for the accept loop to end.
+    /// Stops serving (and settling, and delivering webhooks) and waits for the accept loop
+    /// and the ticker to end.
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
-        if let Some(task) = self.task.take() {
+        for task in [self.task.take(), self.ticker.take()].into_iter().flatten() {
             let _ = task.await;
         }
     }
@@ -169,7 +207,7 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
-        if let Some(task) = &self.task {
+        for task in [&self.task, &self.ticker].into_iter().flatten() {
             task.abort();
         }
     }

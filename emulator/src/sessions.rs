@@ -7,9 +7,11 @@
 //! session can never capture more than was authorized nor refund more than was captured.
 //!
 //! This module holds the sessions, what every action shares and the settlement queue; the
-//! rules of each kind of action are in its submodule (`captures`, `voids`, `refunds`).
+//! rules of each kind of action are in its submodule (`captures`, `voids`, `refunds`), and
+//! the outbox of the webhook events every change records in `events`.
 
 mod captures;
+mod events;
 mod refunds;
 mod voids;
 
@@ -24,6 +26,7 @@ use crate::api_error::ApiError;
 use crate::values::{check_metadata, parse_amount, random_hex, timestamp};
 
 pub use captures::NewCapture;
+pub use events::SessionEvent;
 pub use refunds::{NewRefund, RefundSource};
 pub use voids::NewVoid;
 
@@ -173,6 +176,17 @@ struct Session {
     metadata: BTreeMap<String, String>,
     external_reference_id: Option<String>,
     cancellation_reason: Option<String>,
+    /// The session's authorization, once one started (only webhook events show it).
+    authorization: Option<Authorization>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A session's authorization of its whole amount: `pending` or `succeeded`.
+#[derive(Debug, Clone)]
+struct Authorization {
+    id: String,
+    status: &'static str,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -199,6 +213,35 @@ impl Session {
     fn mark(&mut self, status: &str, now: DateTime<Utc>) {
         self.status = status.into();
         self.updated_at = now;
+    }
+
+    /// Moves the authorization to `status` (`pending` or `succeeded`), starting it if need be.
+    fn authorization_to(&mut self, status: &'static str, now: DateTime<Utc>) {
+        let authorization = self.authorization.get_or_insert_with(|| Authorization {
+            id: format!("authorization_{}", uuid::Uuid::new_v4()),
+            status,
+            created_at: now,
+            updated_at: now,
+        });
+        authorization.status = status;
+        authorization.updated_at = now;
+        if status == "succeeded" {
+            self.capturable = self.amount;
+        }
+        self.mark(&format!("authorization_{status}"), now);
+    }
+
+    /// The authorization as a webhook event's `data.authorization` shows it.
+    fn authorization_json(&self) -> Option<Value> {
+        self.authorization.as_ref().map(|a| {
+            json!({
+                "authorizationId": a.id,
+                "status": a.status,
+                "amount": self.amount.to_string(),
+                "createdAt": timestamp(a.created_at),
+                "updatedAt": timestamp(a.updated_at),
+            })
+        })
     }
 }
 
@@ -305,6 +348,11 @@ pub struct PaymentSessions {
     queue: SettleQueue,
     /// `None`: actions settle only on command.
     pub settle_delay: Option<Duration>,
+    /// Whether changes are recorded as webhook events (only worth it while a webhook
+    /// subscription is enabled: rendering events costs time).
+    pub record_events: bool,
+    /// The events recorded and not yet taken, oldest first.
+    outbox: Vec<SessionEvent>,
 }
 
 impl PaymentSessions {
@@ -334,12 +382,6 @@ impl PaymentSessions {
                 "expiries must satisfy authorizationExpiresAt <= captureExpiresAt <= refundExpiresAt",
             ));
         }
-        let authorized = new.authorized && !new.authorization_pending;
-        let status = match (new.authorization_pending, authorized) {
-            (true, _) => "authorization_pending",
-            (false, true) => "authorization_succeeded",
-            (false, false) => "created",
-        };
         let id = format!("paymentSession_{}", uuid::Uuid::new_v4());
         let session = Session {
             id: id.clone(),
@@ -347,11 +389,11 @@ impl PaymentSessions {
             asset,
             network: new.network.unwrap_or_else(|| "base".into()),
             target_address: new.target_address.unwrap_or_else(|| "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913".into()),
-            status: status.into(),
+            status: "created".into(),
             authorization_expires_at: authorization,
             capture_expires_at: capture,
             refund_expires_at: refund,
-            capturable: if authorized { amount } else { Decimal::ZERO },
+            capturable: Decimal::ZERO,
             captured: Decimal::ZERO,
             refunded: Decimal::ZERO,
             refund_reserved: Decimal::ZERO,
@@ -361,11 +403,24 @@ impl PaymentSessions {
             metadata: new.metadata,
             external_reference_id: new.external_reference_id,
             cancellation_reason: None,
+            authorization: None,
             created_at: now,
             updated_at: now,
         };
         self.sessions.insert(id.clone(), session);
         self.order.push(id.clone());
+        self.emit(&id, "created", None, now);
+        // A control-API session may start authorized (or with its authorization pending):
+        // it is created first, then authorized, each with its event.
+        let authorization_status = match (new.authorization_pending, new.authorized) {
+            (true, _) => Some("pending"),
+            (false, true) => Some("succeeded"),
+            (false, false) => None,
+        };
+        if let Some(status) = authorization_status {
+            self.sessions.get_mut(&id).expect("inserted above").authorization_to(status, now);
+            self.emit_authorization(&id, now);
+        }
         Ok(self.session_json(&id))
     }
 
@@ -379,8 +434,8 @@ impl PaymentSessions {
         if now > session.authorization_expires_at {
             return Err(ApiError::new(400, "authorization_expired", "The authorization deadline has passed."));
         }
-        session.capturable = session.amount;
-        session.mark("authorization_succeeded", now);
+        session.authorization_to("succeeded", now);
+        self.emit_authorization(session_id, now);
         Ok(self.session_json(session_id))
     }
 
@@ -396,6 +451,7 @@ impl PaymentSessions {
         }
         session.cancellation_reason = reason;
         session.mark("canceled", now);
+        self.emit(session_id, "canceled", None, now);
         Ok(self.session_json(session_id))
     }
 
@@ -473,6 +529,7 @@ impl PaymentSessions {
         }
     }
 
+    /// A session as the API shows it: its summary and its actions.
     fn session_json(&self, session_id: &str) -> Value {
         let s = &self.sessions[session_id];
         let captures: Vec<Value> =
@@ -480,40 +537,47 @@ impl PaymentSessions {
         let voids: Vec<Value> = s.void_ids.iter().map(|id| voids::void_json(&self.voids[id], &s.network)).collect();
         let refunds: Vec<Value> =
             s.refund_ids.iter().map(|id| refunds::refund_json(&self.refunds[id], &s.network)).collect();
-        let mut body = json!({
-            "paymentSessionId": s.id,
-            "entityId": "entity_00000000-0000-4000-8000-000000000000",
-            "status": s.status,
-            "amount": s.amount.to_string(),
-            "asset": s.asset,
-            "target": {"address": s.target_address, "network": s.network},
-            "autoCapture": false,
-            "expiries": {
-                "authorizationExpiresAt": timestamp(s.authorization_expires_at),
-                "captureExpiresAt": timestamp(s.capture_expires_at),
-                "refundExpiresAt": timestamp(s.refund_expires_at),
-            },
-            "balances": {
-                "capturable": s.capturable.normalize().to_string(),
-                "captured": s.captured.normalize().to_string(),
-                "refundable": s.refundable().normalize().to_string(),
-                "refunded": s.refunded.normalize().to_string(),
-            },
-            "captures": captures,
-            "voids": voids,
-            "refunds": refunds,
-            "metadata": s.metadata,
-            "createdAt": timestamp(s.created_at),
-            "updatedAt": timestamp(s.updated_at),
-        });
-        if let Some(reference) = &s.external_reference_id {
-            body["externalReferenceId"] = json!(reference);
-        }
-        if let Some(reason) = &s.cancellation_reason {
-            body["cancellationReason"] = json!(reason);
-        }
+        let mut body = summary_json(s);
+        body["captures"] = json!(captures);
+        body["voids"] = json!(voids);
+        body["refunds"] = json!(refunds);
         body
     }
+}
+
+/// A session without its actions: what webhook events carry (`PaymentSessionSummary`), and
+/// the start of what the API shows.
+fn summary_json(s: &Session) -> Value {
+    let mut body = json!({
+        "paymentSessionId": s.id,
+        "entityId": "entity_00000000-0000-4000-8000-000000000000",
+        "status": s.status,
+        "amount": s.amount.to_string(),
+        "asset": s.asset,
+        "target": {"address": s.target_address, "network": s.network},
+        "autoCapture": false,
+        "expiries": {
+            "authorizationExpiresAt": timestamp(s.authorization_expires_at),
+            "captureExpiresAt": timestamp(s.capture_expires_at),
+            "refundExpiresAt": timestamp(s.refund_expires_at),
+        },
+        "balances": {
+            "capturable": s.capturable.normalize().to_string(),
+            "captured": s.captured.normalize().to_string(),
+            "refundable": s.refundable().normalize().to_string(),
+            "refunded": s.refunded.normalize().to_string(),
+        },
+        "metadata": s.metadata,
+        "createdAt": timestamp(s.created_at),
+        "updatedAt": timestamp(s.updated_at),
+    });
+    if let Some(reference) = &s.external_reference_id {
+        body["externalReferenceId"] = json!(reference);
+    }
+    if let Some(reason) = &s.cancellation_reason {
+        body["cancellationReason"] = json!(reason);
+    }
+    body
 }
 
 /// 400 `payment_session_action_pending`.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::gate::auth::Verifier;
 use crate::gate::faults::Faults;
 use crate::gate::idempotency::IdempotencyStore;
+use crate::webhooks::Webhooks;
 use crate::world::World;
 
 /// Shared, cheap-to-clone handle on the emulator's state.
@@ -24,6 +25,11 @@ pub struct Shared {
     pub stateset_keys: std::collections::HashSet<String>,
     pub requests: AtomicU64,
     pub authenticated: AtomicU64,
+    /// The webhook deliveries (log, faults, client).
+    pub webhooks: Webhooks,
+    /// Held while events move from the world to the deliveries, so that they start in the
+    /// order they happened (see [`crate::pump`]).
+    pub pump: Mutex<()>,
 }
 
 /// Locks a mutex, recovering from poisoning: state stays usable even if a handler panicked.

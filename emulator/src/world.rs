@@ -1,5 +1,6 @@
-//! The whole emulated world: the CDP payment sessions, the Coinbase Payments escrow and the
-//! StateSet payments, and the virtual clock that all of them read their time from.
+//! The whole emulated world: the CDP payment sessions and webhook subscriptions, the
+//! Coinbase Payments escrow and the StateSet payments, and the virtual clock that all of them
+//! read their time from.
 //!
 //! The rules of each API live in their own module (`sessions`, `escrow`, `stateset`); the
 //! world only holds them and tells them the time.
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::escrow::Escrow;
 use crate::sessions::PaymentSessions;
 use crate::stateset::StateSetPayments;
+use crate::webhooks::{Routed, Subscriptions};
 
 /// The whole emulated world.
 #[derive(Debug, Default)]
@@ -22,6 +24,10 @@ pub struct World {
     pub escrow: Escrow,
     /// The StateSet payments.
     pub stateset: StateSetPayments,
+    /// The CDP webhook subscriptions. Change them through
+    /// [`World::change_subscriptions`], so that session events are recorded exactly while
+    /// some subscription is enabled.
+    pub subscriptions: Subscriptions,
 }
 
 /// How far the virtual clock may be moved in all: a thousand years, far inside what dates
@@ -37,6 +43,25 @@ impl World {
     /// The emulator's current time: the wall clock plus any advance.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.clock_offset
+    }
+
+    /// Runs `change` on the webhook subscriptions, then records session events only if some
+    /// subscription is enabled.
+    pub fn change_subscriptions<T>(&mut self, change: impl FnOnce(&mut Subscriptions, DateTime<Utc>) -> T) -> T {
+        let now = self.now();
+        let result = change(&mut self.subscriptions, now);
+        self.sessions.record_events = self.subscriptions.any_enabled();
+        result
+    }
+
+    /// Takes the session events recorded since the last call, each with the subscriptions
+    /// it goes to (events no subscription wants are dropped).
+    pub fn take_routed_events(&mut self) -> Vec<Routed> {
+        let events = self.sessions.take_events();
+        if events.is_empty() {
+            return Vec::new();
+        }
+        self.subscriptions.route(events)
     }
 
     /// Moves the virtual clock forward (deadlines, settlement, idempotency lifetime); `None`

@@ -28,6 +28,8 @@ pub(crate) struct Exchange {
     principal: String,
     fault: Option<FaultSpec>,
     kill: Option<ConnKill>,
+    /// The status of a successful answer: 200 unless the call says otherwise.
+    success: u16,
 }
 
 /// Forgets an in-flight key if its request is abandoned before it is processed (the client
@@ -47,6 +49,13 @@ impl Drop for InFlightGuard<'_> {
 }
 
 impl Exchange {
+    /// Answers a success with `status` instead of 200 (201 for a created webhook
+    /// subscription; 204, with no body, for a deleted one). A replay answers it too.
+    pub(crate) fn succeeding_with(mut self, status: u16) -> Self {
+        self.success = status;
+        self
+    }
+
     /// Runs a POST that creates something, idempotently when it carries `X-Idempotency-Key`.
     pub(crate) async fn create(
         self,
@@ -90,7 +99,10 @@ impl Exchange {
         }
         let result = operation(&mut lock(&self.state.0.world));
         let stored = match result {
-            Ok(body) => StoredResponse { status: 200, body: serde_json::to_vec(&body).expect("JSON serializes") },
+            Ok(_) if self.success == 204 => StoredResponse { status: 204, body: Vec::new() },
+            Ok(body) => {
+                StoredResponse { status: self.success, body: serde_json::to_vec(&body).expect("JSON serializes") }
+            }
             Err(error) => StoredResponse {
                 status: error.status,
                 body: serde_json::to_vec(&error.body()).expect("JSON serializes"),
@@ -124,11 +136,11 @@ impl Exchange {
 }
 
 fn json_response(status: u16, body: Vec<u8>) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .expect("valid response")
+    let mut response = Response::builder().status(status);
+    if status != 204 {
+        response = response.header(header::CONTENT_TYPE, "application/json");
+    }
+    response.body(Body::from(body)).expect("valid response")
 }
 
 /// Every API handler takes an `Exchange`: the state plus what the gate put in the request.
@@ -145,6 +157,7 @@ impl axum::extract::FromRequestParts<AppState> for Exchange {
             principal: principal.0.clone(),
             fault: parts.extensions.get::<PickedFault>().and_then(|f| f.0.clone()),
             kill: parts.extensions.get::<ConnKill>().cloned(),
+            success: 200,
         })
     }
 }

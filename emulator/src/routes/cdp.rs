@@ -1,5 +1,5 @@
-//! The emulated CDP Payment Sessions API under `/platform`: its routes and the parsing of
-//! its request bodies. Every route passes the [gate](crate::gate) and answers through an
+//! The emulated CDP Payment Sessions API under `/platform` (with the webhook subscription
+//! calls of [`crate::routes::webhooks`]): its routes and the parsing of its request bodies. Every route passes the [gate](crate::gate) and answers through an
 //! [`Exchange`]; the rules are in [`crate::sessions`].
 
 use axum::body::Bytes;
@@ -11,11 +11,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 use crate::api_error::ApiError;
 use crate::gate::{gate, Exchange};
-use crate::routes::body::{parse_body, parse_optional_body};
+use crate::routes::body::{bool_field, metadata_field, parse_body, parse_optional_body, string_field};
 use crate::sessions::{NewCapture, NewRefund, NewSession, NewVoid, RefundSource};
 use crate::state::AppState;
 
@@ -31,33 +30,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/v2/payment-sessions/{session}/voids/{void}", get(get_void))
         .route("/v2/payment-sessions/{session}/refunds", post(create_refund).get(list_refunds))
         .route("/v2/payment-sessions/{session}/refunds/{refund}", get(get_refund))
+        .merge(crate::routes::webhooks::cdp_routes())
         .fallback(|| async { ApiError::new(404, "not_found", "No such endpoint.") })
         .route_layer(middleware::from_fn_with_state(state.clone(), gate))
         .with_state(state)
-}
-
-fn string_field(body: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::invalid_request(format!("{name} must be a string."))),
-    }
-}
-
-fn bool_field(body: &serde_json::Map<String, Value>, name: &str) -> Result<Option<bool>, ApiError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(flag)) => Ok(Some(*flag)),
-        Some(_) => Err(ApiError::invalid_request(format!("{name} must be a boolean."))),
-    }
-}
-
-fn metadata_field(body: &serde_json::Map<String, Value>) -> Result<BTreeMap<String, String>, ApiError> {
-    match body.get("metadata") {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
-        Some(value) => serde_json::from_value(value.clone())
-            .map_err(|_| ApiError::invalid_request("metadata must be an object of string values.")),
-    }
 }
 
 fn time_field(value: Option<&Value>, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
@@ -168,16 +144,17 @@ async fn get_session(exchange: Exchange, Path(session): Path<String>) -> Respons
     exchange.run(None, "", |world| world.sessions.get_session(&session, world.now())).await
 }
 
+/// The paging of a list call: `pageSize` and `pageToken`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ListQuery {
+pub(crate) struct ListQuery {
     page_size: Option<String>,
     page_token: Option<String>,
 }
 
 impl ListQuery {
     /// The page size (1 to 100, default 20) and the offset the page token stands for.
-    fn page(&self) -> Result<(usize, usize), ApiError> {
+    pub(crate) fn page(&self) -> Result<(usize, usize), ApiError> {
         let size = match self.page_size.as_deref() {
             None => 20,
             Some(text) => text

@@ -1,5 +1,6 @@
 //! The control API under `/_emulator/`: set up sessions, decide outcomes (of captures, voids
-//! and refunds), settle, move the clock and inject faults. It needs no authentication (the emulator listens on loopback).
+//! and refunds), settle, move the clock and inject faults (the webhook calls are in
+//! [`crate::routes::webhooks`]). It needs no authentication (the emulator listens on loopback).
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -34,10 +35,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/config", put(configure))
         .route("/faults", post(add_fault).delete(clear_faults))
         .route("/stats", get(stats))
+        .merge(crate::routes::webhooks::control_routes())
         .with_state(state)
 }
 
-fn reply(result: Result<Value, ApiError>) -> Response {
+/// The answer of a control call: 200 with the body, or the error.
+pub(crate) fn reply(result: Result<Value, ApiError>) -> Response {
     match result {
         Ok(body) => Json(body).into_response(),
         Err(error) => error.into_response(),
@@ -45,7 +48,7 @@ fn reply(result: Result<Value, ApiError>) -> Response {
 }
 
 /// A control body; a wrong type names its field (`count: invalid value: integer \`-1\`…`).
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body = if body.is_empty() { b"{}".as_slice() } else { body };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
@@ -256,7 +259,10 @@ async fn clear_faults(State(state): State<AppState>, _body: Bytes) -> Response {
 
 /// `GET /_emulator/stats`: request and object counts.
 async fn stats(State(state): State<AppState>) -> Response {
-    let counts = lock(&state.0.world).sessions.counts();
+    let (counts, subscriptions) = {
+        let world = lock(&state.0.world);
+        (world.sessions.counts(), world.subscriptions.len())
+    };
     Json(json!({
         "requests": state.0.requests.load(Ordering::Relaxed),
         "authenticatedRequests": state.0.authenticated.load(Ordering::Relaxed),
@@ -265,6 +271,8 @@ async fn stats(State(state): State<AppState>) -> Response {
         "captures": counts.captures,
         "voids": counts.voids,
         "refunds": counts.refunds,
+        "subscriptions": subscriptions,
+        "webhookDeliveries": state.0.webhooks.delivery_count(),
     }))
     .into_response()
 }

@@ -6,3 +6,4 @@ mod body;
 pub(crate) mod cdp;
 pub(crate) mod control;
 pub(crate) mod providers;
+pub(crate) mod webhooks;

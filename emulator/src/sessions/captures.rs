@@ -68,6 +68,7 @@ impl PaymentSessions {
         };
         let body = capture_json(&record, &session.network);
         self.captures.insert(id, record);
+        self.emit(session_id, "capture_pending", Some(("capture", body.clone())), now);
         Ok(body)
     }
 
@@ -104,17 +105,21 @@ impl PaymentSessions {
         let Some(record) = self.captures.get_mut(capture_id) else { return };
         let Some(succeeded) = record.core.settle(now) else { return };
         let session = self.sessions.get_mut(&record.core.session_id).expect("capture's session exists");
-        if succeeded {
+        let what = if succeeded {
             session.captured += record.core.amount;
             if record.final_capture {
                 // The rest of the authorization goes back to the payer.
                 session.capturable = Decimal::ZERO;
             }
-            session.mark("capture_succeeded", now);
+            "capture_succeeded"
         } else {
             session.capturable += record.core.amount;
-            session.mark("capture_failed", now);
-        }
+            "capture_failed"
+        };
+        session.mark(what, now);
+        let detail = capture_json(record, &session.network);
+        let session_id = session.id.clone();
+        self.emit(&session_id, what, Some(("capture", detail)), now);
     }
 }
 

@@ -147,6 +147,7 @@ impl PaymentSessions {
         };
         let body = refund_json(&record, &session.network);
         self.refunds.insert(id, record);
+        self.emit(session_id, "refund_pending", Some(("refund", body.clone())), now);
         Ok(body)
     }
 
@@ -183,12 +184,16 @@ impl PaymentSessions {
         let Some(succeeded) = record.core.settle(now) else { return };
         let session = self.sessions.get_mut(&record.core.session_id).expect("refund's session exists");
         session.refund_reserved -= record.core.amount;
-        if succeeded {
+        let what = if succeeded {
             session.refunded += record.core.amount;
-            session.mark("refund_succeeded", now);
+            "refund_succeeded"
         } else {
-            session.mark("refund_failed", now);
-        }
+            "refund_failed"
+        };
+        session.mark(what, now);
+        let detail = refund_json(record, &session.network);
+        let session_id = session.id.clone();
+        self.emit(&session_id, what, Some(("refund", detail)), now);
     }
 }
 

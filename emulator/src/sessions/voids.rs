@@ -46,6 +46,7 @@ impl PaymentSessions {
         let record = ActionCore::new(id.clone(), session_id, amount, new.metadata, outcome, now);
         let body = void_json(&record, &session.network);
         self.voids.insert(id, record);
+        self.emit(session_id, "void_pending", Some(("void", body.clone())), now);
         Ok(body)
     }
 
@@ -80,12 +81,16 @@ impl PaymentSessions {
         let Some(record) = self.voids.get_mut(void_id) else { return };
         let Some(succeeded) = record.settle(now) else { return };
         let session = self.sessions.get_mut(&record.session_id).expect("void's session exists");
-        if succeeded {
-            session.mark("void_succeeded", now);
+        let what = if succeeded {
+            "void_succeeded"
         } else {
             session.capturable += record.amount;
-            session.mark("void_failed", now);
-        }
+            "void_failed"
+        };
+        session.mark(what, now);
+        let detail = void_json(record, &session.network);
+        let session_id = session.id.clone();
+        self.emit(&session_id, what, Some(("void", detail)), now);
     }
 
     fn has_pending_capture_or_void(&self, session: &Session) -> bool {
