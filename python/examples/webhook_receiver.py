@@ -1,0 +1,61 @@
+"""A webhook receiver with the standard library's http.server: it verifies each delivery,
+de-duplicates by event id (deliveries are retried), and marks an order paid when its capture
+succeeds. Run it with CDP_WEBHOOK_SECRET set; `python/tests/test_webhook_receiver.py` runs it
+against the emulator.
+"""
+
+import os
+# README:begin
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import capturekit
+
+
+class Orders:
+    """Order states by payment session id, and the event ids already handled."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.status: dict[str, str] = {}
+        self.seen: set[str] = set()
+
+    def handle(self, event: capturekit.WebhookEvent) -> None:
+        with self.lock:
+            if event.event_id in self.seen:
+                return  # a retried delivery: already handled
+            self.seen.add(event.event_id)
+            session = event.data.payment_session
+            if session is None:
+                return
+            if event.event_type == capturekit.WebhookEventType.CAPTURE_SUCCEEDED:
+                self.status[session.payment_session_id] = "paid"
+            elif event.event_type == capturekit.WebhookEventType.CAPTURE_PENDING:
+                # Deliveries may come out of order: never step back from "paid".
+                self.status.setdefault(session.payment_session_id, "capturing")
+
+
+def make_handler(secret: str, orders: Orders) -> type[BaseHTTPRequestHandler]:
+    class WebhookHandler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            try:
+                event = capturekit.verify_webhook(body, self.headers, secret)
+            except capturekit.WebhookVerificationError:
+                self.send_response(400)  # not from CDP (or too old): refuse it
+                self.end_headers()
+                return
+            orders.handle(event)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return WebhookHandler
+# README:end
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", 8080), make_handler(os.environ["CDP_WEBHOOK_SECRET"], Orders()))
+    server.serve_forever()
