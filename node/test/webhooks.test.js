@@ -48,3 +48,25 @@ test('a string body and unknown options are refused, naming them', () => {
   assert.throws(() => capturekit.verifyWebhook(Buffer.from('{}'), 'x', 's'), (e) => e instanceof TypeError && /headers/.test(e.message))
   assert.throws(() => capturekit.verifyWebhook(Buffer.from('{}'), {}, 's'), capturekit.WebhookMalformedError)
 })
+
+const fc = require('fast-check')
+
+test('any delivery ends in an event or a verification error', () => {
+  // Guards against a crash, an abort or a stray exception on hostile deliveries.
+  const signature = fc.oneof(fc.string({ maxLength: 60 }), fc.stringMatching(/^(t|h|v0|v1|x)=[ -~]{0,70}(,(t|h|v0|v1|x)=[ -~]{0,70}){0,3}$/))
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), signature, fc.string({ maxLength: 20 }), (body, sig, type) => {
+    try {
+      capturekit.verifyWebhook(body, { 'content-type': type, 'x-hook0-signature': sig }, 'secret', { now: 1767225600 })
+    } catch (error) {
+      const known = error instanceof capturekit.WebhookVerificationError || error instanceof capturekit.DecodeError ||
+        (error instanceof capturekit.InvalidRequestError && /headers/.test(error.message))
+      assert.ok(known, String(error))
+    }
+  }), { numRuns: 300 })
+})
+
+test('headers of the wrong shape are a TypeError naming them', () => {
+  fc.assert(fc.property(fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(new Map())), (value) => {
+    assert.throws(() => capturekit.verifyWebhook(Buffer.from('{}'), value, 'secret'), (e) => e instanceof TypeError && /headers/.test(e.message))
+  }), { numRuns: 100 })
+})

@@ -63,3 +63,43 @@ def test_text_bodies_and_unknown_options_are_refused_naming_them() -> None:
         capturekit.verify_webhook(b"{}", {}, "s", max_age=0)
     with pytest.raises(capturekit.WebhookMalformedError):
         capturekit.verify_webhook(bytearray(b"{}"), {}, "s")
+
+
+# --- whatever arrives ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SIGNATURE_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.from_regex(r"(t|h|v0|v1|x)=[ -~]{0,70}(,(t|h|v0|v1|x)=[ -~]{0,70}){0,3}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(body=st.binary(max_size=300), signature=SIGNATURE_TEXT, content_type=st.text(max_size=20),
+       extra=st.lists(st.tuples(st.text(max_size=10), st.text(max_size=10)), max_size=3))
+def test_any_delivery_ends_in_an_event_or_a_verification_error(body: bytes, signature: str, content_type: str,
+                                                                extra: list) -> None:
+    """Guards against a crash, a hang or a stray exception on hostile deliveries: the outcome
+    is an event, a `WebhookVerificationError`, a `DecodeError`, or (for text that is not
+    well-formed, such as a lone surrogate) an `InvalidRequestError` naming the headers."""
+    headers = [("content-type", content_type), ("x-hook0-signature", signature), *extra]
+    try:
+        capturekit.verify_webhook(body, headers, "secret", now=1767225600)
+    except (capturekit.WebhookVerificationError, capturekit.DecodeError):
+        pass
+    except capturekit.InvalidRequestError as error:
+        assert "headers" in str(error), error
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(value=st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=5), st.lists(st.integers(), max_size=3),
+                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
+def test_headers_of_the_wrong_shape_are_a_type_error_naming_them(value: Any) -> None:
+    try:
+        capturekit.verify_webhook(b"{}", value, "secret")
+    except TypeError as error:
+        assert "headers" in str(error), error
+    except capturekit.WebhookMalformedError:
+        pass  # an empty mapping or sequence: no signature header
