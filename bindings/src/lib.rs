@@ -57,11 +57,17 @@ pub fn verify_webhook(
     Ok(capturekit::webhooks::verify_webhook(&body, pairs, &secret, options.unwrap_or_default())?)
 }
 
-/// The `X-Hook0-Signature` CDP would send for `body` signed with `secret` at `timestamp`
-/// (unix seconds; now when `null`), covering `content-type: application/json`: for tests of
-/// a webhook handler.
-#[uniffi::export(default(timestamp = None))]
-pub fn sign_webhook(body: Vec<u8>, secret: String, timestamp: Option<u64>) -> Result<String, CaptureKitError> {
-    let options = capturekit::webhooks::WebhookSignOptions { timestamp, ..Default::default() };
+/// The `X-Hook0-Signature` CDP would send for `body` signed with `secret`, covering
+/// `headers` (default `content-type: application/json`; send them with the body) at
+/// `timestamp` (unix seconds; now when `null`): for tests of a webhook handler.
+#[uniffi::export(default(headers = None, timestamp = None))]
+pub fn sign_webhook(
+    body: Vec<u8>,
+    secret: String,
+    headers: Option<std::collections::HashMap<String, String>>,
+    timestamp: Option<u64>,
+) -> Result<String, CaptureKitError> {
+    let headers = headers.unwrap_or_default().into_iter().collect();
+    let options = capturekit::webhooks::WebhookSignOptions { headers, timestamp };
     Ok(capturekit::webhooks::sign_webhook(&secret, &body, &options.header_pairs(), options.unix_time())?)
 }

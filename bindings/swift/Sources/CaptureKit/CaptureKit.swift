@@ -3124,6 +3124,30 @@ fileprivate struct FfiConverterOptionTypeWebhookOptions: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -3475,16 +3499,17 @@ public func newIdempotencyKey() -> String  {
 })
 }
 /**
- * The `X-Hook0-Signature` CDP would send for `body` signed with `secret` at `timestamp`
- * (unix seconds; now when `null`), covering `content-type: application/json`: for tests of
- * a webhook handler.
+ * The `X-Hook0-Signature` CDP would send for `body` signed with `secret`, covering
+ * `headers` (default `content-type: application/json`; send them with the body) at
+ * `timestamp` (unix seconds; now when `null`): for tests of a webhook handler.
  */
-public func signWebhook(body: Data, secret: String, timestamp: UInt64? = nil)throws  -> String  {
+public func signWebhook(body: Data, secret: String, headers: [String: String]? = nil, timestamp: UInt64? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeCaptureKitError_lift) {
         uniffiCallStatus in
     uniffi_capturekit_ffi_fn_func_sign_webhook(
         FfiConverterData.lower(body),
         FfiConverterString.lower(secret),
+        FfiConverterOptionDictionaryStringString.lower(headers),
         FfiConverterOptionUInt64.lower(timestamp),uniffiCallStatus
     )
 })
@@ -3531,7 +3556,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_capturekit_ffi_checksum_func_new_idempotency_key() != 47951) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_capturekit_ffi_checksum_func_sign_webhook() != 46776) {
+    if (uniffi_capturekit_ffi_checksum_func_sign_webhook() != 42241) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_capturekit_ffi_checksum_func_verify_webhook() != 62969) {

@@ -39,5 +39,8 @@ final class WebhooksTests: XCTestCase {
         let headers = ["Content-Type": "application/json", "X-Hook0-Signature": try signWebhook(body: body, secret: "secret-1")]
         XCTAssertEqual(try verifyWebhook(body: body, headers: headers, secret: "secret-1").eventType, .canceled)
         XCTAssertThrowsError(try verifyWebhook(body: body, headers: headers, secret: "secret-2"))
+        let signed = try signWebhook(body: body, secret: "secret-1", headers: ["x-id": "7", "content-type": "application/json"])
+        let withId = ["X-Id": "7", "Content-Type": "application/json", "X-Hook0-Signature": signed]
+        XCTAssertEqual(try verifyWebhook(body: body, headers: withId, secret: "secret-1").eventId, "e-1")
     }
 }

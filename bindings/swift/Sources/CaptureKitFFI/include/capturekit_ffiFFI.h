@@ -552,7 +552,7 @@ RustBuffer uniffi_capturekit_ffi_fn_func_new_idempotency_key(RustCallStatus *_No
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_SIGN_WEBHOOK
 #define UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_SIGN_WEBHOOK
-RustBuffer uniffi_capturekit_ffi_fn_func_sign_webhook(RustBuffer body, RustBuffer secret, RustBuffer timestamp, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_capturekit_ffi_fn_func_sign_webhook(RustBuffer body, RustBuffer secret, RustBuffer headers, RustBuffer timestamp, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CAPTUREKIT_FFI_FN_FUNC_VERIFY_WEBHOOK

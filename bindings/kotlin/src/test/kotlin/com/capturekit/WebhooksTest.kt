@@ -54,5 +54,11 @@ class WebhooksTest {
         val headers = mapOf("Content-Type" to "application/json", "X-Hook0-Signature" to signWebhook(body, "secret-1"))
         assertIs<WebhookEventType.Canceled>(verifyWebhook(body, headers, "secret-1").eventType)
         assertFailsWith<CaptureKitException.WebhookSignatureMismatch> { verifyWebhook(body, headers, "secret-2") }
+        val signed = signWebhook(body, "secret-1", headers = mapOf("x-id" to "7", "content-type" to "application/json"))
+        val event = verifyWebhook(body, mapOf("X-Id" to "7", "Content-Type" to "application/json", "X-Hook0-Signature" to signed), "secret-1")
+        assertEquals("e-1", event.eventId)
+        assertFailsWith<CaptureKitException.WebhookHeaderMissing> {
+            verifyWebhook(body, mapOf("Content-Type" to "application/json", "X-Hook0-Signature" to signed), "secret-1")
+        }
     }
 }
