@@ -537,10 +537,21 @@ impl FromPy for crate::webhooks::WebhookBody {
                 "{path}: must be the raw body as bytes (not str: decoding may have changed what was signed)"
             )));
         }
-        match value.extract::<std::borrow::Cow<'_, [u8]>>() {
-            Ok(bytes) => Ok(crate::webhooks::WebhookBody(bytes.into_owned())),
-            Err(_) => Err(type_error(path, "bytes or bytearray", value)),
+        // Only byte containers: a general sequence would be read item by item, from a length
+        // it reports itself (a lying `__len__` would ask for any amount of memory).
+        if let Ok(bytes) = value.cast::<pyo3::types::PyBytes>() {
+            return Ok(crate::webhooks::WebhookBody(bytes.as_bytes().to_vec()));
         }
+        if let Ok(bytes) = value.cast::<pyo3::types::PyByteArray>() {
+            return Ok(crate::webhooks::WebhookBody(bytes.to_vec()));
+        }
+        if value.is_exact_instance_of::<pyo3::types::PyMemoryView>() {
+            let bytes = value.call_method0("tobytes").map_err(|e| raised(path, e))?;
+            if let Ok(bytes) = bytes.cast::<pyo3::types::PyBytes>() {
+                return Ok(crate::webhooks::WebhookBody(bytes.as_bytes().to_vec()));
+            }
+        }
+        Err(type_error(path, "bytes, bytearray or a memoryview of bytes", value))
     }
 }
 

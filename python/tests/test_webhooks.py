@@ -103,3 +103,31 @@ def test_headers_of_the_wrong_shape_are_a_type_error_naming_them(value: Any) -> 
         assert "headers" in str(error), error
     except capturekit.WebhookMalformedError:
         pass  # an empty mapping or sequence: no signature header
+
+
+class LyingLength:
+    """A sequence that says it holds 2**62 items: read item by item, it would ask for 4 EiB."""
+
+    def __len__(self) -> int:
+        return 2**62
+
+    def __getitem__(self, index: int) -> int:
+        raise IndexError(index)
+
+
+@pytest.mark.parametrize("body", [LyingLength(), [1, 2, 3], (1, 2), [True, False], "{}", 5, None],
+                         ids=["lying-len", "list", "tuple", "bools", "str", "int", "None"])
+def test_only_byte_containers_are_bodies(body: Any) -> None:
+    """Guards against a body read item by item from a length it reports itself (a lying
+    `__len__` aborted the interpreter asking for 4 EiB) or from ints that are not bytes."""
+    with pytest.raises(TypeError, match="body"):
+        capturekit.verify_webhook(body, {}, "secret")
+    with pytest.raises(TypeError, match="body"):
+        capturekit.sign_webhook(body, "secret")
+
+
+def test_a_memoryview_of_bytes_is_a_body() -> None:
+    body = b'{"eventId": "e", "eventType": "acceptance.payment_session.created", "data": {}}'
+    signature = capturekit.sign_webhook(memoryview(body), "s")
+    assert capturekit.verify_webhook(memoryview(body), {"content-type": "application/json",
+                                                        "x-hook0-signature": signature}, "s").event_id == "e"

@@ -61,4 +61,25 @@ proptest! {
         let wrong_secret = WebhookVerifier::new("secreT").unwrap();
         prop_assert_eq!(wrong_secret.verify_at(&body, headers, NOW).unwrap_err().kind(), ErrorKind::WebhookSignatureMismatch);
     }
+
+    #[test]
+    fn a_signed_delivery_is_judged_by_its_age_at_any_clock(
+        t in 0i64..=999_999_999_999_999_999,
+        now in any::<i64>(),
+        max_age in 1u64..=86_400,
+    ) {
+        // Guards against overflow in the age arithmetic: any timestamp a sender may write
+        // and any clock end in accepted, too old or from the future, as their difference says.
+        let body = br#"{"eventId":"e","eventType":"acceptance.payment_session.created","data":{}}"#;
+        let signature = sign_webhook("secret", body, &[("content-type", "application/json")], t).unwrap();
+        let headers = [("content-type", "application/json"), ("x-hook0-signature", signature.as_str())];
+        let verifier = WebhookVerifier::new("secret").unwrap().max_age(std::time::Duration::from_secs(max_age)).unwrap();
+        let age = i128::from(now) - i128::from(t);
+        match verifier.verify_at(body, headers, now) {
+            Ok(_) => prop_assert!(age <= i128::from(max_age) && age >= -30, "age {age}"),
+            Err(error) if error.kind() == ErrorKind::WebhookTooOld => prop_assert!(age > i128::from(max_age)),
+            Err(error) if error.kind() == ErrorKind::WebhookFromFuture => prop_assert!(age < -30),
+            Err(error) => prop_assert!(false, "{error}"),
+        }
+    }
 }

@@ -6,6 +6,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ring::hmac;
+use subtle::ConstantTimeEq;
 
 use super::events::WebhookEvent;
 use crate::error::{Error, ErrorKind, Result};
@@ -41,12 +42,13 @@ impl WebhookVerifier {
         Ok(WebhookVerifier { key: hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()), max_age: DEFAULT_MAX_AGE })
     }
 
-    /// Refuses deliveries signed longer ago than `max_age` (default 5 minutes; at most a day).
+    /// Refuses deliveries signed longer ago than `max_age` (default 5 minutes): whole seconds
+    /// (timestamps are), from 1 second to a day.
     pub fn max_age(mut self, max_age: Duration) -> Result<Self> {
-        if max_age.is_zero() || max_age > Duration::from_secs(86_400) {
+        if max_age < Duration::from_secs(1) || max_age > Duration::from_secs(86_400) || max_age.subsec_nanos() != 0 {
             return Err(Error::invalid(
                 "max_age",
-                format!("must be greater than zero and at most a day, got {max_age:?}"),
+                format!("must be whole seconds from 1 second to a day, got {max_age:?}"),
             ));
         }
         self.max_age = max_age;
@@ -72,28 +74,29 @@ impl WebhookVerifier {
         now: i64,
     ) -> Result<WebhookEvent> {
         let headers: Vec<(&str, &str)> = headers.into_iter().collect();
-        let header = lookup(&headers, SIGNATURE_HEADER)
-            .ok_or_else(|| webhook_error(ErrorKind::WebhookMalformed, format!("no {SIGNATURE_HEADER} header")))?;
-        let signature = Signature::parse(header)?;
-        let signed = match &signature.v1 {
-            Some(_) => v1_payload(&signature, &headers, body)?,
-            None => [format!("{}.", signature.t).as_bytes(), body].concat(),
+        let signature = Signature::parse(&signature_header(&headers)?)?;
+        let (signed, candidates) = if signature.v1.is_empty() {
+            (self.signed_v0(&signature, body), &signature.v0)
+        } else {
+            (self.signed_v1(&signature, &headers, body)?, &signature.v1)
         };
-        let expected = signature.v1.as_ref().or(signature.v0.as_ref()).expect("parse requires v1 or v0");
-        if hmac::verify(&self.key, &signed, expected).is_err() {
+        // Any of the signatures sent may match (a sender rotating secrets signs with both);
+        // each is compared in constant time.
+        if !candidates.iter().any(|expected| bool::from(signed.as_ref().ct_eq(expected.as_slice()))) {
             return Err(webhook_error(
                 ErrorKind::WebhookSignatureMismatch,
                 "the signature does not match this secret and body (wrong secret, or the body was changed, re-encoded or parsed before verifying)",
             ));
         }
-        let age = now.saturating_sub(signature.t);
-        if age > self.max_age.as_secs() as i64 {
+        // In i128: neither a far-past `now` nor a far-future `t` can overflow.
+        let age = i128::from(now) - i128::from(signature.t);
+        if age > i128::from(self.max_age.as_secs()) {
             return Err(webhook_error(
                 ErrorKind::WebhookTooOld,
                 format!("signed {age} s ago, more than the {} s allowed", self.max_age.as_secs()),
             ));
         }
-        if -age > MAX_FUTURE_SKEW.as_secs() as i64 {
+        if -age > i128::from(MAX_FUTURE_SKEW.as_secs()) {
             return Err(webhook_error(
                 ErrorKind::WebhookFromFuture,
                 format!(
@@ -133,12 +136,24 @@ pub fn sign_webhook(secret: &str, body: &[u8], headers: &[(&str, &str)], timesta
     if secret.is_empty() {
         return Err(Error::invalid("secret", "must not be empty"));
     }
+    if timestamp < 0 {
+        return Err(Error::invalid("timestamp", format!("must be unix seconds from 0, got {timestamp}")));
+    }
+    if headers.len() > MAX_SIGNED_HEADERS {
+        return Err(Error::invalid("headers", format!("at most {MAX_SIGNED_HEADERS} headers can be signed")));
+    }
     for (name, value) in headers {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
-            return Err(Error::invalid("headers", format!("a header name must be a token, got {name:?}")));
+        if !is_signable_name(name) || name.eq_ignore_ascii_case(SIGNATURE_HEADER) {
+            return Err(Error::invalid(
+                "headers",
+                format!("{name:?} cannot be signed: a header name is letters, digits and !#$%&'*+-^_`|~ (no '.'), and not the signature header"),
+            ));
         }
-        if value.contains(['\r', '\n']) {
-            return Err(Error::invalid("headers", format!("the value of {name} must not contain line breaks")));
+        if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') || value.trim() != *value {
+            return Err(Error::invalid(
+                "headers",
+                format!("the value of {name} must have no control characters and no spaces around it (HTTP would not keep them)"),
+            ));
         }
     }
     let names: Vec<String> = headers.iter().map(|(name, _)| name.to_ascii_lowercase()).collect();
@@ -152,10 +167,12 @@ pub fn sign_webhook(secret: &str, body: &[u8], headers: &[(&str, &str)], timesta
 
 /// The parts of a signature header that matter; unknown parts are ignored.
 struct Signature {
+    /// The timestamp as sent (it is signed as sent).
+    t_text: String,
     t: i64,
     h: Option<String>,
-    v1: Option<Vec<u8>>,
-    v0: Option<Vec<u8>>,
+    v1: Vec<Vec<u8>>,
+    v0: Vec<Vec<u8>>,
 }
 
 impl Signature {
@@ -164,57 +181,123 @@ impl Signature {
         if header.len() > MAX_SIGNATURE_HEADER_BYTES {
             return Err(malformed(format!("longer than {MAX_SIGNATURE_HEADER_BYTES} bytes")));
         }
-        let (mut t, mut h, mut v1, mut v0) = (None, None, None, None);
+        let (mut t, mut h, mut v1, mut v0) = (None, None, Vec::new(), Vec::new());
         for part in header.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let Some((key, value)) = part.split_once('=') else {
-                return Err(malformed(format!("{:?} is not key=value", preview(part))));
-            };
+            // Unknown parts are ignored, whatever their form.
+            let Some((key, value)) = part.split_once('=') else { continue };
             let hex_digest = |value: &str| {
                 hex::decode(value)
                     .ok()
                     .filter(|d| d.len() == 32)
                     .ok_or_else(|| malformed(format!("{key} must be 64 hex digits")))
             };
+            // A second t or h (two signature headers merged into one, say) could pair one
+            // header's signature with the other's timestamp: refused, never guessed.
             match key.trim() {
-                "t" => t = Some(value.parse::<i64>().map_err(|_| malformed("t must be unix seconds".into()))?),
+                "t" if t.is_some() => return Err(malformed("more than one t".into())),
+                "h" if h.is_some() => return Err(malformed("more than one h".into())),
+                "t" => t = Some(value.to_owned()),
                 "h" => h = Some(value.to_owned()),
-                "v1" => v1 = Some(hex_digest(value)?),
-                "v0" => v0 = Some(hex_digest(value)?),
+                "v1" => v1.push(hex_digest(value)?),
+                "v0" => v0.push(hex_digest(value)?),
                 _ => {}
             }
         }
-        let t = t.ok_or_else(|| malformed("no t (timestamp)".into()))?;
-        if v1.is_none() && v0.is_none() {
+        let t_text = t.ok_or_else(|| malformed("no t (timestamp)".into()))?;
+        let t = Some(&t_text)
+            .filter(|t| (1..=18).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| malformed("t must be unix seconds: 1 to 18 digits".into()))?;
+        if v1.is_empty() && v0.is_empty() {
             return Err(malformed("no v1 or v0 signature".into()));
         }
-        if v1.is_some() && h.is_none() {
+        if !v1.is_empty() && h.is_none() {
             return Err(malformed("v1 without h (the signed header names)".into()));
         }
-        Ok(Signature { t, h, v1, v0 })
+        if let Some(names) = &h {
+            let names: Vec<&str> = names.split(' ').filter(|n| !n.is_empty()).collect();
+            if names.len() > MAX_SIGNED_HEADERS {
+                return Err(malformed(format!("h names more than {MAX_SIGNED_HEADERS} headers")));
+            }
+            // A '.' in a name would let a changed h split the signed text elsewhere.
+            if let Some(bad) = names.iter().find(|n| !is_signable_name(n)) {
+                return Err(malformed(format!("h names {:?}, which is not a header name", preview(bad))));
+            }
+            let mut seen = std::collections::HashSet::new();
+            if let Some(twice) = names.iter().find(|n| !seen.insert(n.to_ascii_lowercase())) {
+                return Err(malformed(format!("h names {:?} twice", preview(twice))));
+            }
+        }
+        Ok(Signature { t_text, t, h, v1, v0 })
     }
 }
 
-/// `{t}.{h}.{values}.{body}` for a v1 signature; a named header missing from the request
-/// is an error naming it.
-fn v1_payload(signature: &Signature, headers: &[(&str, &str)], body: &[u8]) -> Result<Vec<u8>> {
-    let h = signature.h.as_deref().unwrap_or_default();
-    let mut values = Vec::new();
-    for name in h.split(' ').filter(|n| !n.is_empty()) {
-        let value = lookup(headers, name).ok_or_else(|| {
-            webhook_error(
-                ErrorKind::WebhookHeaderMissing,
-                format!("the signature covers the header {:?}, which the request does not have", preview(name)),
-            )
-        })?;
-        values.push(value);
-    }
-    let prefix = format!("{}.{h}.{}.", signature.t, values.join("."));
-    Ok([prefix.as_bytes(), body].concat())
+/// The most headers a signature may cover.
+const MAX_SIGNED_HEADERS: usize = 32;
+
+/// A header name that can be signed: an HTTP token without '.' (the separator of the signed
+/// text).
+fn is_signable_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-^_`|~".contains(&b))
 }
 
-/// The value of the first header called `name` (in any case).
-fn lookup<'a>(headers: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+/// The one signature header of a request. Two are refused: which of them to trust would be
+/// a guess (and servers differ in which one they keep).
+fn signature_header(headers: &[(&str, &str)]) -> Result<String> {
+    let mut found = headers.iter().filter(|(name, _)| name.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    match (found.next(), found.next()) {
+        (Some((_, value)), None) => Ok((*value).to_owned()),
+        (None, _) => Err(webhook_error(ErrorKind::WebhookMalformed, format!("no {SIGNATURE_HEADER} header"))),
+        (Some(_), Some(_)) => {
+            Err(webhook_error(ErrorKind::WebhookMalformed, format!("more than one {SIGNATURE_HEADER} header")))
+        }
+    }
+}
+
+impl WebhookVerifier {
+    /// The tag of `{t}.{body}` (a v0 signature).
+    fn signed_v0(&self, signature: &Signature, body: &[u8]) -> hmac::Tag {
+        let mut context = hmac::Context::with_key(&self.key);
+        context.update(signature.t_text.as_bytes());
+        context.update(b".");
+        context.update(body);
+        context.sign()
+    }
+
+    /// The tag of `{t}.{h}.{values joined by "."}.{body}` (a v1 signature), fed piece by
+    /// piece: nothing of the request is copied. A named header missing from the request is
+    /// an error naming it.
+    fn signed_v1(&self, signature: &Signature, headers: &[(&str, &str)], body: &[u8]) -> Result<hmac::Tag> {
+        let h = signature.h.as_deref().unwrap_or_default();
+        let mut context = hmac::Context::with_key(&self.key);
+        context.update(signature.t_text.as_bytes());
+        context.update(b".");
+        context.update(h.as_bytes());
+        context.update(b".");
+        for (index, name) in h.split(' ').filter(|n| !n.is_empty()).enumerate() {
+            let mut values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v).peekable();
+            if values.peek().is_none() {
+                return Err(webhook_error(
+                    ErrorKind::WebhookHeaderMissing,
+                    format!("the signature covers the header {:?}, which the request does not have", preview(name)),
+                ));
+            }
+            if index > 0 {
+                context.update(b".");
+            }
+            // A header sent more than once counts as its values joined by ", ", as HTTP
+            // (RFC 9110) and Node's `req.headers` join them.
+            for (position, value) in values.enumerate() {
+                if position > 0 {
+                    context.update(b", ");
+                }
+                context.update(value.as_bytes());
+            }
+        }
+        context.update(b".");
+        context.update(body);
+        Ok(context.sign())
+    }
 }
 
 fn preview(text: &str) -> String {
@@ -266,5 +349,70 @@ mod tests {
         let verifier = WebhookVerifier::new(SECRET).unwrap();
         assert!(verifier.verify_at(BODY, headers(&format!("t=1000,v0={v0},x=y")), 1_000).is_ok());
         assert!(verifier.verify_at(BODY, headers(&format!("t=1001,v0={v0}")), 1_001).is_err());
+    }
+
+    #[test]
+    fn ambiguous_or_doubled_signatures_are_refused_and_any_v1_may_match() {
+        let verifier = WebhookVerifier::new(SECRET).unwrap();
+        let good = sign_webhook(SECRET, BODY, &[("content-type", "application/json")], 1_000).unwrap();
+        let bad = good.replace("v1=", "v1=00").chars().take(good.len()).collect::<String>();
+        let two = [
+            ("content-type", "application/json"),
+            ("x-hook0-signature", good.as_str()),
+            ("X-Hook0-Signature", bad.as_str()),
+        ];
+        assert_eq!(verifier.verify_at(BODY, two, 1_000).unwrap_err().kind(), ErrorKind::WebhookMalformed);
+        let merged = format!("{good}, {bad}");
+        assert_eq!(verifier.verify_at(BODY, headers(&merged), 1_000).unwrap_err().kind(), ErrorKind::WebhookMalformed);
+        let v1 = good.split("v1=").nth(1).unwrap();
+        let rotated = format!("t=1000,h=content-type,v1={},v1={v1}", "0".repeat(64));
+        assert!(verifier.verify_at(BODY, headers(&rotated), 1_000).is_ok(), "a later v1 that matches counts");
+        for bad_t in ["+1000", "01000x", "-5", "99999999999999999999"] {
+            let header = good.replace("t=1000", &format!("t={bad_t}"));
+            assert_eq!(
+                verifier.verify_at(BODY, headers(&header), 1_000).unwrap_err().kind(),
+                ErrorKind::WebhookMalformed
+            );
+        }
+        let dotted = good.replace("h=content-type", "h=content-type x.y");
+        assert_eq!(verifier.verify_at(BODY, headers(&dotted), 1_000).unwrap_err().kind(), ErrorKind::WebhookMalformed);
+        let many = good.replace("h=content-type", &format!("h={}", vec!["a"; 33].join(" ")));
+        assert_eq!(verifier.verify_at(BODY, headers(&many), 1_000).unwrap_err().kind(), ErrorKind::WebhookMalformed);
+        // A signed header sent twice is judged on its values joined by ", ", as HTTP joins them.
+        let joined = sign_webhook(SECRET, BODY, &[("x-a", "1, 2")], 1_000).unwrap();
+        let sent = [("x-a", "1"), ("X-A", "2"), ("x-hook0-signature", joined.as_str())];
+        assert!(verifier.verify_at(BODY, sent, 1_000).is_ok());
+    }
+
+    #[test]
+    fn sign_webhook_refuses_what_could_never_verify() {
+        for (name, value) in
+            [("a.b", "1"), ("a,b", "1"), ("x-hook0-signature", "1"), ("", "1"), ("a", " 1"), ("a", "1\0")]
+        {
+            assert!(sign_webhook(SECRET, BODY, &[(name, value)], 1_000).is_err(), "{name:?}: {value:?}");
+        }
+        assert!(sign_webhook(SECRET, BODY, &[], -1).is_err());
+    }
+
+    #[test]
+    fn a_maximum_age_is_whole_seconds_and_any_clock_is_judged_without_overflow() {
+        let verifier = WebhookVerifier::new(SECRET).unwrap();
+        for bad in
+            [Duration::from_millis(1_999), Duration::from_millis(500), Duration::ZERO, Duration::from_secs(86_401)]
+        {
+            assert!(verifier.clone().max_age(bad).is_err(), "{bad:?}");
+        }
+        let verifier = verifier.max_age(Duration::from_secs(2)).unwrap();
+        let signature = sign_webhook(SECRET, BODY, &[("content-type", "application/json")], 1_000).unwrap();
+        assert!(verifier.verify_at(BODY, headers(&signature), 1_002).is_ok());
+        assert_eq!(verifier.verify_at(BODY, headers(&signature), 1_003).unwrap_err().kind(), ErrorKind::WebhookTooOld);
+        assert_eq!(
+            verifier.verify_at(BODY, headers(&signature), i64::MIN).unwrap_err().kind(),
+            ErrorKind::WebhookFromFuture
+        );
+        assert_eq!(
+            verifier.verify_at(BODY, headers(&signature), i64::MAX).unwrap_err().kind(),
+            ErrorKind::WebhookTooOld
+        );
     }
 }
