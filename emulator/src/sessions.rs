@@ -170,6 +170,9 @@ struct Session {
     refunded: Decimal,
     /// The sum of the pending refunds: reserved, no longer refundable.
     refund_reserved: Decimal,
+    /// Whether the rest of the authorization went back to the payer (a final capture or a
+    /// void settled): a capture that fails later gives nothing back to `capturable` then.
+    released: bool,
     capture_ids: Vec<String>,
     void_ids: Vec<String>,
     refund_ids: Vec<String>,
@@ -397,6 +400,7 @@ impl PaymentSessions {
             captured: Decimal::ZERO,
             refunded: Decimal::ZERO,
             refund_reserved: Decimal::ZERO,
+            released: false,
             capture_ids: Vec::new(),
             void_ids: Vec::new(),
             refund_ids: Vec::new(),

@@ -144,7 +144,7 @@ impl Setup {
 
     /// Subscribes the receiver to `event_types`: (subscription id, secret).
     async fn subscribe(&self, event_types: &[&str]) -> (String, String) {
-        let body = json!({"eventTypes": event_types, "target": {"url": self.receiver.url}, "description": "test"});
+        let body = json!({"eventTypes": event_types, "isEnabled": true, "target": {"url": self.receiver.url}, "description": "test"});
         let (status, created) = self.api("POST", "/v2/data/webhooks/subscriptions", Some(body), None).await;
         assert_eq!(status, 201, "{created}");
         (created["subscriptionId"].as_str().unwrap().into(), created["secret"].as_str().unwrap().into())
@@ -401,7 +401,7 @@ async fn subscriptions_are_managed_over_the_api_and_deliver_only_to_loopback() {
     let setup = Setup::start().await;
     let path = "/v2/data/webhooks/subscriptions";
     for url in ["https://example.com/hook", "http://10.0.0.1/hook", "http://localhost.example.com/"] {
-        let body = json!({"eventTypes": [CAPTURE_PENDING], "target": {"url": url}});
+        let body = json!({"eventTypes": [CAPTURE_PENDING], "isEnabled": true, "target": {"url": url}});
         let (status, refused) = setup.api("POST", path, Some(body), None).await;
         assert_eq!(status, 400, "{url}");
         assert_eq!(refused["errorType"], "invalid_request");
@@ -412,6 +412,7 @@ async fn subscriptions_are_managed_over_the_api_and_deliver_only_to_loopback() {
         json!({"eventTypes": [5], "target": {"url": setup.receiver.url}}),
         json!({"eventTypes": [CAPTURE_PENDING]}),
         json!({"eventTypes": [CAPTURE_PENDING], "target": {"url": setup.receiver.url}, "isEnabled": "yes"}),
+        json!({"eventTypes": [CAPTURE_PENDING], "target": {"url": setup.receiver.url}}),
     ] {
         assert_eq!(setup.api("POST", path, Some(body.clone()), None).await.0, 400, "{body}");
     }
@@ -421,6 +422,7 @@ async fn subscriptions_are_managed_over_the_api_and_deliver_only_to_loopback() {
     // Create, with an idempotency key that replays it.
     let body = json!({
         "eventTypes": [CAPTURE_PENDING],
+        "isEnabled": true,
         "target": {"url": setup.receiver.url, "headers": {"Authorization": "Bearer receiver"}},
         "metadata": {"team": "payments"},
         "labels": {"env": "test"},
@@ -468,7 +470,7 @@ async fn subscriptions_are_managed_over_the_api_and_deliver_only_to_loopback() {
         let (status, missing) = setup.api(method, &format!("{path}/{id}"), None, None).await;
         assert_eq!((status, missing["errorType"].as_str()), (404, Some("not_found")), "{method}");
     }
-    let update = json!({"eventTypes": [CAPTURE_SUCCEEDED], "target": {"url": setup.receiver.url}});
+    let update = json!({"eventTypes": [CAPTURE_SUCCEEDED], "isEnabled": true, "target": {"url": setup.receiver.url}});
     assert_eq!(setup.api("PUT", &format!("{path}/{id}"), Some(update), None).await.0, 404);
     let stats = setup.control("GET", "stats", json!({})).await;
     assert_eq!(stats["subscriptions"], 1);
@@ -491,7 +493,7 @@ async fn a_disabled_subscription_receives_nothing() {
 async fn a_localhost_target_is_reached_on_loopback() {
     let setup = Setup::start().await;
     let url = setup.receiver.url.replace("127.0.0.1", "localhost");
-    let body = json!({"eventTypes": [CAPTURE_PENDING], "target": {"url": url}});
+    let body = json!({"eventTypes": [CAPTURE_PENDING], "isEnabled": true, "target": {"url": url}});
     let (status, created) = setup.api("POST", "/v2/data/webhooks/subscriptions", Some(body), None).await;
     assert_eq!(status, 201, "{created}");
     let session = setup.session().await;
@@ -505,7 +507,8 @@ async fn a_localhost_target_is_reached_on_loopback() {
 async fn an_unreachable_receiver_is_retried_and_the_errors_recorded() {
     let setup = Setup::start().await;
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
-    let body = json!({"eventTypes": [CAPTURE_PENDING], "target": {"url": format!("http://{closed}/hook")}});
+    let body =
+        json!({"eventTypes": [CAPTURE_PENDING], "isEnabled": true, "target": {"url": format!("http://{closed}/hook")}});
     assert_eq!(setup.api("POST", "/v2/data/webhooks/subscriptions", Some(body), None).await.0, 201);
     let session = setup.session().await;
     setup.capture(&session).await;

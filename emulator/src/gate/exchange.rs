@@ -98,6 +98,9 @@ impl Exchange {
             tokio::time::sleep(spec.delay()).await;
         }
         let result = operation(&mut lock(&self.state.0.world));
+        // "Another action is in progress" is a passing state, not an answer to keep: the same
+        // request with the same key must be able to succeed once that action settles.
+        let passing = matches!(&result, Err(error) if error.error_type == "payment_session_action_pending");
         let stored = match result {
             Ok(_) if self.success == 204 => StoredResponse { status: 204, body: Vec::new() },
             Ok(body) => {
@@ -108,8 +111,11 @@ impl Exchange {
                 body: serde_json::to_vec(&error.body()).expect("JSON serializes"),
             },
         };
-        if let Some(key) = guard.key.take() {
-            lock(&self.state.0.idempotency).finish(&self.principal, key, stored.clone());
+        // A passing refusal leaves the key to the guard, which releases it.
+        if !passing {
+            if let Some(key) = guard.key.take() {
+                lock(&self.state.0.idempotency).finish(&self.principal, key, stored.clone());
+            }
         }
         drop(guard);
         self.answer(stored).await

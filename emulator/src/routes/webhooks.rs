@@ -49,7 +49,7 @@ fn string_map(value: Option<&Value>, name: &str) -> Result<Option<BTreeMap<Strin
 }
 
 /// Reads a `WebhookSubscriptionRequest` (create) or `WebhookSubscriptionUpdateRequest`
-/// (update: the whole configuration again). `isEnabled` defaults to true.
+/// (update: the whole configuration again). `isEnabled` is required, as in the spec.
 fn parse_subscription(body: &[u8]) -> Result<NewSubscription, ApiError> {
     let body = parse_body(body)?;
     let event_types = match body.get("eventTypes") {
@@ -73,7 +73,8 @@ fn parse_subscription(body: &[u8]) -> Result<NewSubscription, ApiError> {
     };
     Ok(NewSubscription {
         event_types,
-        is_enabled: bool_field(&body, "isEnabled")?.unwrap_or(true),
+        is_enabled: bool_field(&body, "isEnabled")?
+            .ok_or_else(|| ApiError::invalid_request("isEnabled is required."))?,
         url,
         headers: string_map(target.get("headers"), "target.headers")?.unwrap_or_default(),
         description: string_field(&body, "description")?,

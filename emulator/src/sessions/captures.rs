@@ -43,6 +43,11 @@ impl PaymentSessions {
         }
         let amount = new.amount.as_deref().map(|a| parse_amount(a, &session.asset)).transpose()?;
         session.refuse_if_canceled()?;
+        if session.void_ids.iter().any(|id| self.voids[id].is_pending()) {
+            // The void may still fail and give the balance back: not "nothing capturable" yet.
+            return Err(super::action_pending());
+        }
+        let session = self.sessions.get_mut(session_id).expect("looked up above");
         if now > session.capture_expires_at {
             return Err(ApiError::new(400, "capture_expired", "The capture deadline (captureExpiresAt) has passed."));
         }
@@ -110,10 +115,14 @@ impl PaymentSessions {
             if record.final_capture {
                 // The rest of the authorization goes back to the payer.
                 session.capturable = Decimal::ZERO;
+                session.released = true;
             }
             "capture_succeeded"
         } else {
-            session.capturable += record.core.amount;
+            // Once the rest went back to the payer, a failed capture's amount went with it.
+            if !session.released {
+                session.capturable += record.core.amount;
+            }
             "capture_failed"
         };
         session.mark(what, now);
@@ -184,6 +193,33 @@ pub(super) mod tests {
         settle_all(&mut m, now);
         assert_eq!(balance(&mut m, &id, "capturable", now), "0");
         assert_eq!(balance(&mut m, &id, "captured", now), "2");
+    }
+
+    #[test]
+    fn a_capture_that_fails_after_the_rest_was_released_gives_nothing_back() {
+        // Capture 4, then a final capture of 3 settles first and releases the rest; the 4
+        // then fails: it went back to the payer with the rest, not to `capturable`.
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id = authorized(&mut m, "10", now);
+        m.push_outcome(Action::Capture, failure("insufficient_funds"));
+        let first = m.create_capture(&id, capture(Some("4"), false), now).unwrap();
+        let last = m.create_capture(&id, capture(Some("3"), true), now).unwrap();
+        m.settle_capture(last["captureId"].as_str().unwrap(), now);
+        assert_eq!(balance(&mut m, &id, "capturable", now), "0");
+        m.settle_capture(first["captureId"].as_str().unwrap(), now);
+        assert_eq!(balance(&mut m, &id, "capturable", now), "0", "released money is not capturable again");
+        assert_eq!(m.create_void(&id, NewVoid::default(), now).unwrap_err().error_type, "no_voidable_balance");
+    }
+
+    #[test]
+    fn a_capture_while_a_void_is_pending_waits_for_it() {
+        let mut m = PaymentSessions::default();
+        let now = Utc::now();
+        let id = authorized(&mut m, "10", now);
+        m.create_void(&id, NewVoid::default(), now).unwrap();
+        let refused = m.create_capture(&id, capture(None, false), now).unwrap_err();
+        assert_eq!((refused.status, refused.error_type.as_str()), (400, "payment_session_action_pending"));
     }
 
     #[test]

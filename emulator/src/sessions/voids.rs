@@ -82,6 +82,7 @@ impl PaymentSessions {
         let Some(succeeded) = record.settle(now) else { return };
         let session = self.sessions.get_mut(&record.session_id).expect("void's session exists");
         let what = if succeeded {
+            session.released = true;
             "void_succeeded"
         } else {
             session.capturable += record.amount;
