@@ -24,18 +24,28 @@ class Orders {
   }
 }
 
+const MAX_BODY_BYTES = 1024 * 1024 // a CDP event is a few kilobytes
+
 function webhookReceiver(secret, orders) {
   return http.createServer((req, res) => {
     const chunks = []
-    req.on('data', (chunk) => chunks.push(chunk))
+    let size = 0
+    req.on('data', (chunk) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) res.writeHead(413).end(() => req.destroy())
+      else chunks.push(chunk)
+    })
     req.on('end', () => {
+      if (res.writableEnded) return
+      let event
       try {
-        orders.handle(verifyWebhook(Buffer.concat(chunks), req.headers, secret))
-        res.writeHead(200).end()
+        event = verifyWebhook(Buffer.concat(chunks), req.headers, secret)
       } catch (error) {
-        if (!(error instanceof WebhookVerificationError)) throw error
-        res.writeHead(400).end() // not from CDP (or too old): refuse it
+        // Not from CDP (or too old): refuse it. Verified but not understood: CDP retries it.
+        return res.writeHead(error instanceof WebhookVerificationError ? 400 : 500).end()
       }
+      orders.handle(event)
+      res.writeHead(200).end()
     })
   })
 }

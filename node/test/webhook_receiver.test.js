@@ -33,7 +33,7 @@ test('the receiver handles each event once and marks the order paid', async () =
   const response = await fetch(`${emulator.baseUrl}/v2/data/webhooks/subscriptions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${BEARER_TOKEN}` },
-    body: JSON.stringify({ eventTypes: [PENDING, SUCCEEDED], target: { url } }),
+    body: JSON.stringify({ eventTypes: [PENDING, SUCCEEDED], isEnabled: true, target: { url } }),
   })
   assert.equal(response.status, 201)
   const { secret } = await response.json()

@@ -35,18 +35,27 @@ class Orders:
                 self.status.setdefault(session.payment_session_id, "capturing")
 
 
+MAX_BODY_BYTES = 1024 * 1024  # a CDP event is a few kilobytes
+
+
 def make_handler(secret: str, orders: Orders) -> type[BaseHTTPRequestHandler]:
     class WebhookHandler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            length = self.headers.get("content-length", "")
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                return self.answer(413)  # read nothing of a body of unknown or unreasonable size
+            body = self.rfile.read(int(length))
             try:
                 event = capturekit.verify_webhook(body, self.headers, secret)
             except capturekit.WebhookVerificationError:
-                self.send_response(400)  # not from CDP (or too old): refuse it
-                self.end_headers()
-                return
+                return self.answer(400)  # not from CDP (or too old): refuse it
+            except capturekit.CaptureKitError:
+                return self.answer(500)  # verified but not understood: CDP will retry it
             orders.handle(event)
-            self.send_response(200)
+            self.answer(200)
+
+        def answer(self, status: int) -> None:
+            self.send_response(status)
             self.end_headers()
 
         def log_message(self, format: str, *args: object) -> None:
@@ -57,5 +66,6 @@ def make_handler(secret: str, orders: Orders) -> type[BaseHTTPRequestHandler]:
 
 
 if __name__ == "__main__":
-    server = ThreadingHTTPServer(("127.0.0.1", 8080), make_handler(os.environ["CDP_WEBHOOK_SECRET"], Orders()))
+    secret = os.environ["CDP_WEBHOOK_SECRET"]  # fails at start, not on the first delivery
+    server = ThreadingHTTPServer(("127.0.0.1", 8080), make_handler(secret, Orders()))
     server.serve_forever()

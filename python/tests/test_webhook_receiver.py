@@ -35,7 +35,7 @@ def settling_emulator() -> Iterator[Emulator]:
 
 
 def subscribe(emulator: Emulator, url: str) -> str:
-    body = json.dumps({"eventTypes": [PENDING, SUCCEEDED], "target": {"url": url}}).encode()
+    body = json.dumps({"eventTypes": [PENDING, SUCCEEDED], "isEnabled": True, "target": {"url": url}}).encode()
     request = urllib.request.Request(f"{emulator.base_url}/v2/data/webhooks/subscriptions", data=body, method="POST",
                                      headers={"content-type": "application/json",
                                               "authorization": f"Bearer {BEARER_TOKEN}"})

@@ -74,7 +74,7 @@ async fn the_receiver_marks_the_order_paid_once_under_duplicate_and_out_of_order
         .post(format!("{}/v2/data/webhooks/subscriptions", emulator.emulator.base_url()))
         .bearer_auth(TEST_BEARER_TOKEN)
         .json(&json!({"eventTypes": ["acceptance.payment_session.capture_pending",
-                                      "acceptance.payment_session.capture_succeeded"],
+                                      "acceptance.payment_session.capture_succeeded"], "isEnabled": true,
                       "target": {"url": url}}))
         .send()
         .await
