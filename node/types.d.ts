@@ -164,6 +164,10 @@ export interface PaymentSession {
   balances: PaymentSessionBalances
   /** The session's captures. */
   captures: Capture[]
+  /** The session's voids. */
+  voids: Void[]
+  /** The session's refunds. */
+  refunds: Refund[]
   /** The merchant's metadata. */
   metadata: Record<string, string>
   /** The merchant's reference. */
@@ -215,14 +219,6 @@ export interface PaymentSessionBalances {
   refunded: DecimalString
 }
 
-/** One page of payment sessions. */
-export interface PaymentSessionPage {
-  /** The sessions on this page. */
-  paymentSessions: PaymentSession[]
-  /** The token of the next page; `None` on the last page. */
-  nextPageToken: string | null
-}
-
 /**
  * A void: the release of a session's whole uncaptured balance back to the payer.
  *
@@ -252,14 +248,6 @@ export interface Void {
    * returns (the API does not echo it), `None` on fetched voids.
    */
   idempotencyKey: string | null
-}
-
-/** One page of voids. */
-export interface VoidPage {
-  /** The voids on this page. */
-  voids: Void[]
-  /** The token of the next page; `None` on the last page. */
-  nextPageToken: string | null
 }
 
 /** A refund: captured funds returned to the payer. */
@@ -304,6 +292,22 @@ export interface RefundSource {
   asset: string | null
   /** The onchain address that funds the refund (instead of an account). */
   address: string | null
+}
+
+/** One page of payment sessions. */
+export interface PaymentSessionPage {
+  /** The sessions on this page. */
+  paymentSessions: PaymentSession[]
+  /** The token of the next page; `None` on the last page. */
+  nextPageToken: string | null
+}
+
+/** One page of voids. */
+export interface VoidPage {
+  /** The voids on this page. */
+  voids: Void[]
+  /** The token of the next page; `None` on the last page. */
+  nextPageToken: string | null
 }
 
 /** One page of refunds. */

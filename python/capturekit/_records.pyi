@@ -18,11 +18,11 @@ __all__ = [
     "PaymentSessionTarget",
     "PaymentExpiries",
     "PaymentSessionBalances",
-    "PaymentSessionPage",
     "Void",
-    "VoidPage",
     "Refund",
     "RefundSource",
+    "PaymentSessionPage",
+    "VoidPage",
     "RefundPage",
     "EscrowCapture",
     "RewardOperation",
@@ -216,6 +216,14 @@ class PaymentSession:
         """The session's captures."""
         ...
     @property
+    def voids(self) -> List[Void]:
+        """The session's voids."""
+        ...
+    @property
+    def refunds(self) -> List[Refund]:
+        """The session's refunds."""
+        ...
+    @property
     def metadata(self) -> Dict[str, str]:
         """The merchant's metadata."""
         ...
@@ -331,26 +339,6 @@ class PaymentSessionBalances:
 
 
 @final
-class PaymentSessionPage:
-    """One page of payment sessions."""
-    @property
-    def payment_sessions(self) -> List[PaymentSession]:
-        """The sessions on this page."""
-        ...
-    @property
-    def next_page_token(self) -> Optional[str]:
-        """The token of the next page; `None` on the last page."""
-        ...
-    def to_dict(self) -> Dict[str, Any]:
-        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
-        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
-        ...
-    def __eq__(self, other: builtins.object) -> bool: ...
-    __hash__: ClassVar[None]  # type: ignore[assignment]
-    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
-
-
-@final
 class Void:
     """A void: the release of a session's whole uncaptured balance back to the payer.
 
@@ -397,26 +385,6 @@ class Void:
         """The idempotency key this void was created with; set on the value that `void`
         returns (the API does not echo it), `None` on fetched voids.
         """
-        ...
-    def to_dict(self) -> Dict[str, Any]:
-        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
-        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
-        ...
-    def __eq__(self, other: builtins.object) -> bool: ...
-    __hash__: ClassVar[None]  # type: ignore[assignment]
-    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
-
-
-@final
-class VoidPage:
-    """One page of voids."""
-    @property
-    def voids(self) -> List[Void]:
-        """The voids on this page."""
-        ...
-    @property
-    def next_page_token(self) -> Optional[str]:
-        """The token of the next page; `None` on the last page."""
         ...
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` of the fields (nested results as dicts, enums as their string
@@ -508,6 +476,46 @@ class RefundSource:
     @property
     def address(self) -> Optional[str]:
         """The onchain address that funds the refund (instead of an account)."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class PaymentSessionPage:
+    """One page of payment sessions."""
+    @property
+    def payment_sessions(self) -> List[PaymentSession]:
+        """The sessions on this page."""
+        ...
+    @property
+    def next_page_token(self) -> Optional[str]:
+        """The token of the next page; `None` on the last page."""
+        ...
+    def to_dict(self) -> Dict[str, Any]:
+        """A plain ``dict`` of the fields (nested results as dicts, enums as their string
+        values; ``Decimal`` and ``datetime`` kept; free-form maps as they came)."""
+        ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+
+@final
+class VoidPage:
+    """One page of voids."""
+    @property
+    def voids(self) -> List[Void]:
+        """The voids on this page."""
+        ...
+    @property
+    def next_page_token(self) -> Optional[str]:
+        """The token of the next page; `None` on the last page."""
         ...
     def to_dict(self) -> Dict[str, Any]:
         """A plain ``dict`` of the fields (nested results as dicts, enums as their string

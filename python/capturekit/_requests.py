@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Mapping, Optional, Sequence
 
     from ._enums import CaptureStatus, Network, PaymentSessionStatus, PaymentActionStatus, RewardOperationAction, RewardOperationStatus, OperationStepType, OperationType, OperationStepStatus, PaymentOperationType, PaymentOperationStatus, StateSetPaymentStatus, WebhookEventType
-    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, PaymentSessionPage, Void, VoidPage, Refund, RefundSource, RefundPage, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, WebhookEvent, WebhookEventData, PaymentAuthorization, ErrorDetails, TokenRequest
+    from ._records import Capture, PaymentError, OnchainTransaction, CapturePage, PaymentSession, PaymentSessionTarget, PaymentExpiries, PaymentSessionBalances, Void, Refund, RefundSource, PaymentSessionPage, VoidPage, RefundPage, EscrowCapture, RewardOperation, Reward, OperationStep, OperationTransaction, InvalidRewardInput, RewardInput, EscrowPaymentDetails, EscrowPayment, PaymentOperation, StateSetPayment, PaymentMethod, Card, CaptureDetails, WebhookEvent, WebhookEventData, PaymentAuthorization, ErrorDetails, TokenRequest
 
 __all__ = [
     "TokenProvider",

@@ -267,6 +267,12 @@ pub struct PaymentSession {
     /// The session's captures.
     #[serde(default)]
     pub captures: Vec<Capture>,
+    /// The session's voids.
+    #[serde(default)]
+    pub voids: Vec<Void>,
+    /// The session's refunds.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
     /// The merchant's metadata.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,

@@ -2860,6 +2860,14 @@ public struct PaymentSession: Equatable, Hashable {
      */
     public var captures: [Capture]
     /**
+     * The session's voids.
+     */
+    public var voids: [PaymentVoid]
+    /**
+     * The session's refunds.
+     */
+    public var refunds: [Refund]
+    /**
      * The merchant's metadata.
      */
     public var metadata: Metadata
@@ -2919,6 +2927,12 @@ public struct PaymentSession: Equatable, Hashable {
          * The session's captures.
          */captures: [Capture], 
         /**
+         * The session's voids.
+         */voids: [PaymentVoid], 
+        /**
+         * The session's refunds.
+         */refunds: [Refund], 
+        /**
          * The merchant's metadata.
          */metadata: Metadata, 
         /**
@@ -2947,6 +2961,8 @@ public struct PaymentSession: Equatable, Hashable {
         self.expiries = expiries
         self.balances = balances
         self.captures = captures
+        self.voids = voids
+        self.refunds = refunds
         self.metadata = metadata
         self.externalReferenceId = externalReferenceId
         self.cancellationReason = cancellationReason
@@ -2981,6 +2997,8 @@ public struct FfiConverterTypePaymentSession: FfiConverterRustBuffer {
                 expiries: FfiConverterTypePaymentExpiries.read(from: &buf), 
                 balances: FfiConverterTypePaymentSessionBalances.read(from: &buf), 
                 captures: FfiConverterSequenceTypeCapture.read(from: &buf), 
+                voids: FfiConverterSequenceTypePaymentVoid.read(from: &buf), 
+                refunds: FfiConverterSequenceTypeRefund.read(from: &buf), 
                 metadata: FfiConverterTypeMetadata.read(from: &buf), 
                 externalReferenceId: FfiConverterOptionString.read(from: &buf), 
                 cancellationReason: FfiConverterOptionString.read(from: &buf), 
@@ -3001,6 +3019,8 @@ public struct FfiConverterTypePaymentSession: FfiConverterRustBuffer {
         FfiConverterTypePaymentExpiries.write(value.expiries, into: &buf)
         FfiConverterTypePaymentSessionBalances.write(value.balances, into: &buf)
         FfiConverterSequenceTypeCapture.write(value.captures, into: &buf)
+        FfiConverterSequenceTypePaymentVoid.write(value.voids, into: &buf)
+        FfiConverterSequenceTypeRefund.write(value.refunds, into: &buf)
         FfiConverterTypeMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.externalReferenceId, into: &buf)
         FfiConverterOptionString.write(value.cancellationReason, into: &buf)
