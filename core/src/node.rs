@@ -622,7 +622,10 @@ impl<T: IntoJs> ToNapiValue for Outcome<T> {
         match outcome {
             Outcome::Value(value) => object.set("value", value.into_js())?,
             Outcome::Failure(error) => {
-                let details = error.details();
+                let mut details = error.details();
+                if details.code == crate::ErrorKind::InvalidRequest.code() && details.http_status.is_none() {
+                    details.message = js_field_names(&details.message);
+                }
                 object.set("description", details.to_string())?;
                 object.set("error", details)?;
             }
@@ -691,4 +694,89 @@ impl FromJs for crate::webhooks::WebhookHeaders {
         }
         Ok(crate::webhooks::WebhookHeaders(headers))
     }
+}
+
+/// A rule's message with the fields it names spelled as JavaScript spells them: the core
+/// names them as Rust does (`page_size: must be 1 to 100`, `source.account_id`), a Node
+/// caller wrote `pageSize` and `source.accountId` (and `timeoutMs` for a duration). Only
+/// names with an underscore or a leading field path change; other words stay as they are.
+pub fn js_field_names(message: &str) -> String {
+    let (prefix, rest) = match message.split_once(": ") {
+        Some((path, rest)) if is_field_path(path) => (Some(path), rest),
+        _ => (None, message),
+    };
+    let mut out = String::with_capacity(message.len() + 8);
+    if let Some(path) = prefix {
+        out.push_str(&js_path(path, true));
+        out.push_str(": ");
+    }
+    let mut token = String::new();
+    for c in rest.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.' {
+            token.push(c);
+            continue;
+        }
+        if token.contains('_') && is_field_path(token.trim_end_matches('.')) {
+            let trimmed = token.trim_end_matches('.');
+            out.push_str(&js_path(trimmed, false));
+            out.push_str(&token[trimmed.len()..]);
+        } else {
+            out.push_str(&token);
+        }
+        token.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+fn is_field_path(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// `source.account_id` → `source.accountId`. A name some record declares takes its
+/// JavaScript name (`timeout` → `timeoutMs`); in the middle of a sentence only names with an
+/// underscore that a record declares change (`no_capturable_balance` is not a field).
+fn js_path(path: &str, leading: bool) -> String {
+    path.split('.')
+        .map(|part| match js_names().get(part) {
+            Some(js) => (*js).to_owned(),
+            None if leading => camel_case(part),
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn js_names() -> &'static std::collections::HashMap<&'static str, &'static str> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = std::collections::HashMap::new();
+        for record in crate::schema::api().records() {
+            for field in &record.fields {
+                names.entry(field.name).or_insert(field.js);
+            }
+        }
+        names
+    })
+}
+
+fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

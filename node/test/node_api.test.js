@@ -184,7 +184,7 @@ test('generateJwt mints tokens the API accepts, and names a bad field', () =>
     const capture = await client(emulator, { tokenProvider: backEnd }).paymentSessions.capture(session, { amount: '1' })
     assert.equal(capture.amount, '1')
     const options = { apiKeyId: key.name, apiKeySecret: key.privateKey, requestMethod: 'get', requestHost: 'h', requestPath: '/p' }
-    assert.throws(() => capturekit.generateJwt(options), (e) => e instanceof capturekit.InvalidRequestError && /request_method/.test(e.message))
+    assert.throws(() => capturekit.generateJwt(options), (e) => e instanceof capturekit.InvalidRequestError && /requestMethod/.test(e.message))
     assert.throws(() => capturekit.generateJwt({ ...options, requestPath: 7 }), TypeError)
   }))
 
@@ -320,7 +320,7 @@ test('only plain objects are read, and only their own keys', async () => {
   try {
     const request = { idempotencyKey: 'has space' }
     await assert.rejects(ps.capture(UNUSED_SESSION, request), (e) => {
-      return e instanceof capturekit.InvalidRequestError && /^invalid_request: idempotency_key/.test(e.message)
+      return e instanceof capturekit.InvalidRequestError && /^invalid_request: idempotencyKey/.test(e.message)
     })
   } finally {
     delete Object.prototype.amount
@@ -372,4 +372,24 @@ test('a panic inside the core rejects with InternalError and the process lives o
     e instanceof capturekit.InternalError && e.code === 'internal' && /a panic forced by a test/.test(e.message))
   // Still alive and working.
   assert.equal(capturekit.deriveIdempotencyKey('a'), capturekit.deriveIdempotencyKey('a'))
+})
+
+test('a rule a Node caller broke names the field as Node spells it', async () => {
+  // Guards against messages in the core's Rust spelling (`page_size`, `source.account_id`,
+  // `timeout`) that name no option a JavaScript caller wrote.
+  const client = new capturekit.Client({ bearerToken: 't' }, { baseUrl: 'http://127.0.0.1:9/platform' })
+  const ps = client.paymentSessions
+  const session = 'paymentSession_00000000-0000-4000-8000-000000000000'
+  const cases = [
+    [() => ps.listCapturesPage(session, { pageSize: 0 }), /^pageSize: must be 1 to 100/],
+    [() => ps.refund(session, { source: { accountId: 'account_x', asset: 'usdc' } }), /^source\.accountId: must match/],
+    [() => ps.refund(session, { source: { accountId: 'account_af2937b0-9846-4fe7-bfe9-ccc22d935114' } }), /^source\.asset: is required with source\.accountId$/],
+    [() => ps.waitForCapture(session, 'capture_00000000-0000-4000-8000-000000000000', { timeoutMs: 0 }), /^timeoutMs: must be greater than zero/],
+    [() => ps.getCapture('paymentSession_x', 'capture_x'), /^paymentSessionId: must match \^paymentSession_/],
+    [() => ps.capture(session, { idempotencyKey: 'bad key' }), /^idempotencyKey: must be visible ASCII/],
+  ]
+  for (const [call, expected] of cases) {
+    await assert.rejects(call, (e) => e instanceof capturekit.InvalidRequestError && expected.test(e.details.message), String(expected))
+  }
+  client.close()
 })

@@ -84,13 +84,14 @@ function check(actual, expect, saved) {
     const found = lookup(actual, route) ?? null
     const keys = matcher && typeof matcher === 'object' && !Array.isArray(matcher) ? Object.keys(matcher) : []
     let ok
-    if (keys.length === 1 && ['present', 'decimal', 'len', 'contains', 'notEqual'].includes(keys[0])) {
+    if (keys.length === 1 && ['present', 'decimal', 'len', 'contains', 'names', 'notEqual'].includes(keys[0])) {
       const arg = matcher[keys[0]]
       ok = {
         present: () => (found !== null) === arg,
         decimal: () => typeof found === 'string' && decimal(found) === decimal(arg),
         len: () => (Array.isArray(found) || typeof found === 'string') && [...found].length === arg,
         contains: () => typeof found === 'string' && found.includes(arg),
+        names: () => typeof found === 'string' && (found.includes(arg) || found.includes(arg.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()))),
         notEqual: () => JSON.stringify(found) !== JSON.stringify(arg),
       }[keys[0]]()
     } else {

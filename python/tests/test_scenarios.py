@@ -108,7 +108,7 @@ def lookup(root: Any, path: str) -> Any:
     return node
 
 
-MATCHERS = {"present", "decimal", "len", "contains", "notEqual"}
+MATCHERS = {"present", "decimal", "len", "contains", "names", "notEqual"}
 
 
 def check(actual: Any, expect: Dict[str, Any], saved: Dict[str, Any]) -> None:
@@ -122,6 +122,7 @@ def check(actual: Any, expect: Dict[str, Any], saved: Dict[str, Any]) -> None:
                 "decimal": lambda: isinstance(found, str) and Decimal(found) == Decimal(arg),
                 "len": lambda: isinstance(found, (list, str)) and len(found) == arg,
                 "contains": lambda: isinstance(found, str) and arg in found,
+                "names": lambda: isinstance(found, str) and (arg in found or camel(arg) in found),
                 "notEqual": lambda: found != arg,
             }[name]()
         else:

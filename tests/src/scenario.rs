@@ -348,6 +348,9 @@ fn check(actual: &Value, expect: &Value, saved: &HashMap<String, Value>) -> Resu
                     ("len", Some(Value::Array(items))) => Some(items.len() as u64) == arg.as_u64(),
                     ("len", Some(Value::String(s))) => Some(s.chars().count() as u64) == arg.as_u64(),
                     ("contains", Some(Value::String(s))) => arg.as_str().is_some_and(|t| s.contains(t)),
+                    ("names", Some(Value::String(s))) => {
+                        arg.as_str().is_some_and(|t| s.contains(t) || s.contains(&camel(t)))
+                    }
                     ("notEqual", found) => found != Some(arg),
                     _ => false,
                 }
@@ -363,9 +366,21 @@ fn check(actual: &Value, expect: &Value, saved: &HashMap<String, Value>) -> Resu
 }
 
 fn is_matcher(m: &serde_json::Map<String, Value>) -> bool {
-    m.keys().all(|k| matches!(k.as_str(), "present" | "decimal" | "len" | "contains" | "notEqual"))
+    m.keys().all(|k| matches!(k.as_str(), "present" | "decimal" | "len" | "contains" | "names" | "notEqual"))
 }
 
 fn decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str(text).ok().map(|d| d.normalize())
+}
+
+/// `page_size` as JavaScript, Kotlin and Swift spell it: `pageSize`.
+fn camel(name: &str) -> String {
+    let mut parts = name.split('_');
+    let mut out = parts.next().unwrap_or_default().to_owned();
+    for part in parts {
+        let mut chars = part.chars();
+        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        out.push_str(chars.as_str());
+    }
+    out
 }

@@ -214,7 +214,7 @@ final class ScenariosTests: XCTestCase {
     }
 
     private func check(_ place: String, _ actual: Any, _ expected: [String: Any], _ saved: [String: Any]) {
-        let matchers: Set<String> = ["present", "decimal", "len", "contains", "notEqual"]
+        let matchers: Set<String> = ["present", "decimal", "len", "contains", "names", "notEqual"]
         for (path, raw) in expected {
             let matcher = resolve(raw, saved)
             let found = lookup(actual, path)
@@ -226,6 +226,11 @@ final class ScenariosTests: XCTestCase {
                     ok = (found as? String).flatMap { Decimal(string: $0) } == Decimal(string: arg as! String)
                 case "len": ok = ((found as? [Any])?.count ?? (found as? String)?.count) == (arg as? Int)
                 case "contains": ok = (found as? String)?.contains(arg as! String) ?? false
+                case "names":
+                    let name = arg as! String
+                    let parts = name.split(separator: "_").map(String.init)
+                    let camel = parts.first! + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+                    ok = (found as? String).map { $0.contains(name) || $0.contains(camel) } ?? false
                 default: ok = !same(found, arg)
                 }
             } else {

@@ -242,7 +242,7 @@ class ScenariosTest {
         return node?.takeIf { it != JsonNull }
     }
 
-    private val matchers = setOf("present", "decimal", "len", "contains", "notEqual")
+    private val matchers = setOf("present", "decimal", "len", "contains", "names", "notEqual")
 
     private fun check(where: String, actual: JsonElement, expect: JsonObject, saved: Map<String, JsonElement>) {
         for ((path, rawMatcher) in expect) {
@@ -260,6 +260,9 @@ class ScenariosTest {
                         else -> false
                     }
                     "contains" -> found is JsonPrimitive && found.isString && arg.jsonPrimitive.content in found.content
+                    "names" -> found is JsonPrimitive && found.isString && arg.jsonPrimitive.content.let { name ->
+                        name in found.content || Regex("_([a-z0-9])").replace(name) { it.groupValues[1].uppercase() } in found.content
+                    }
                     else -> found != arg
                 }
             } else {
