@@ -4,21 +4,21 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use capturekit::{CaptureRequest, Client, Decimal, ErrorKind, RefundRequest, RefundSource, RetryPolicy, VoidRequest};
+use capturekit::{CaptureRequest, Decimal, ErrorKind, RefundRequest, RefundSource, RetryPolicy, VoidRequest};
 use capturekit_tests::TestEmulator;
 use futures_util::future::join_all;
 use serde_json::json;
 
-/// Retries a capture with the same key while the outcome is unknown, as an application
-/// would after a crash or a give-up.
-async fn capture_until_known(
-    client: &Client,
-    session: &str,
-    request: CaptureRequest,
-) -> capturekit::Result<capturekit::Capture> {
+/// Repeats `call` (the same request, so the same key) while its outcome is unknown, as an
+/// application would after a crash or a give-up.
+async fn until_known<T, F, Fut>(call: F) -> capturekit::Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = capturekit::Result<T>>,
+{
     let mut last = None;
     for _ in 0..20 {
-        match client.payment_sessions().capture(session, request.clone()).await {
+        match call().await {
             Err(e) if e.kind() == ErrorKind::OutcomeUnknown => last = Some(e),
             other => return other,
         }
@@ -65,7 +65,9 @@ async fn exactly_once_while_responses_are_dropped_after_commit() {
             // 0.01, 0.02, ... so every amount is distinct and the sums are exact.
             let amount = Decimal::new((n + 1) as i64, 2);
             let request = CaptureRequest::amount(amount).idempotency_key(key.clone());
-            let capture = capture_until_known(client, session, request).await.expect("capture eventually known");
+            let calls = client.payment_sessions();
+            let capture =
+                until_known(|| calls.capture(session, request.clone())).await.expect("capture eventually known");
             assert_eq!(capture.idempotency_key.as_deref(), Some(key.as_str()));
             assert_eq!(capture.amount, Some(amount));
             capture.capture_id
@@ -115,22 +117,6 @@ async fn concurrent_partial_captures_never_exceed_the_authorization() {
     let s = client.payment_sessions().get_session(&session).await.unwrap();
     assert_eq!(s.balances.captured, Decimal::new(10, 0));
     assert_eq!(s.balances.capturable, Decimal::ZERO);
-}
-
-/// Repeats `call` (the same request, so the same key) while its outcome is unknown.
-async fn until_known<T, F, Fut>(call: F) -> capturekit::Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = capturekit::Result<T>>,
-{
-    let mut last = None;
-    for _ in 0..20 {
-        match call().await {
-            Err(e) if e.kind() == ErrorKind::OutcomeUnknown => last = Some(e),
-            other => return other,
-        }
-    }
-    Err(last.expect("at least one attempt"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
