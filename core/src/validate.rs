@@ -185,6 +185,12 @@ pub fn parse_amount(field: &str, text: &str) -> Result<Decimal> {
     Ok(value)
 }
 
+/// Parses a create's `amount` given as text (see [`parse_amount`]); a refusal carries the
+/// create's idempotency key, as every other error of that create does.
+pub fn parse_create_amount(text: &str, idempotency_key: Option<&str>) -> Result<Decimal> {
+    parse_amount("amount", text).map_err(|error| error.with_idempotency_key(idempotency_key))
+}
+
 /// Checks an amount already held as a [`Decimal`]: it must be greater than zero.
 pub fn check_amount(field: &str, value: Decimal) -> Result<()> {
     if value.is_sign_negative() || value.is_zero() {

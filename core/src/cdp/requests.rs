@@ -51,13 +51,8 @@ impl CaptureRequest {
     /// decimal (see [`validate::parse_amount`]). A refused amount's error carries this
     /// request's idempotency key, like every other capture error.
     pub fn amount_text(mut self, text: &str) -> Result<Self> {
-        match validate::parse_amount("amount", text) {
-            Ok(amount) => {
-                self.amount = Some(amount);
-                Ok(self)
-            }
-            Err(error) => Err(error.with_idempotency_key(self.idempotency_key.as_deref())),
-        }
+        self.amount = Some(validate::parse_create_amount(text, self.idempotency_key.as_deref())?);
+        Ok(self)
     }
 
     /// Sets `finalCapture` (default `false`).
@@ -233,13 +228,8 @@ impl RefundRequest {
     /// Sets the amount from text (see [`CaptureRequest::amount_text`]); a refusal carries
     /// this request's idempotency key.
     pub fn amount_text(mut self, text: &str) -> Result<Self> {
-        match validate::parse_amount("amount", text) {
-            Ok(amount) => {
-                self.amount = Some(amount);
-                Ok(self)
-            }
-            Err(error) => Err(error.with_idempotency_key(self.idempotency_key.as_deref())),
-        }
+        self.amount = Some(validate::parse_create_amount(text, self.idempotency_key.as_deref())?);
+        Ok(self)
     }
 
     /// Sets the reason.

@@ -55,13 +55,8 @@ impl EscrowCaptureRequest {
     /// Sets the amount from text (a plain positive decimal), as the bindings receive it. A
     /// refused amount's error carries this request's idempotency key.
     pub fn amount_text(mut self, text: &str) -> Result<Self> {
-        match validate::parse_amount("amount", text) {
-            Ok(amount) => {
-                self.amount = amount;
-                Ok(self)
-            }
-            Err(error) => Err(error.with_idempotency_key(self.idempotency_key.as_deref())),
-        }
+        self.amount = validate::parse_create_amount(text, self.idempotency_key.as_deref())?;
+        Ok(self)
     }
 
     /// Takes a fee of `fee_bps` basis points, paid to `fee_receiver`.
