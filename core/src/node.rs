@@ -765,7 +765,8 @@ fn js_names() -> &'static std::collections::HashMap<&'static str, &'static str> 
     })
 }
 
-fn camel_case(name: &str) -> String {
+/// A Rust name as JavaScript spells it (`payment_session_id` → `paymentSessionId`).
+pub fn camel_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {

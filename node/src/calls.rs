@@ -21,20 +21,6 @@ use napi_derive::napi;
 
 use crate::settle;
 
-/// A positional argument's name as JavaScript spells it (`payment_session_id` → `paymentSessionId`).
-fn js_name(rust_name: &str) -> String {
-    let mut parts = rust_name.split('_');
-    let first = parts.next().unwrap_or_default().to_owned();
-    parts.fold(first, |mut name, part| {
-        let mut chars = part.chars();
-        if let Some(head) = chars.next() {
-            name.extend(head.to_uppercase());
-            name.push_str(chars.as_str());
-        }
-        name
-    })
-}
-
 /// Declares a napi class with calls. A call is
 /// `fn name(positional: Type, …) [options: Request] -> Result = |client| body;`.
 macro_rules! call_group {
@@ -72,7 +58,7 @@ macro_rules! call_group {
                     $($options: Option<Unknown<'env>>,)?
                 ) -> napi::Result<PromiseRaw<'env, Outcome<$out>>> {
                     let call = (|| -> Result<_, InputError> {
-                        $(let $arg = <$arg_ty as FromJs>::from_js(&$arg, &js_name(stringify!($arg)))?;)*
+                        $(let $arg = <$arg_ty as FromJs>::from_js(&$arg, &capturekit::node::camel_case(stringify!($arg)))?;)*
                         $(let $options: $options_ty = from_options($options.as_ref())?;)?
                         let $client = self.client.clone();
                         Ok(async move { $body })
