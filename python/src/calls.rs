@@ -24,7 +24,7 @@ use crate::runtime::{awaitable, blocking, runtime, CaptureKitRuntime};
 
 /// A positional argument, converted by the core's rules: a wrong type is a `TypeError` and
 /// broken text (a lone surrogate) an `InvalidRequestError`, each naming the argument.
-fn positional<T: capturekit::python::FromPy>(value: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
+pub(crate) fn positional<T: capturekit::python::FromPy>(value: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
     T::from_py(value, name).map_err(capturekit::python::input_error)
 }
 

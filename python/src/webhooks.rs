@@ -1,14 +1,12 @@
 //! Webhook verification and test signing, as module functions. Every rule is the core's.
 
-use capturekit::python::{from_kwargs, to_py_err, FromPy};
+use capturekit::python::{from_kwargs, to_py_err};
 use capturekit::webhooks::{WebhookBody, WebhookHeaders, WebhookOptions, WebhookSignOptions};
 use capturekit::WebhookEvent;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-fn argument<T: FromPy>(value: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
-    T::from_py(value, name).map_err(capturekit::python::input_error)
-}
+use crate::calls::positional;
 
 /// Verifies a webhook delivery and returns its event: `body` the raw request body (bytes,
 /// before any parsing), `headers` the request's headers (a mapping or `http.server`'s
@@ -24,9 +22,9 @@ pub fn verify_webhook(
     secret: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<WebhookEvent> {
-    let body: WebhookBody = argument(body, "body")?;
-    let headers: WebhookHeaders = argument(headers, "headers")?;
-    let secret: String = argument(secret, "secret")?;
+    let body: WebhookBody = positional(body, "body")?;
+    let headers: WebhookHeaders = positional(headers, "headers")?;
+    let secret: String = positional(secret, "secret")?;
     let options: WebhookOptions = from_kwargs(py, options)?;
     capturekit::webhooks::verify_webhook(&body.0, headers.pairs(), &secret, options).map_err(to_py_err)
 }
@@ -43,8 +41,8 @@ pub fn sign_webhook(
     secret: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let body: WebhookBody = argument(body, "body")?;
-    let secret: String = argument(secret, "secret")?;
+    let body: WebhookBody = positional(body, "body")?;
+    let secret: String = positional(secret, "secret")?;
     let options: WebhookSignOptions = from_kwargs(py, options)?;
     capturekit::webhooks::sign_webhook(&secret, &body.0, &options.header_pairs(), options.unix_time())
         .map_err(to_py_err)
