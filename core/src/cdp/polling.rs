@@ -22,44 +22,26 @@ pub(crate) trait Action: Sized {
     fn into_last_seen(self) -> LastSeen;
 }
 
-impl Action for Capture {
-    const NAME: &'static str = "capture";
-    fn is_settled(&self) -> bool {
-        self.status.is_settled()
-    }
-    fn status_text(&self) -> String {
-        self.status.to_string()
-    }
-    fn into_last_seen(self) -> LastSeen {
-        LastSeen::Capture(Box::new(self))
-    }
+macro_rules! action {
+    ($ty:ident, $name:literal) => {
+        impl Action for $ty {
+            const NAME: &'static str = $name;
+            fn is_settled(&self) -> bool {
+                self.status.is_settled()
+            }
+            fn status_text(&self) -> String {
+                self.status.to_string()
+            }
+            fn into_last_seen(self) -> LastSeen {
+                LastSeen::$ty(Box::new(self))
+            }
+        }
+    };
 }
 
-impl Action for Void {
-    const NAME: &'static str = "void";
-    fn is_settled(&self) -> bool {
-        self.status.is_settled()
-    }
-    fn status_text(&self) -> String {
-        self.status.to_string()
-    }
-    fn into_last_seen(self) -> LastSeen {
-        LastSeen::Void(Box::new(self))
-    }
-}
-
-impl Action for Refund {
-    const NAME: &'static str = "refund";
-    fn is_settled(&self) -> bool {
-        self.status.is_settled()
-    }
-    fn status_text(&self) -> String {
-        self.status.to_string()
-    }
-    fn into_last_seen(self) -> LastSeen {
-        LastSeen::Refund(Box::new(self))
-    }
-}
+action!(Capture, "capture");
+action!(Void, "void");
+action!(Refund, "refund");
 
 /// Polls `fetch`, with growing pauses, until the action it returns has settled.
 ///

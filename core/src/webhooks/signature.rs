@@ -83,7 +83,7 @@ impl WebhookVerifier {
         // Any of the signatures sent may match (a sender rotating secrets signs with both);
         // each is compared in constant time.
         if !candidates.iter().any(|expected| bool::from(signed.as_ref().ct_eq(expected.as_slice()))) {
-            return Err(webhook_error(
+            return Err(Error::new(
                 ErrorKind::WebhookSignatureMismatch,
                 "the signature does not match this secret and body (wrong secret, or the body was changed, re-encoded or parsed before verifying)",
             ));
@@ -91,13 +91,13 @@ impl WebhookVerifier {
         // In i128: neither a far-past `now` nor a far-future `t` can overflow.
         let age = i128::from(now) - i128::from(signature.t);
         if age > i128::from(self.max_age.as_secs()) {
-            return Err(webhook_error(
+            return Err(Error::new(
                 ErrorKind::WebhookTooOld,
                 format!("signed {age} s ago, more than the {} s allowed", self.max_age.as_secs()),
             ));
         }
         if -age > i128::from(MAX_FUTURE_SKEW.as_secs()) {
-            return Err(webhook_error(
+            return Err(Error::new(
                 ErrorKind::WebhookFromFuture,
                 format!(
                     "signed {} s in the future, more than the {} s of clock skew allowed",
@@ -177,7 +177,7 @@ struct Signature {
 
 impl Signature {
     fn parse(header: &str) -> Result<Self> {
-        let malformed = |why: String| webhook_error(ErrorKind::WebhookMalformed, format!("{SIGNATURE_HEADER}: {why}"));
+        let malformed = |why: String| Error::new(ErrorKind::WebhookMalformed, format!("{SIGNATURE_HEADER}: {why}"));
         if header.len() > MAX_SIGNATURE_HEADER_BYTES {
             return Err(malformed(format!("longer than {MAX_SIGNATURE_HEADER_BYTES} bytes")));
         }
@@ -247,9 +247,9 @@ fn signature_header(headers: &[(&str, &str)]) -> Result<String> {
     let mut found = headers.iter().filter(|(name, _)| name.eq_ignore_ascii_case(SIGNATURE_HEADER));
     match (found.next(), found.next()) {
         (Some((_, value)), None) => Ok((*value).to_owned()),
-        (None, _) => Err(webhook_error(ErrorKind::WebhookMalformed, format!("no {SIGNATURE_HEADER} header"))),
+        (None, _) => Err(Error::new(ErrorKind::WebhookMalformed, format!("no {SIGNATURE_HEADER} header"))),
         (Some(_), Some(_)) => {
-            Err(webhook_error(ErrorKind::WebhookMalformed, format!("more than one {SIGNATURE_HEADER} header")))
+            Err(Error::new(ErrorKind::WebhookMalformed, format!("more than one {SIGNATURE_HEADER} header")))
         }
     }
 }
@@ -277,7 +277,7 @@ impl WebhookVerifier {
         for (index, name) in h.split(' ').filter(|n| !n.is_empty()).enumerate() {
             let mut values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v).peekable();
             if values.peek().is_none() {
-                return Err(webhook_error(
+                return Err(Error::new(
                     ErrorKind::WebhookHeaderMissing,
                     format!("the signature covers the header {:?}, which the request does not have", preview(name)),
                 ));
@@ -302,10 +302,6 @@ impl WebhookVerifier {
 
 fn preview(text: &str) -> String {
     text.chars().take(40).collect()
-}
-
-fn webhook_error(kind: ErrorKind, message: impl Into<String>) -> Error {
-    Error::new(kind, message)
 }
 
 #[cfg(test)]
