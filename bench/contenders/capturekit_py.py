@@ -8,12 +8,12 @@ import sys  # noqa: E402
 
 
 def cold() -> None:
-    import capturekit
+    import capturekit_sdk
 
     from _loops import config, emit, peak_rss_mb
 
     cfg = config()
-    capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"])
+    capturekit_sdk.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"])
     emit({"importAndClientMs": (time.perf_counter() - STARTED) * 1e3, "peakRssMb": peak_rss_mb()})
 
 
@@ -22,7 +22,7 @@ def main(variant: str, workload: str) -> None:
         return cold()
     import asyncio
 
-    import capturekit
+    import capturekit_sdk
 
     import _loops
 
@@ -34,13 +34,13 @@ def main(variant: str, workload: str) -> None:
         def sign(key: dict) -> str:
             # A back end keeps one signer per key (the key parsed once), as the README shows.
             signer = signers.get(key["id"]) or signers.setdefault(
-                key["id"], capturekit.JwtSigner(api_key_id=key["id"], api_key_secret=key["secret"]))
+                key["id"], capturekit_sdk.JwtSigner(api_key_id=key["id"], api_key_secret=key["secret"]))
             return signer.sign(request_method=request["method"], request_host=request["host"],
                                request_path=request["path"])
 
         return _loops.emit(_loops.jwt(sign, cfg))
     if variant == "sync":
-        sessions = capturekit.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
+        sessions = capturekit_sdk.Client(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
 
         def pair(session: str) -> None:
             capture = sessions.capture(session, amount="0.01", final_capture=False)
@@ -50,7 +50,7 @@ def main(variant: str, workload: str) -> None:
         return _loops.emit(_loops.sequential_sync(pair, cfg))
 
     async def run() -> dict:
-        async_sessions = capturekit.AsyncClient(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
+        async_sessions = capturekit_sdk.AsyncClient(key_file=cfg["keyFile"], base_url=cfg["baseUrl"]).payment_sessions
 
         async def async_pair(session: str) -> None:
             capture = await async_sessions.capture(session, amount="0.01", final_capture=False)

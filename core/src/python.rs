@@ -226,7 +226,7 @@ pub fn to_py_err(error: Error) -> PyErr {
     Python::attach(|py| {
         let build = || -> PyResult<Bound<'_, PyAny>> {
             let from_details = FROM_DETAILS
-                .get_or_try_init(py, || py.import("capturekit._errors")?.getattr("_from_details").map(Bound::unbind))?;
+                .get_or_try_init(py, || py.import("capturekit_sdk._errors")?.getattr("_from_details").map(Bound::unbind))?;
             let details = error.details();
             let fields = PyDict::new(py);
             for (name, value) in details.py_items(py, false)? {
@@ -284,7 +284,7 @@ pub fn enum_member(
     name: &str,
     value: &str,
 ) -> PyResult<Py<PyAny>> {
-    let class = class.import(py, "capturekit._enums", name)?;
+    let class = class.import(py, "capturekit_sdk._enums", name)?;
     Ok(class.call1((value,))?.unbind())
 }
 

@@ -10,7 +10,7 @@ import os
 import urllib.request
 from decimal import Decimal
 
-import capturekit
+import capturekit_sdk
 
 emulator = os.environ["CAPTUREKIT_EMULATOR_URL"]
 
@@ -23,7 +23,7 @@ request = urllib.request.Request(
 session_id = json.load(urllib.request.urlopen(request))["paymentSessionId"]
 print(f"[python] authorized {session_id} for 25.00 USDC")
 
-client = capturekit.Client(base_url=f"{emulator}/platform", key_file=os.environ["CDP_KEY_FILE"])
+client = capturekit_sdk.Client(base_url=f"{emulator}/platform", key_file=os.environ["CDP_KEY_FILE"])
 sessions = client.payment_sessions
 first = sessions.capture(session_id, amount=Decimal("10.00"), metadata={"order_id": "order-1001"})
 second = sessions.capture(session_id, amount="5.50", final_capture=False)

@@ -9,7 +9,7 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import capturekit
+import capturekit_sdk
 
 
 class Orders:
@@ -20,7 +20,7 @@ class Orders:
         self.status: dict[str, str] = {}
         self.seen: set[str] = set()
 
-    def handle(self, event: capturekit.WebhookEvent) -> None:
+    def handle(self, event: capturekit_sdk.WebhookEvent) -> None:
         with self.lock:
             if event.event_id in self.seen:
                 return  # a retried delivery: already handled
@@ -28,9 +28,9 @@ class Orders:
             session = event.data.payment_session
             if session is None:
                 return
-            if event.event_type == capturekit.WebhookEventType.CAPTURE_SUCCEEDED:
+            if event.event_type == capturekit_sdk.WebhookEventType.CAPTURE_SUCCEEDED:
                 self.status[session.payment_session_id] = "paid"
-            elif event.event_type == capturekit.WebhookEventType.CAPTURE_PENDING:
+            elif event.event_type == capturekit_sdk.WebhookEventType.CAPTURE_PENDING:
                 # Deliveries may come out of order: never step back from "paid".
                 self.status.setdefault(session.payment_session_id, "capturing")
 
@@ -46,10 +46,10 @@ def make_handler(secret: str, orders: Orders) -> type[BaseHTTPRequestHandler]:
                 return self.answer(413)  # read nothing of a body of unknown or unreasonable size
             body = self.rfile.read(int(length))
             try:
-                event = capturekit.verify_webhook(body, self.headers, secret)
-            except capturekit.WebhookVerificationError:
+                event = capturekit_sdk.verify_webhook(body, self.headers, secret)
+            except capturekit_sdk.WebhookVerificationError:
                 return self.answer(400)  # not from CDP (or too old): refuse it
-            except capturekit.CaptureKitError:
+            except capturekit_sdk.CaptureKitError:
                 return self.answer(500)  # verified but not understood: CDP will retry it
             orders.handle(event)
             self.answer(200)

@@ -53,7 +53,7 @@ macro_rules! call_group {
         $(#[doc = $doc])*
         ///
         /// Blocking: every call returns its result.
-        #[pyclass(frozen, module = "capturekit")]
+        #[pyclass(frozen, module = "capturekit_sdk")]
         pub struct $blocking {
             shared: Arc<Shared>,
         }
@@ -61,7 +61,7 @@ macro_rules! call_group {
         $(#[doc = $doc])*
         ///
         /// For asyncio: every call returns an awaitable of its result.
-        #[pyclass(frozen, module = "capturekit")]
+        #[pyclass(frozen, module = "capturekit_sdk")]
         pub struct $asynchronous {
             shared: Arc<Shared>,
         }
@@ -275,7 +275,7 @@ call_group! {
 macro_rules! item_iterator {
     ($(#[doc = $doc:literal])* $iterator:ident($item:ty)) => {
         $(#[doc = $doc])*
-        #[pyclass(frozen, module = "capturekit")]
+        #[pyclass(frozen, module = "capturekit_sdk")]
         pub struct $iterator {
             stream: Arc<tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Result<$item, capturekit::Error>> + Send>>>>,
         }

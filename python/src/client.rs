@@ -107,7 +107,7 @@ impl Shared {
 /// `stateset_api_key` (or `STATESET_API_KEY`). Options: `base_url`, `timeout` and
 /// `connect_timeout` (seconds), `max_retries`, `user_agent`, `coinbase_payments_base_url`,
 /// `stateset_base_url`. An unknown name is a `TypeError`.
-#[pyclass(frozen, module = "capturekit")]
+#[pyclass(frozen, module = "capturekit_sdk")]
 pub struct Client {
     shared: Arc<Shared>,
 }
@@ -168,7 +168,7 @@ impl Client {
 
 /// The asyncio client: the same constructor as `Client`; every call is a coroutine, and
 /// many run at once on one event loop.
-#[pyclass(frozen, module = "capturekit")]
+#[pyclass(frozen, module = "capturekit_sdk")]
 pub struct AsyncClient {
     shared: Arc<Shared>,
 }
@@ -213,7 +213,7 @@ impl AsyncClient {
     /// `async with AsyncClient(...) as client:` closes it at the end of the block.
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        py.import("capturekit._awaitable")?.call_method1("ready", (slf,))
+        py.import("capturekit_sdk._awaitable")?.call_method1("ready", (slf,))
     }
 
     #[pyo3(signature = (*_exc_info))]
@@ -223,7 +223,7 @@ impl AsyncClient {
         _exc_info: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.shared.close();
-        py.import("capturekit._awaitable")?.call_method1("ready", (false,))
+        py.import("capturekit_sdk._awaitable")?.call_method1("ready", (false,))
     }
 
     fn __repr__(&self) -> String {

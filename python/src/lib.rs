@@ -1,4 +1,4 @@
-//! `capturekit._native`: the Rust core, as the Python package sees it. The result classes
+//! `capturekit_sdk._native`: the Rust core, as the Python package sees it. The result classes
 //! and every conversion come from the core (its `python` feature); this layer adds the
 //! client and call classes, the token provider and the runtime that runs the calls.
 

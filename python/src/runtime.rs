@@ -134,7 +134,7 @@ where
     });
     let pending = pyo3::Py::new(py, PendingCall { call: Mutex::new(Some(call)) })?;
     let coroutine = COROUTINE
-        .get_or_try_init(py, || py.import("capturekit._awaitable")?.getattr("coroutine").map(pyo3::Bound::unbind))?;
+        .get_or_try_init(py, || py.import("capturekit_sdk._awaitable")?.getattr("coroutine").map(pyo3::Bound::unbind))?;
     coroutine.bind(py).call1((pending,))
 }
 
@@ -156,7 +156,7 @@ impl<'py> pyo3::IntoPyObject<'py> for Converted {
 
 /// An asyncio call that has not started: `capturekit._awaitable.coroutine` starts it when it
 /// is first awaited.
-#[pyo3::pyclass(frozen, module = "capturekit._native")]
+#[pyo3::pyclass(frozen, module = "capturekit_sdk._native")]
 pub struct PendingCall {
     call: Mutex<Option<PendingFuture>>,
 }

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 /// `token_provider`). Keyword arguments of `ApiKeyOptions`: `api_key_id` and
 /// `api_key_secret`, or `key_file`. The key is parsed once and wiped from memory when the
 /// signer is dropped; nothing is kept anywhere else.
-#[pyclass(frozen, module = "capturekit")]
+#[pyclass(frozen, module = "capturekit_sdk")]
 pub struct JwtSigner {
     signer: capturekit::auth::JwtSigner,
 }

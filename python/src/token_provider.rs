@@ -106,7 +106,7 @@ fn call(
                 .map_err(|e| describe(py, e)),
             // Sync client: no loop is running on this thread; run it to completion.
             None => py
-                .import("capturekit._awaitable")
+                .import("capturekit_sdk._awaitable")
                 .and_then(|m| m.call_method1("run", (result,)))
                 .map_err(|e| describe(py, e))
                 .and_then(|token| extract_token(py, &token))

@@ -42,7 +42,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-import capturekit
+import capturekit_sdk
 from conftest import ED25519_KEY, ES256_KEY, REPO
 
 #: Cases per property: the file runs in about 10 s when every property holds (longer while
@@ -67,18 +67,18 @@ KEY = json.loads(ED25519_KEY.read_text())
 A_YEAR = 366 * 24 * 3600.0
 
 
-def make_client(**options: Any) -> capturekit.Client:
+def make_client(**options: Any) -> capturekit_sdk.Client:
     """A client whose every base URL is a closed loopback port, with no retries: a call that
     gets past every check fails at once with a network error, and nothing is sent."""
     given_options: Dict[str, Any] = dict(
         bearer_token="t", stateset_api_key="s", base_url=f"{CLOSED}/platform", coinbase_payments_base_url=CLOSED,
         stateset_base_url=CLOSED, max_retries=0, timeout=2.0, connect_timeout=1.0)
     given_options.update(options)
-    return capturekit.Client(**given_options)
+    return capturekit_sdk.Client(**given_options)
 
 
 CLIENT = make_client()
-SIGNER = capturekit.JwtSigner(api_key_id=KEY["id"], api_key_secret=KEY["privateKey"])
+SIGNER = capturekit_sdk.JwtSigner(api_key_id=KEY["id"], api_key_secret=KEY["privateKey"])
 
 
 # --- running a call and judging its outcome ---------------------------------------------------
@@ -86,7 +86,7 @@ SIGNER = capturekit.JwtSigner(api_key_id=KEY["id"], api_key_secret=KEY["privateK
 #: The codes of the errors of a call that passed every check and reached the closed port.
 REACHED_THE_NETWORK = {"network", "outcome_unknown", "timeout"}
 REFUSALS: Tuple[Type[BaseException], ...] = (TypeError, ValueError)
-CONFIGURATION_REFUSALS = REFUSALS + (capturekit.ConfigurationError,)
+CONFIGURATION_REFUSALS = REFUSALS + (capturekit_sdk.ConfigurationError,)
 
 
 def run(call: Callable[[], Any]) -> Optional[BaseException]:
@@ -124,7 +124,7 @@ def outcome(call: Callable[[], Any], argument: str, refusals: Tuple[Type[BaseExc
     error = run(call)
     if error is None:
         return None
-    if isinstance(error, capturekit.CaptureKitError) and error.code in REACHED_THE_NETWORK:
+    if isinstance(error, capturekit_sdk.CaptureKitError) and error.code in REACHED_THE_NETWORK:
         return None
     kind = f"{type(error).__module__}.{type(error).__qualname__}"
     assert isinstance(error, Exception) and isinstance(error, refusals), f"{argument}: refused with {kind}: {error!r}"
@@ -440,19 +440,19 @@ SLOTS: List[Tuple[str, str, Callable[[Any], Any], Tuple[Type[BaseException], ...
     ("Client.key_file", "key_file", lambda v: new_client(key_file=v)(), CONFIGURATION_REFUSALS),
     ("Client.token_provider", "token_provider", lambda v: new_client(token_provider=v)(), CONFIGURATION_REFUSALS),
     ("AsyncClient.timeout", "timeout",
-     lambda v: capturekit.AsyncClient(bearer_token="t", base_url=CLOSED, timeout=v), CONFIGURATION_REFUSALS),
+     lambda v: capturekit_sdk.AsyncClient(bearer_token="t", base_url=CLOSED, timeout=v), CONFIGURATION_REFUSALS),
     # Signing JWTs.
     ("JwtSigner.api_key_id", "api_key_id",
-     lambda v: capturekit.JwtSigner(api_key_id=v, api_key_secret=KEY["privateKey"]), CONFIGURATION_REFUSALS),
+     lambda v: capturekit_sdk.JwtSigner(api_key_id=v, api_key_secret=KEY["privateKey"]), CONFIGURATION_REFUSALS),
     ("JwtSigner.api_key_secret", "api_key_secret",
-     lambda v: capturekit.JwtSigner(api_key_id=KEY["id"], api_key_secret=v), CONFIGURATION_REFUSALS),
-    ("JwtSigner.key_file", "key_file", lambda v: capturekit.JwtSigner(key_file=v), CONFIGURATION_REFUSALS),
+     lambda v: capturekit_sdk.JwtSigner(api_key_id=KEY["id"], api_key_secret=v), CONFIGURATION_REFUSALS),
+    ("JwtSigner.key_file", "key_file", lambda v: capturekit_sdk.JwtSigner(key_file=v), CONFIGURATION_REFUSALS),
     *[(f"JwtSigner.sign.{name}", name, (lambda name: lambda v: SIGNER.sign(**{**JWT_REQUEST, name: v}))(name),
        REFUSALS) for name in JWT_REQUEST],
     *[(f"generate_jwt.{name}", name,
-       (lambda name: lambda v: capturekit.generate_jwt(**{**JWT_KEY, **JWT_REQUEST, name: v}))(name),
+       (lambda name: lambda v: capturekit_sdk.generate_jwt(**{**JWT_KEY, **JWT_REQUEST, name: v}))(name),
        CONFIGURATION_REFUSALS) for name in [*JWT_KEY, *JWT_REQUEST]],
-    ("derive_idempotency_key.parts", "parts", lambda v: capturekit.derive_idempotency_key("order-1234", v), REFUSALS),
+    ("derive_idempotency_key.parts", "parts", lambda v: capturekit_sdk.derive_idempotency_key("order-1234", v), REFUSALS),
 ]
 
 
@@ -658,11 +658,11 @@ KWARG_CALLS: List[Tuple[str, List[str], Callable[..., Any]]] = [
      lambda **kw: CLIENT.stateset.capture(PAYMENT, **kw)),
     ("Client", ["api_key_id", "api_key_secret", "key_file", "bearer_token", "token_provider", "stateset_api_key",
                 "base_url", "timeout", "connect_timeout", "max_retries", "user_agent", "coinbase_payments_base_url",
-                "stateset_base_url"], lambda **kw: capturekit.Client(**kw)),
-    ("JwtSigner", ["api_key_id", "api_key_secret", "key_file"], lambda **kw: capturekit.JwtSigner(**kw)),
+                "stateset_base_url"], lambda **kw: capturekit_sdk.Client(**kw)),
+    ("JwtSigner", ["api_key_id", "api_key_secret", "key_file"], lambda **kw: capturekit_sdk.JwtSigner(**kw)),
     ("JwtSigner.sign", ["request_method", "request_host", "request_path"], lambda **kw: SIGNER.sign(**kw)),
     ("generate_jwt", ["api_key_id", "api_key_secret", "key_file", "request_method", "request_host", "request_path"],
-     lambda **kw: capturekit.generate_jwt(**kw)),
+     lambda **kw: capturekit_sdk.generate_jwt(**kw)),
 ]
 
 
@@ -770,7 +770,7 @@ HOSTILE_SLOTS: List[Tuple[str, Callable[[Any], Any], Callable[[BaseException, st
     ("distribute_rewards", lambda v: escrow_capture(distribute_rewards=[v]), HostileMapping),
     ("amount", lambda v: ps.capture(SESSION, amount=v), lambda error, _: hostile_int(error)),
     ("amount", lambda v: escrow_capture(amount=v), lambda error, _: hostile_decimal(error)),
-    ("key_file", lambda v: capturekit.JwtSigner(key_file=v), lambda error, _: hostile_path(error)),
+    ("key_file", lambda v: capturekit_sdk.JwtSigner(key_file=v), lambda error, _: hostile_path(error)),
 ]
 
 
@@ -802,15 +802,15 @@ def test_whatever_a_token_provider_returns_is_a_token_or_an_error_naming_the_pro
     the token provider, with nothing sent."""
     client = make_client(bearer_token=None, token_provider=lambda request: token)
     error = run(lambda: client.payment_sessions.get_session(SESSION))
-    if isinstance(error, capturekit.CaptureKitError) and error.code in REACHED_THE_NETWORK:
+    if isinstance(error, capturekit_sdk.CaptureKitError) and error.code in REACHED_THE_NETWORK:
         return
-    assert isinstance(error, capturekit.AuthenticationError), f"{token!r}: {error!r}"
+    assert isinstance(error, capturekit_sdk.AuthenticationError), f"{token!r}: {error!r}"
     assert names(error, "token_provider"), f"{token!r}: the error does not name the token provider: {error!r}"
 
 
 # --- asyncio ------------------------------------------------------------------------------------
 
-ASYNC_CLIENT = capturekit.AsyncClient(bearer_token="t", base_url=f"{CLOSED}/platform", max_retries=0, timeout=2.0)
+ASYNC_CLIENT = capturekit_sdk.AsyncClient(bearer_token="t", base_url=f"{CLOSED}/platform", max_retries=0, timeout=2.0)
 
 
 def error_kind(error: Optional[BaseException]) -> Tuple[str, str]:
@@ -818,7 +818,7 @@ def error_kind(error: Optional[BaseException]) -> Tuple[str, str]:
     reached the network carries a fresh idempotency key)."""
     if error is None:
         return ("accepted", "")
-    if isinstance(error, capturekit.CaptureKitError) and error.code in REACHED_THE_NETWORK:
+    if isinstance(error, capturekit_sdk.CaptureKitError) and error.code in REACHED_THE_NETWORK:
         return ("accepted", "")
     return (type(error).__name__, str(error))
 

@@ -9,7 +9,7 @@ from typing import Any, Dict
 
 import pytest
 
-import capturekit
+import capturekit_sdk
 from conftest import ED25519_KEY, REPO, STATESET_API_KEY, Emulator
 
 
@@ -20,15 +20,15 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
     # the key is the test key and every client is pointed at the emulator.
     shutil.copy(ED25519_KEY, tmp_path / "cdp_api_key.json")
     monkeypatch.chdir(tmp_path)
-    original = capturekit.Client
+    original = capturekit_sdk.Client
 
-    def to_emulator(**options: Any) -> capturekit.Client:
+    def to_emulator(**options: Any) -> capturekit_sdk.Client:
         options.setdefault("base_url", emulator.base_url)
         options.setdefault("coinbase_payments_base_url", emulator.url)
         options.setdefault("stateset_base_url", emulator.url)
         return original(**options)
 
-    monkeypatch.setattr(capturekit, "Client", to_emulator)
+    monkeypatch.setattr(capturekit_sdk, "Client", to_emulator)
     emulator.control("PUT", "config", {"settleDelayMs": 50})
     monkeypatch.setenv("STATESET_API_KEY", STATESET_API_KEY)
     namespace: Dict[str, Any] = {
@@ -47,5 +47,5 @@ def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monk
     assert namespace["payment"].amount_captured == 12000
     shipped = namespace["client"].payment_sessions.get_session(namespace["shipped_session_id"]).balances
     assert (shipped.capturable, shipped.captured, shipped.refundable, shipped.refunded) == (0, 20, 15, 5)
-    assert namespace["canceled"].status == capturekit.PaymentSessionStatus.CANCELED
+    assert namespace["canceled"].status == capturekit_sdk.PaymentSessionStatus.CANCELED
     assert namespace["void"].amount == 10 and namespace["refund"].amount == 5

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional
 
 import pytest
 
-import capturekit
+import capturekit_sdk
 from conftest import BEARER_TOKEN, ED25519_KEY, ES256_KEY, SCENARIOS, STATESET_API_KEY, UNKNOWN_KEY, Emulator
 
 CONTROL = {
@@ -60,7 +60,7 @@ def neutral(value: Any) -> Any:
     return value
 
 
-def error_to_wire(error: capturekit.CaptureKitError) -> Dict[str, Any]:
+def error_to_wire(error: capturekit_sdk.CaptureKitError) -> Dict[str, Any]:
     """An error in the scenarios' shape: its code and every field it carries."""
     fields = {camel(name): neutral(value) for name, value in vars(error).items() if not name.startswith("_")}
     return {"code": error.code, **fields}
@@ -74,7 +74,7 @@ def make_client(emulator: Emulator, options: Dict[str, Any], use_async: bool) ->
         "bearer": {"bearer_token": BEARER_TOKEN},
         "unknown_key": {"key_file": UNKNOWN_KEY},
     }[auth]
-    cls = capturekit.AsyncClient if use_async else capturekit.Client
+    cls = capturekit_sdk.AsyncClient if use_async else capturekit_sdk.Client
     return cls(base_url=emulator.base_url, max_retries=options.get("maxRetries", 2),
                stateset_api_key=options.get("statesetApiKey", STATESET_API_KEY),
                coinbase_payments_base_url=emulator.url, stateset_base_url=emulator.url,
@@ -189,7 +189,7 @@ async def call(client: Any, op: str, args: Dict[str, Any], use_async: bool) -> A
         wait = getattr(sessions, op)
         return await run(wait(session, args[f"{action}Id"], timeout=args["timeoutMs"] / 1000, poll_interval=0.05))
     if op == "derive_idempotency_key":
-        return {"key": capturekit.derive_idempotency_key(*args["parts"])}
+        return {"key": capturekit_sdk.derive_idempotency_key(*args["parts"])}
     if op == "escrow_capture":
         request = options(args, "paymentId", "distributeRewards")
         rewards = [{snake(name): value for name, value in reward.items()} for reward in args.get("distributeRewards", [])]
@@ -219,7 +219,7 @@ async def run_scenario(path: Path, tmp_path: Path, use_async: bool) -> None:
                     result, error = emulator.control(method, route, args), None
                 else:
                     result, error = neutral(await call(client, op, args, use_async)), None
-            except capturekit.CaptureKitError as raised:
+            except capturekit_sdk.CaptureKitError as raised:
                 result, error = None, error_to_wire(raised)
             where = f"step {index} ({op})"
             if "expectError" in step:

@@ -14,7 +14,7 @@ from typing import Any, Iterator, List
 
 import pytest
 
-import capturekit
+import capturekit_sdk
 from conftest import BEARER_TOKEN, REPO, Emulator
 
 EXAMPLE = REPO / "python" / "examples" / "webhook_receiver.py"
@@ -50,7 +50,7 @@ def test_the_receiver_handles_each_event_once_and_marks_the_order_paid(settling_
     handled: List[Any] = []
     original = orders.handle
 
-    def recording(event: capturekit.WebhookEvent) -> None:
+    def recording(event: capturekit_sdk.WebhookEvent) -> None:
         handled.append(event)
         original(event)
 
@@ -64,7 +64,7 @@ def test_the_receiver_handles_each_event_once_and_marks_the_order_paid(settling_
         emulator.control("POST", "webhooks/faults", {"type": "duplicate", "count": 0})
         emulator.control("POST", "webhooks/faults", {"type": "out_of_order"})
         session = emulator.authorized_session("12")
-        client = capturekit.Client(base_url=emulator.base_url, bearer_token=BEARER_TOKEN)
+        client = capturekit_sdk.Client(base_url=emulator.base_url, bearer_token=BEARER_TOKEN)
         client.payment_sessions.capture(session, amount="12")
         deadline = time.monotonic() + 10
         while True:
@@ -80,8 +80,8 @@ def test_the_receiver_handles_each_event_once_and_marks_the_order_paid(settling_
         arrived = [event.event_type.value for event in handled]
         assert arrived[0] == SUCCEEDED, f"out of order: {arrived}"
         assert {event.data.capture.payment_session_id for event in handled if event.data.capture} == {session}
-        succeeded = next(event for event in handled if event.event_type == capturekit.WebhookEventType.CAPTURE_SUCCEEDED)
-        assert succeeded.data.capture is not None and succeeded.data.capture.status == capturekit.CaptureStatus.SUCCEEDED
+        succeeded = next(event for event in handled if event.event_type == capturekit_sdk.WebhookEventType.CAPTURE_SUCCEEDED)
+        assert succeeded.data.capture is not None and succeeded.data.capture.status == capturekit_sdk.CaptureStatus.SUCCEEDED
         assert succeeded.data.payment_session is not None and succeeded.data.payment_session.balances.captured == 12
     finally:
         server.shutdown()
@@ -94,8 +94,8 @@ def test_a_delivery_that_does_not_verify_is_refused(settling_emulator: Emulator)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         body = b'{"eventId": "e", "eventType": "acceptance.payment_session.created", "data": {}}'
-        for signature, expected in [(capturekit.sign_webhook(body, "another-secret"), 400),
-                                    (capturekit.sign_webhook(body, "the-secret"), 200)]:
+        for signature, expected in [(capturekit_sdk.sign_webhook(body, "another-secret"), 400),
+                                    (capturekit_sdk.sign_webhook(body, "the-secret"), 200)]:
             request = urllib.request.Request(f"http://127.0.0.1:{server.server_address[1]}/", data=body, method="POST",
                                              headers={"content-type": "application/json",
                                                       "x-hook0-signature": signature})

@@ -8,7 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
-import capturekit
+import capturekit_sdk
 from conftest import REPO
 
 VECTORS = json.loads((REPO / "tests" / "vectors" / "webhooks.json").read_text())["cases"]
@@ -22,13 +22,13 @@ def test_each_webhook_vector_verifies_as_expected(case: Dict[str, Any]) -> None:
     headers = [tuple(pair) for pair in case["headers"]]
     expect = case["expect"]
     if "error" in expect:
-        with pytest.raises(capturekit.CaptureKitError) as caught:
-            capturekit.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
+        with pytest.raises(capturekit_sdk.CaptureKitError) as caught:
+            capturekit_sdk.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
         assert caught.value.code == expect["error"], caught.value
         if expect["error"].startswith("webhook_"):
-            assert isinstance(caught.value, capturekit.WebhookVerificationError)
+            assert isinstance(caught.value, capturekit_sdk.WebhookVerificationError)
         return
-    event = capturekit.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
+    event = capturekit_sdk.verify_webhook(case["body"].encode(), headers, case["secret"], **options)
     assert (event.event_id, event.event_type) == (expect["eventId"], expect["eventType"])
     if "captureSessionId" in expect:
         assert event.data.capture is not None
@@ -39,30 +39,30 @@ def test_a_signed_test_payload_verifies_and_decodes_to_typed_values() -> None:
     body = json.dumps({"eventId": "e-1", "eventType": "acceptance.payment_session.capture_pending",
                        "data": {"paymentSession": {"paymentSessionId": "paymentSession_1", "status": "capture_pending"},
                                 "capture": {"captureId": "capture_1", "status": "pending", "amount": "2.50"}}}).encode()
-    signature = capturekit.sign_webhook(body, "secret-1")
+    signature = capturekit_sdk.sign_webhook(body, "secret-1")
     headers = {"Content-Type": "application/json", "X-Hook0-Signature": signature}
-    event = capturekit.verify_webhook(body, headers, "secret-1")
-    assert event.event_type == capturekit.WebhookEventType.CAPTURE_PENDING
+    event = capturekit_sdk.verify_webhook(body, headers, "secret-1")
+    assert event.event_type == capturekit_sdk.WebhookEventType.CAPTURE_PENDING
     assert event.data.capture is not None and str(event.data.capture.amount) == "2.50"
     assert event.data.capture.payment_session_id == "paymentSession_1"
     # Signed with other headers at another time.
-    signature = capturekit.sign_webhook(body, "secret-1", headers={"x-id": "1"}, timestamp=int(time.time()) - 600)
-    with pytest.raises(capturekit.WebhookTooOldError):
-        capturekit.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1")
-    assert capturekit.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1", max_age=700)
+    signature = capturekit_sdk.sign_webhook(body, "secret-1", headers={"x-id": "1"}, timestamp=int(time.time()) - 600)
+    with pytest.raises(capturekit_sdk.WebhookTooOldError):
+        capturekit_sdk.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1")
+    assert capturekit_sdk.verify_webhook(body, {"x-id": "1", "x-hook0-signature": signature}, "secret-1", max_age=700)
 
 
 def test_text_bodies_and_unknown_options_are_refused_naming_them() -> None:
     with pytest.raises(TypeError, match="body: must be the raw body as bytes"):
-        capturekit.verify_webhook("{}", {}, "s")  # type: ignore[arg-type]
+        capturekit_sdk.verify_webhook("{}", {}, "s")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="max_agee"):
-        capturekit.verify_webhook(b"{}", {}, "s", max_agee=5)  # type: ignore[call-arg]
+        capturekit_sdk.verify_webhook(b"{}", {}, "s", max_agee=5)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="headers"):
-        capturekit.verify_webhook(b"{}", 5, "s")  # type: ignore[arg-type]
-    with pytest.raises(capturekit.InvalidRequestError, match="max_age"):
-        capturekit.verify_webhook(b"{}", {}, "s", max_age=0)
-    with pytest.raises(capturekit.WebhookMalformedError):
-        capturekit.verify_webhook(bytearray(b"{}"), {}, "s")
+        capturekit_sdk.verify_webhook(b"{}", 5, "s")  # type: ignore[arg-type]
+    with pytest.raises(capturekit_sdk.InvalidRequestError, match="max_age"):
+        capturekit_sdk.verify_webhook(b"{}", {}, "s", max_age=0)
+    with pytest.raises(capturekit_sdk.WebhookMalformedError):
+        capturekit_sdk.verify_webhook(bytearray(b"{}"), {}, "s")
 
 
 # --- whatever arrives ---------------------------------------------------------------------------
@@ -86,10 +86,10 @@ def test_any_delivery_ends_in_an_event_or_a_verification_error(body: bytes, sign
     well-formed, such as a lone surrogate) an `InvalidRequestError` naming the headers."""
     headers = [("content-type", content_type), ("x-hook0-signature", signature), *extra]
     try:
-        capturekit.verify_webhook(body, headers, "secret", now=1767225600)
-    except (capturekit.WebhookVerificationError, capturekit.DecodeError):
+        capturekit_sdk.verify_webhook(body, headers, "secret", now=1767225600)
+    except (capturekit_sdk.WebhookVerificationError, capturekit_sdk.DecodeError):
         pass
-    except capturekit.InvalidRequestError as error:
+    except capturekit_sdk.InvalidRequestError as error:
         assert "headers" in str(error), error
 
 
@@ -98,10 +98,10 @@ def test_any_delivery_ends_in_an_event_or_a_verification_error(body: bytes, sign
                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
 def test_headers_of_the_wrong_shape_are_a_type_error_naming_them(value: Any) -> None:
     try:
-        capturekit.verify_webhook(b"{}", value, "secret")
+        capturekit_sdk.verify_webhook(b"{}", value, "secret")
     except TypeError as error:
         assert "headers" in str(error), error
-    except capturekit.WebhookMalformedError:
+    except capturekit_sdk.WebhookMalformedError:
         pass  # an empty mapping or sequence: no signature header
 
 
@@ -121,13 +121,13 @@ def test_only_byte_containers_are_bodies(body: Any) -> None:
     """Guards against a body read item by item from a length it reports itself (a lying
     `__len__` aborted the interpreter asking for 4 EiB) or from ints that are not bytes."""
     with pytest.raises(TypeError, match="body"):
-        capturekit.verify_webhook(body, {}, "secret")
+        capturekit_sdk.verify_webhook(body, {}, "secret")
     with pytest.raises(TypeError, match="body"):
-        capturekit.sign_webhook(body, "secret")
+        capturekit_sdk.sign_webhook(body, "secret")
 
 
 def test_a_memoryview_of_bytes_is_a_body() -> None:
     body = b'{"eventId": "e", "eventType": "acceptance.payment_session.created", "data": {}}'
-    signature = capturekit.sign_webhook(memoryview(body), "s")
-    assert capturekit.verify_webhook(memoryview(body), {"content-type": "application/json",
+    signature = capturekit_sdk.sign_webhook(memoryview(body), "s")
+    assert capturekit_sdk.verify_webhook(memoryview(body), {"content-type": "application/json",
                                                         "x-hook0-signature": signature}, "s").event_id == "e"

@@ -15,11 +15,11 @@ const BUILTIN_BASES: &[(&str, &str)] = &[("invalid_request", "ValueError"), ("ti
 /// Every Python file, with its path from the repository root.
 pub fn files(api: &Registry) -> Vec<(&'static str, String)> {
     vec![
-        ("python/capturekit/_enums.py", enums(api)),
-        ("python/capturekit/_records.py", records_runtime(api)),
-        ("python/capturekit/_records.pyi", records_stub(api)),
-        ("python/capturekit/_requests.py", requests(api)),
-        ("python/capturekit/_errors.py", errors(api)),
+        ("python/capturekit_sdk/_enums.py", enums(api)),
+        ("python/capturekit_sdk/_records.py", records_runtime(api)),
+        ("python/capturekit_sdk/_records.pyi", records_stub(api)),
+        ("python/capturekit_sdk/_requests.py", requests(api)),
+        ("python/capturekit_sdk/_errors.py", errors(api)),
     ]
 }
 

@@ -101,7 +101,7 @@ fn expand(input: &mut DeriveInput, direction: Direction) -> syn::Result<Tokens> 
     let name_text = name.to_string();
     if direction.output {
         let pyclass: Attribute = syn::parse_quote! {
-            #[cfg_attr(feature = "python", pyo3::pyclass(frozen, eq, module = "capturekit", name = #name_text))]
+            #[cfg_attr(feature = "python", pyo3::pyclass(frozen, eq, module = "capturekit_sdk", name = #name_text))]
         };
         input.attrs.push(pyclass);
     }

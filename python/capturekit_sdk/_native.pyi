@@ -1,12 +1,12 @@
 # Stubs of the native module's own classes and functions, checked against it by
-# `python -m mypy.stubtest capturekit._native`. The result classes and the request
+# `python -m mypy.stubtest capturekit_sdk._native`. The result classes and the request
 # TypedDicts it uses are generated from the core (`_records.pyi`, `_requests.py`).
 from typing import Any, AsyncIterator, Awaitable, Coroutine, Iterable, Iterator, Mapping, Tuple
 
 from typing_extensions import Unpack, final
 
-from capturekit._records import *
-from capturekit._records import (
+from capturekit_sdk._records import *
+from capturekit_sdk._records import (
     Capture,
     CapturePage,
     EscrowCapture,
@@ -20,7 +20,7 @@ from capturekit._records import (
     VoidPage,
     WebhookEvent,
 )
-from capturekit._requests import (
+from capturekit_sdk._requests import (
     ApiKeyOptions,
     CancelRequest,
     CaptureRequest,
@@ -187,7 +187,7 @@ class PaymentSessionIterator:
 
 @final
 class PendingCall:
-    """An asyncio call that has not started (see ``capturekit._awaitable.coroutine``)."""
+    """An asyncio call that has not started (see ``capturekit_sdk._awaitable.coroutine``)."""
 
     def start(self) -> Awaitable[Any]: ...
 

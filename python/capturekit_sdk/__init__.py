@@ -1,7 +1,7 @@
-"""capturekit: capture authorized payment funds correctly, over one Rust core.
+"""capturekit_sdk: capture authorized payment funds correctly, over one Rust core.
 
->>> import capturekit
->>> client = capturekit.Client(key_file="cdp_api_key.json")                      # doctest: +SKIP
+>>> import capturekit_sdk
+>>> client = capturekit_sdk.Client(key_file="cdp_api_key.json")                      # doctest: +SKIP
 >>> capture = client.payment_sessions.capture(session_id, amount="10.00")        # doctest: +SKIP
 
 Results are immutable classes with typed attributes (``Decimal`` amounts, aware ``datetime``
