@@ -1,10 +1,10 @@
 'use strict'
-// capturekit for Node: a Promise API over the Rust core (native.js loads the addon). Every
+// capturekit for Node: a Promise API over the Rust core (load-native.js loads the addon). Every
 // type, conversion, default and rule is the core's, and so is every error kind (errors.js is
 // generated from them). This file only turns a native call's outcome into its value or its
 // error, and an iterator of pages into async iteration.
 
-const native = require('./native.js')
+const native = require('./load-native.js')
 const errors = require('./errors.js')
 
 const NATIVE = Symbol('native')

@@ -1,3 +1,3 @@
-// ESM entry: the same module as `require('capturekit')`.
+// ESM entry: the same module as `require('capturekit-sdk')`.
 export * from './index.js'
 export { default } from './index.js'

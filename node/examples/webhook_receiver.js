@@ -4,7 +4,7 @@
 // CDP_WEBHOOK_SECRET set; node/test/webhook_receiver.test.js runs it against the emulator.
 // README:begin
 const http = require('node:http')
-const { verifyWebhook, WebhookVerificationError } = require('capturekit')
+const { verifyWebhook, WebhookVerificationError } = require('capturekit-sdk')
 
 /** Order states by payment session id, and the event ids already handled. */
 class Orders {

@@ -1,4 +1,4 @@
-//! The native half of the `capturekit` npm package: the Rust core as napi classes. Every
+//! The native half of the `capturekit-sdk` npm package: the Rust core as napi classes. Every
 //! conversion comes from the core (its `node` feature): results become objects with
 //! camelCase keys and `Date`s, option objects are checked key by key, and every call resolves
 //! with an outcome (`{ value }` or `{ error, description }`) that `index.js` unwraps.

@@ -2,7 +2,7 @@
 import {
   Client, CaptureKitError, OutcomeUnknownError, RateLimitError, deriveIdempotencyKey,
   type Capture, type CaptureStatus, type PaymentSession,
-} from 'capturekit'
+} from 'capturekit-sdk'
 
 export async function captureTwice(sessionId: string): Promise<PaymentSession> {
   const client = new Client({ keyFile: 'cdp_api_key.json' }, { baseUrl: 'http://127.0.0.1:8402/platform', timeoutMs: 10_000 })

@@ -10,7 +10,11 @@ const { startEmulator, KEYS, STATESET_API_KEY, REPO } = require('./emulator.js')
 
 test('the README JavaScript examples run', async () => {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+  // The examples are ES modules (top-level await); here they run in one async function, so
+  // each `import { … } from '…'` becomes the equivalent `require`.
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1].replace(
+    /^import (\{[^}]*\}) from ('[^']+')/gm, (_, names, from) => `const ${names.replace(/ as /g, ': ')} = require(${from})`))
+  assert.ok(blocks.some((block) => block.includes("= require('capturekit-sdk')")), 'the examples import capturekit-sdk')
   assert.ok(blocks.length >= 2)
   const emulator = await startEmulator({ settleDelayMs: 50 })
   const cwd = process.cwd()
@@ -27,7 +31,7 @@ test('the README JavaScript examples run', async () => {
         })
       }
     }
-    const fakeRequire = (name) => (name === 'capturekit' ? { ...capturekit, Client: ToEmulator } : require(name))
+    const fakeRequire = (name) => (name === 'capturekit-sdk' ? { ...capturekit, Client: ToEmulator } : require(name))
     const sessionId = await emulator.authorizedSession('100')
     const escrowPaymentId = (await emulator.control('POST', 'escrow-payments', { amount: '50' })).id
     const statesetPaymentId = (await emulator.control('POST', 'stateset-payments', { amount: 15000 })).id
