@@ -11,7 +11,7 @@ LIB_EXT := $(if $(filter Darwin,$(shell uname -s)),dylib,so)
 FFI_LIB := target/debug/libcapturekit_ffi.$(LIB_EXT)
 BINDGEN := target/debug/uniffi-bindgen
 KOTLIN_SOURCES := bindings/kotlin/target/generated-sources/uniffi
-MVN ?= mvn -B --no-transfer-progress
+MVN ?= mvn -B --no-transfer-progress -Dcapturekit.skipNativeBuild=true
 VENV_PY := $(VENV)/bin/python
 # The Python and Node crates turn on the core's `python` and `node` features, whose code only
 # links inside an interpreter; maturin and napi build them, each on its own.
