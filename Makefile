@@ -17,7 +17,7 @@ VENV_PY := $(VENV)/bin/python
 # links inside an interpreter; maturin and napi build them, each on its own.
 RUST_CRATES := --workspace --exclude capturekit-python --exclude capturekit-node
 
-.PHONY: ffi demo test test-rust test-python test-node test-kotlin check-swift test-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-webhooks bench-tools bench-rust emulator build clean
+.PHONY: dist dist-python dist-node dist-kotlin test-install ffi demo test test-rust test-python test-node test-kotlin check-swift test-swift check-generated generate test-bench python-dev node-build kotlin-sources swift-sources release-mobile bench bench-webhooks bench-tools bench-rust emulator build clean
 
 build:
 	$(CARGO) build $(RUST_CRATES) --bins --examples
@@ -29,7 +29,7 @@ demo: build python-dev node-build kotlin-sources
 		sh -c 'target/debug/examples/capture_flow && target/debug/examples/provider_captures && $(VENV_PY) python/examples/capture_flow.py && node node/examples/capture_flow.js \
 		&& cd bindings/kotlin && $(MVN) -q exec:java -Dcapturekit.libdir=$(abspath target/debug)'
 
-test: check-generated test-rust test-python test-node test-kotlin check-swift test-swift test-bench
+test: check-generated test-rust test-python test-node test-kotlin check-swift test-swift test-bench test-install
 
 test-rust:
 	$(CARGO) test $(RUST_CRATES) --all-targets
@@ -106,6 +106,45 @@ test-swift: ffi build
 release-mobile:
 	$(CARGO) build --profile release-mobile -p capturekit-ffi
 
+# The packages a release publishes, for this machine's platform (Linux x86-64 with glibc 2.17
+# or newer: manylinux2014), in dist/: the Python wheel and sdist, the npm root and platform
+# packages, the Kotlin jar (with its native library), sources jar and POM, also installed
+# into the local Maven repository. zig (PyPI's ziglang, through maturin and cargo-zigbuild)
+# links each against glibc 2.17. docs/release.md has the other platforms.
+DIST := dist
+DIST_TARGET := x86_64-unknown-linux-gnu
+DIST_GLIBC := 2.17
+ZIG_ENV := PATH=$(abspath $(VENV))/bin:$$PATH
+# maturin links through its own zig wrapper, cargo-zigbuild through another: in one target
+# dir each would find the other's builds stale and rebuild everything, so the wheel has its own.
+WHEEL_TARGET_DIR := target/wheel
+
+dist: dist-python dist-node dist-kotlin
+
+dist-python: $(VENV)/.installed
+	rm -rf $(DIST)/python
+	$(ZIG_ENV) maturin build --quiet --release --zig --compatibility manylinux2014 -m python/Cargo.toml \
+		--target-dir $(WHEEL_TARGET_DIR) --out $(DIST)/python
+	$(ZIG_ENV) maturin sdist -m python/Cargo.toml --out $(DIST)/python
+
+dist-node: node/node_modules/.installed $(VENV)/.installed
+	$(ZIG_ENV) scripts/dist-node.sh $(DIST_TARGET).$(DIST_GLIBC) $(DIST)/npm
+
+# The Kotlin tests ran in test-kotlin, against the same sources.
+dist-kotlin: kotlin-sources $(VENV)/.installed
+	$(ZIG_ENV) cargo zigbuild --quiet --release -p capturekit-ffi --target $(DIST_TARGET).$(DIST_GLIBC)
+	cd bindings/kotlin && $(MVN) -q install -DskipTests -Dcapturekit.nativedir=$(abspath target/$(DIST_TARGET)/release)
+	rm -rf $(DIST)/maven && mkdir -p $(DIST)/maven
+	cp bindings/kotlin/target/capturekit-sdk-*.jar $(DIST)/maven/
+	cp bindings/kotlin/pom.xml $(DIST)/maven/$$(basename bindings/kotlin/target/capturekit-sdk-*-sources.jar -sources.jar).pom
+
+# What a user installs, tried as a user would: from dist/ only, with no Rust on PATH, each
+# package captures against the emulator (tests/install).
+test-install: dist build
+	tests/install/python.sh
+	tests/install/node.sh
+	tests/install/kotlin.sh
+
 # The side-by-side benchmark (bench/README.md). The official SDKs it compares with are
 # installed only here, pinned, in their own virtualenv and folder; so are its chart tools.
 BENCH_VENV := bench/.venv
@@ -156,5 +195,5 @@ emulator: build
 
 clean:
 	$(CARGO) clean
-	rm -rf $(DEMO_DIR) $(VENV) python/capturekit/*.so node/node_modules node/*.node node/native.js node/native.d.ts
+	rm -rf $(DEMO_DIR) $(VENV) python/capturekit_sdk/*.so node/node_modules node/*.node node/native.js node/native.d.ts $(DIST)
 	rm -rf $(BENCH_VENV) $(PEER_VENV) bench/peers/node/node_modules
