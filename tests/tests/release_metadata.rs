@@ -1,0 +1,95 @@
+//! Every package a release publishes carries the workspace's one version, and the floors the
+//! READMEs state are the ones the package files declare.
+
+use std::path::{Path, PathBuf};
+
+/// The version of every crate, and so of every package (`[workspace.package] version`).
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|error| panic!("{path}: {error}"))
+}
+
+fn json(path: &str) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap_or_else(|error| panic!("{path}: {error}"))
+}
+
+/// The npm package files: the root package and one per platform under `node/npm/`.
+fn npm_manifests() -> Vec<String> {
+    let mut paths = vec!["node/package.json".to_string()];
+    for entry in std::fs::read_dir(repo().join("node/npm")).expect("node/npm") {
+        let dir = entry.expect("node/npm entry").path();
+        paths.push(format!("node/npm/{}/package.json", dir.file_name().unwrap().to_string_lossy()));
+    }
+    paths
+}
+
+#[test]
+fn every_package_has_the_workspace_version() {
+    for path in npm_manifests() {
+        assert_eq!(json(&path)["version"], VERSION, "{path}");
+    }
+    let lock = json("node/package-lock.json");
+    assert_eq!(lock["version"], VERSION, "node/package-lock.json");
+    assert_eq!(lock["packages"][""]["version"], VERSION, "node/package-lock.json (root package)");
+
+    let macros = format!("capturekit-macros = {{ path = \"macros\", version = \"{VERSION}\" }}");
+    assert!(read("core/Cargo.toml").contains(&macros), "core/Cargo.toml must require {macros}");
+
+    let pom = read("bindings/kotlin/pom.xml");
+    let coordinates = format!("<artifactId>capturekit-sdk</artifactId>\n  <version>{VERSION}</version>");
+    assert!(pom.contains(&coordinates), "bindings/kotlin/pom.xml must declare {coordinates}");
+
+    // maturin takes the Python package's version from its crate, which takes the workspace's.
+    let pyproject = read("python/pyproject.toml");
+    assert!(pyproject.contains("dynamic = [\"version\"]"), "python/pyproject.toml must take its version from Cargo");
+    assert!(read("python/Cargo.toml").contains("version.workspace = true"), "python/Cargo.toml");
+
+    assert!(read("CHANGELOG.md").contains(&format!("## [{VERSION}]")), "CHANGELOG.md has no section for {VERSION}");
+}
+
+#[test]
+fn every_platform_package_is_an_optional_dependency_napi_builds() {
+    let root = json("node/package.json");
+    let name = root["name"].as_str().expect("name");
+    let targets = root["napi"]["targets"].as_array().expect("napi.targets");
+    let platforms = npm_manifests().len() - 1;
+    assert_eq!(targets.len(), platforms, "one node/npm/<platform> folder per napi target");
+    for path in npm_manifests().into_iter().skip(1) {
+        let platform = json(&path);
+        let package = platform["name"].as_str().expect("name");
+        assert!(package.starts_with(&format!("{name}-")), "{path}: {package} must be {name}-<platform>");
+        for field in ["os", "cpu"] {
+            assert!(platform[field].is_array(), "{path}: {field} tells npm which machines it fits");
+        }
+        assert_eq!(platform["engines"], root["engines"], "{path}: engines");
+    }
+}
+
+#[test]
+fn the_readmes_state_the_floors_the_packages_declare() {
+    let node_floor = json("node/package.json")["engines"]["node"].as_str().expect("engines.node").to_string();
+    let node_major = node_floor.trim_start_matches(">=");
+    assert!(read("node/README.md").contains(&format!("Node {node_major} or newer")), "node/README.md: Node floor {node_floor}");
+
+    let pyproject = read("python/pyproject.toml");
+    let python_floor = pyproject
+        .lines()
+        .find_map(|line| line.strip_prefix("requires-python = \">="))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("python/pyproject.toml: requires-python");
+    assert!(read("python/README.md").contains(&format!("Python {python_floor} or newer")), "python/README.md: Python floor");
+    assert!(read("README.md").contains(&format!("Python {python_floor}+")), "README.md: Python floor");
+
+    let rust_floor = read("Cargo.toml")
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("Cargo.toml: rust-version")
+        .to_string();
+    assert!(read("README.md").contains(&format!("Rust {rust_floor}+")), "README.md: Rust floor {rust_floor}");
+}
