@@ -74,7 +74,10 @@ fn every_platform_package_is_an_optional_dependency_napi_builds() {
 fn the_readmes_state_the_floors_the_packages_declare() {
     let node_floor = json("node/package.json")["engines"]["node"].as_str().expect("engines.node").to_string();
     let node_major = node_floor.trim_start_matches(">=");
-    assert!(read("node/README.md").contains(&format!("Node {node_major} or newer")), "node/README.md: Node floor {node_floor}");
+    assert!(
+        read("node/README.md").contains(&format!("Node {node_major} or newer")),
+        "node/README.md: Node floor {node_floor}"
+    );
 
     let pyproject = read("python/pyproject.toml");
     let python_floor = pyproject
@@ -82,7 +85,10 @@ fn the_readmes_state_the_floors_the_packages_declare() {
         .find_map(|line| line.strip_prefix("requires-python = \">="))
         .and_then(|rest| rest.strip_suffix('"'))
         .expect("python/pyproject.toml: requires-python");
-    assert!(read("python/README.md").contains(&format!("Python {python_floor} or newer")), "python/README.md: Python floor");
+    assert!(
+        read("python/README.md").contains(&format!("Python {python_floor} or newer")),
+        "python/README.md: Python floor"
+    );
     assert!(read("README.md").contains(&format!("Python {python_floor}+")), "README.md: Python floor");
 
     let rust_floor = read("Cargo.toml")
