@@ -6,7 +6,8 @@
 //! faults, with a control API under `/_emulator/`. Start it from Rust tests with
 //! [`Emulator::start`], or as the `capturekit-emulator` binary.
 //!
-//! The emulated API, under `/platform/v2/payment-sessions`: `POST` (create) and `GET` (list,
+//! The emulated API, under `/platform/v2/payment-sessions` (and `/v2/payment-sessions`, for a
+//! client given the root URL): `POST` (create) and `GET` (list,
 //! `{paymentSessions, nextPageToken?}`); `GET /{id}`; `POST /{id}/cancel`; and for each of
 //! `captures`, `voids` and `refunds`: `POST /{id}/<kind>` (created `pending`, settled later),
 //! `GET /{id}/<kind>?pageSize=&pageToken=` and `GET /{id}/<kind>/{actionId}`.
@@ -50,6 +51,8 @@
 //! | `POST`, `DELETE /_emulator/webhooks/faults` | a [`WebhookFaultSpec`]: `{type: "duplicate" \| "out_of_order" \| "delay" \| "corrupt_signature", count? (default 1, 0 = until cleared), delayMs?, eventType?}` | `{ok}` |
 //! | `GET /_emulator/stats` | none | `{requests, authenticatedRequests, faultsApplied, sessions, captures, voids, refunds, subscriptions, webhookDeliveries}` |
 //! | `POST /_emulator/escrow-payments`, `POST /_emulator/stateset-payments` | see the routes | the payment |
+//! | `GET /_emulator/requests` | none | `{requests: [{at, method, path, idempotencyKey, status, fault}]}`, oldest first (see the `journal` module) |
+//! | `POST /_emulator/reset` | none | `{ok}`: every session, payment, subscription, key, fault rule, counter and record is gone, the clock is back; the configuration stays |
 //! | `GET /_emulator/health` | none | `{ok}` |
 //!
 //! ```no_run
@@ -67,6 +70,7 @@ mod api_error;
 pub mod dev_key;
 mod escrow;
 mod gate;
+mod journal;
 mod paging;
 mod pump;
 mod routes;
@@ -118,6 +122,9 @@ pub struct EmulatorConfig {
     /// Whether CDP's rate limits are enforced from the start (see [`rate_limit`]); also
     /// switchable with `PUT /_emulator/config {"rateLimits": true}`.
     pub rate_limits: bool,
+    /// Seeds the dice of fault rules with a `probability` below 1, so that they hit the same
+    /// requests on every run (`None`: a random seed).
+    pub seed: Option<u64>,
 }
 
 impl Default for EmulatorConfig {
@@ -131,6 +138,7 @@ impl Default for EmulatorConfig {
             stateset_api_keys: Vec::new(),
             read_timeout: Duration::from_secs(30),
             rate_limits: false,
+            seed: None,
         }
     }
 }
@@ -158,7 +166,9 @@ impl Emulator {
         let state = AppState(Arc::new(Shared {
             world: Mutex::new(World::new(config.settle_delay)),
             idempotency: Mutex::default(),
-            faults: Mutex::default(),
+            faults: Mutex::new(gate::faults::Faults::seeded(config.seed)),
+            seed: config.seed,
+            journal: Mutex::default(),
             rate_limits: Mutex::new(gate::rate_limit::RateLimiter::new(config.rate_limits)),
             verifier,
             stateset_keys: config.stateset_api_keys.iter().cloned().collect(),
@@ -167,9 +177,14 @@ impl Emulator {
             webhooks: Webhooks::new(receiver.clone()),
             pump: Mutex::new(()),
         }));
-        let router = axum::Router::new()
+        // The CDP API is served under `/platform`, as CDP does, and also under the root, so that
+        // a client given the root URL works too instead of meeting 404s.
+        let api = axum::Router::new()
             .nest("/platform", routes::cdp::routes(state.clone()))
+            .merge(routes::cdp::routes(state.clone()))
             .merge(routes::providers::routes(state.clone()))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), journal::record));
+        let router = api
             .nest("/_emulator", routes::control::routes(state.clone()))
             .layer(axum::middleware::from_fn_with_state(state.clone(), pump::after_request));
         let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;

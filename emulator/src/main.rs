@@ -43,6 +43,10 @@ struct Args {
     /// Enforce CDP's rate limits per API key (500 writes and 600 reads per rolling 10 s).
     #[arg(long)]
     rate_limits: bool,
+    /// Seed the dice of fault rules with a probability below 1, so that they hit the same
+    /// requests on every run.
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 fn main() {
@@ -93,6 +97,7 @@ fn run(args: Args) -> Result<(), String> {
         settle_delay: (!args.manual_settle).then(|| Duration::from_millis(args.settle_delay_ms)),
         read_timeout: Duration::from_millis(args.read_timeout_ms),
         rate_limits: args.rate_limits,
+        seed: args.seed,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {

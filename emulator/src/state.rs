@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::gate::auth::Verifier;
 use crate::gate::faults::Faults;
 use crate::gate::idempotency::IdempotencyStore;
+use crate::journal::Journal;
 use crate::webhooks::Webhooks;
 use crate::world::World;
 
@@ -19,6 +20,10 @@ pub struct Shared {
     pub world: Mutex<World>,
     pub idempotency: Mutex<IdempotencyStore>,
     pub faults: Mutex<Faults>,
+    /// The seed of the fault rules' dice (`None`: a random one), kept for reset.
+    pub seed: Option<u64>,
+    /// Every API request answered (see [`crate::journal`]).
+    pub journal: Mutex<Journal>,
     pub rate_limits: Mutex<crate::gate::rate_limit::RateLimiter>,
     pub verifier: Verifier,
     /// The StateSet API keys accepted.

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::gate::faults::{FaultKind, FaultSpec};
 use crate::gate::idempotency::{Begin, StoredResponse};
+use crate::journal::Notes;
 use crate::server::ConnKill;
 use crate::state::{lock, AppState};
 use crate::world::World;
@@ -28,6 +29,8 @@ pub(crate) struct Exchange {
     principal: String,
     fault: Option<FaultSpec>,
     kill: Option<ConnKill>,
+    /// Where a dropped answer's status is noted for the journal.
+    notes: Option<Notes>,
     /// The status of a successful answer: 200 unless the call says otherwise.
     success: u16,
 }
@@ -125,6 +128,9 @@ impl Exchange {
     async fn answer(self, stored: StoredResponse) -> Response {
         match self.fault.as_ref().map(|f| f.kind) {
             Some(FaultKind::Drop) => {
+                if let Some(notes) = &self.notes {
+                    notes.dropped(stored.status);
+                }
                 if let Some(ConnKill(kill)) = &self.kill {
                     kill.notify_one();
                     std::future::pending::<()>().await;
@@ -163,6 +169,7 @@ impl axum::extract::FromRequestParts<AppState> for Exchange {
             principal: principal.0.clone(),
             fault: parts.extensions.get::<PickedFault>().and_then(|f| f.0.clone()),
             kill: parts.extensions.get::<ConnKill>().cloned(),
+            notes: parts.extensions.get::<Notes>().cloned(),
             success: 200,
         })
     }

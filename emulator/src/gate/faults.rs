@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
@@ -120,14 +122,29 @@ struct Active {
 }
 
 /// The active fault rules, first added first tried.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Faults {
     active: Vec<Active>,
     /// How many requests a fault hit, in all.
     pub applied: u64,
+    /// Rolls the dice of rules whose `probability` is below 1.
+    dice: StdRng,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults::seeded(None)
+    }
 }
 
 impl Faults {
+    /// No rules; with a `seed`, probabilistic rules hit the same requests on every run (the
+    /// same rules and the same requests in the same order).
+    pub fn seeded(seed: Option<u64>) -> Self {
+        let dice = seed.map_or_else(StdRng::from_entropy, StdRng::seed_from_u64);
+        Faults { active: Vec::new(), applied: 0, dice }
+    }
+
     /// Adds a rule.
     pub fn add(&mut self, spec: FaultSpec) {
         let remaining = (spec.count > 0).then_some(spec.count);
@@ -141,8 +158,9 @@ impl Faults {
 
     /// The fault that hits this request, if any (and counts it).
     pub fn pick(&mut self, method: &str, path: &str) -> Option<FaultSpec> {
+        let dice = &mut self.dice;
         let index = self.active.iter().position(|a| {
-            a.spec.matches(method, path) && (a.spec.probability >= 1.0 || rand::random::<f64>() < a.spec.probability)
+            a.spec.matches(method, path) && (a.spec.probability >= 1.0 || dice.gen::<f64>() < a.spec.probability)
         })?;
         let spec = self.active[index].spec.clone();
         if let Some(remaining) = &mut self.active[index].remaining {
@@ -183,5 +201,21 @@ mod tests {
         }
         faults.clear();
         assert!(faults.pick("GET", "/x").is_none());
+    }
+
+    /// Which of `requests` GETs a rule of probability one half hits, with `seed`.
+    fn hits(seed: u64, requests: usize) -> Vec<bool> {
+        let mut faults = Faults::seeded(Some(seed));
+        faults.add(spec(r#"{"type": "status", "count": 0, "probability": 0.5}"#));
+        (0..requests).map(|_| faults.pick("GET", "/x").is_some()).collect()
+    }
+
+    #[test]
+    fn a_seed_makes_probabilistic_faults_fall_the_same_way_every_run() {
+        let first = hits(7, 200);
+        assert_eq!(first, hits(7, 200));
+        let hit = first.iter().filter(|&&h| h).count();
+        assert!((60..=140).contains(&hit), "one half of 200 requests, roughly: {hit}");
+        assert_ne!(first, hits(8, 200), "another seed, another pattern");
     }
 }

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use crate::api_error::ApiError;
 use crate::gate::exchange::{PickedFault, Principal};
 use crate::gate::faults::FaultKind;
+use crate::journal::Notes;
 use crate::state::{lock, AppState};
 
 pub(crate) use crate::gate::exchange::Exchange;
@@ -48,6 +49,9 @@ pub(crate) async fn gate(State(state): State<AppState>, mut request: Request, ne
         }
     }
     let fault = lock(&state.0.faults).pick(&method, &path);
+    if let (Some(spec), Some(notes)) = (&fault, request.extensions().get::<Notes>()) {
+        notes.fault(spec.kind);
+    }
     if let Some(spec) = fault.as_ref().filter(|f| f.kind == FaultKind::Status) {
         return spec.error().into_response();
     }

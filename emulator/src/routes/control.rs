@@ -35,6 +35,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/config", put(configure))
         .route("/faults", post(add_fault).delete(clear_faults))
         .route("/stats", get(stats))
+        .route("/requests", get(requests))
+        .route("/reset", post(reset))
         .merge(crate::routes::webhooks::control_routes())
         .with_state(state)
 }
@@ -275,4 +277,29 @@ async fn stats(State(state): State<AppState>) -> Response {
         "webhookDeliveries": state.0.webhooks.delivery_count(),
     }))
     .into_response()
+}
+
+/// `GET /_emulator/requests`: the request journal (see [`crate::journal`]).
+async fn requests(State(state): State<AppState>) -> Response {
+    Json(lock(&state.0.journal).json()).into_response()
+}
+
+/// `POST /_emulator/reset`: empties everything a test can leave behind (sessions, payments,
+/// subscriptions, the clock's advance, idempotency keys, fault rules and their dice, rate
+/// windows, counters, the journal and the delivery log), keeping the configuration (keys,
+/// settle delay, whether rate limits apply, the seed).
+async fn reset(State(state): State<AppState>) -> Response {
+    {
+        let mut world = lock(&state.0.world);
+        let settle_delay = world.sessions.settle_delay;
+        *world = crate::world::World::new(settle_delay);
+    }
+    *lock(&state.0.idempotency) = Default::default();
+    *lock(&state.0.faults) = crate::gate::faults::Faults::seeded(state.0.seed);
+    lock(&state.0.rate_limits).reset();
+    state.0.requests.store(0, Ordering::Relaxed);
+    state.0.authenticated.store(0, Ordering::Relaxed);
+    lock(&state.0.journal).clear();
+    state.0.webhooks.reset();
+    Json(json!({"ok": true})).into_response()
 }

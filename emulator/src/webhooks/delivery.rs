@@ -169,6 +169,13 @@ impl DeliveryLog {
         seq
     }
 
+    /// Forgets every record; deliveries under way find theirs gone and record nothing.
+    fn forget(&mut self) {
+        self.first_seq += self.records.len() as u64;
+        self.records.clear();
+        self.total = 0;
+    }
+
     fn get_mut(&mut self, seq: u64) -> Option<&mut Record> {
         let index = seq.checked_sub(self.first_seq)?;
         self.records.get_mut(usize::try_from(index).ok()?)
@@ -261,6 +268,15 @@ impl Webhooks {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         lock(&self.inner.book).faults.clear();
+    }
+
+    /// Forgets the delivery log, the fault rules and the held-back deliveries (those under
+    /// way still finish, unrecorded).
+    pub fn reset(&self) {
+        let mut book = lock(&self.inner.book);
+        book.log.forget();
+        book.faults.clear();
+        book.held.clear();
     }
 
     /// `{deliveries: [...]}` in creation order, only those of `event_type` and

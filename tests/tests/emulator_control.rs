@@ -1,0 +1,132 @@
+//! The control calls a user's own test suite leans on: the request journal, reset between
+//! tests, seeded faults that replay identically, and the API under the root URL as well.
+
+use capturekit::{CaptureRequest, Decimal, ErrorKind};
+use capturekit_emulator::EmulatorConfig;
+use capturekit_tests::TestEmulator;
+use serde_json::{json, Value};
+
+fn amount(text: &str) -> Decimal {
+    text.parse().expect("decimal")
+}
+
+/// The journal's requests whose path ends in `suffix`.
+async fn journal(emulator: &TestEmulator, suffix: &str) -> Vec<Value> {
+    let answer = emulator.control("GET", "requests", Value::Null).await;
+    let requests = answer["requests"].as_array().expect("requests").clone();
+    requests.into_iter().filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(suffix))).collect()
+}
+
+#[tokio::test]
+async fn the_journal_shows_a_dropped_answer_retried_with_the_same_key() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("25").await;
+    emulator.control("POST", "faults", json!({"type": "drop", "method": "POST", "path": "/captures"})).await;
+
+    let request = CaptureRequest::amount(amount("10")).idempotency_key("order-1001-capture");
+    let capture = emulator.client().payment_sessions().capture(&session, request).await.expect("retried to success");
+
+    let posts = journal(&emulator, "/captures").await;
+    assert_eq!(posts.len(), 2, "one dropped answer, one retry: {posts:?}");
+    for post in &posts {
+        assert_eq!(post["method"], "POST");
+        assert_eq!(post["idempotencyKey"], "order-1001-capture");
+        assert_eq!(post["path"], format!("/platform/v2/payment-sessions/{session}/captures"));
+    }
+    assert_eq!(posts[0]["fault"], "drop");
+    assert_eq!(posts[1]["fault"], Value::Null);
+    assert_eq!(posts[0]["status"], posts[1]["status"], "the replay answers what the dropped answer said");
+    let session = emulator.client().payment_sessions().get_session(&session).await.expect("session");
+    assert_eq!(session.balances.capturable, amount("15"), "10 of 25 captured once: {}", capture.capture_id);
+}
+
+#[tokio::test]
+async fn a_refused_request_and_an_injected_status_are_in_the_journal_too() {
+    let emulator = TestEmulator::start(None).await;
+    emulator.control("POST", "faults", json!({"type": "status", "status": 500, "count": 3, "method": "GET"})).await;
+    let missing = "paymentSession_00000000-0000-4000-8000-000000000000";
+    emulator.client().payment_sessions().get_session(missing).await.expect_err("three 500s");
+    let gets = journal(&emulator, missing).await;
+    let answers: Vec<(Value, Value)> = gets.iter().map(|r| (r["status"].clone(), r["fault"].clone())).collect();
+    assert_eq!(answers, vec![(json!(500), json!("status")); 3]);
+}
+
+#[tokio::test]
+async fn reset_leaves_nothing_of_the_last_test_behind() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("25").await;
+    let client = emulator.client();
+    let request = CaptureRequest::amount(amount("10")).idempotency_key("order-1001-capture");
+    client.payment_sessions().capture(&session, request.clone()).await.expect("capture");
+    emulator.control("POST", "clock/advance", json!({"seconds": 3600})).await;
+    emulator.control("POST", "faults", json!({"type": "status", "count": 0, "path": "/never-called"})).await;
+    emulator.control("POST", "webhooks/faults", json!({"type": "corrupt_signature", "count": 0})).await;
+
+    assert_eq!(emulator.control("POST", "reset", Value::Null).await, json!({"ok": true}));
+
+    let stats = emulator.control("GET", "stats", Value::Null).await;
+    for counter in [
+        "requests",
+        "authenticatedRequests",
+        "faultsApplied",
+        "sessions",
+        "captures",
+        "subscriptions",
+        "webhookDeliveries",
+    ] {
+        assert_eq!(stats[counter], 0, "{counter} after reset: {stats}");
+    }
+    assert_eq!(emulator.control("GET", "requests", Value::Null).await, json!({"requests": []}));
+    let gone = client.payment_sessions().get_session(&session).await.expect_err("the session is gone");
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+    // The clock is back, and the key can be used afresh on a new session.
+    let fresh = emulator.authorized_session("25").await;
+    let capture = client.payment_sessions().capture(&fresh, request).await.expect("the key is free again");
+    assert_eq!(capture.amount, Some(amount("10")));
+    let created = capture.created_at.expect("createdAt").timestamp();
+    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() as i64;
+    assert!((created - wall).abs() < 60, "the clock's advance is undone: created at {created}, now {wall}");
+    // The configuration stays: captures still settle only on command.
+    let pending = client.payment_sessions().get_capture(&fresh, &capture.capture_id).await.expect("capture");
+    assert_eq!(pending.status, capture.status);
+}
+
+/// The statuses of 40 StateSet GETs under a new status fault of probability one half.
+async fn forty_gets(emulator: &TestEmulator) -> Vec<u16> {
+    emulator
+        .control("POST", "faults", json!({"type": "status", "count": 0, "probability": 0.5, "method": "GET"}))
+        .await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let url = format!("{}/v1/payments/pay_missing", emulator.emulator.url());
+        let answer = http.get(url).bearer_auth(capturekit_tests::TEST_STATESET_API_KEY).send().await.expect("answer");
+        statuses.push(answer.status().as_u16());
+    }
+    statuses
+}
+
+async fn seeded(seed: u64) -> TestEmulator {
+    TestEmulator::start_with(EmulatorConfig { seed: Some(seed), ..Default::default() }).await
+}
+
+#[tokio::test]
+async fn a_seed_makes_probabilistic_faults_replay_identically() {
+    let emulator = seeded(42).await;
+    let first = forty_gets(&emulator).await;
+    assert!(first.contains(&503) && first.contains(&404), "some hit, some not: {first:?}");
+    assert_eq!(first, forty_gets(&seeded(42).await).await, "another emulator with the same seed");
+    emulator.control("POST", "reset", Value::Null).await;
+    assert_eq!(first, forty_gets(&emulator).await, "after a reset, the dice start again from the seed");
+}
+
+#[tokio::test]
+async fn a_client_given_the_root_url_reaches_the_api_too() {
+    let emulator = TestEmulator::start(None).await;
+    let session = emulator.authorized_session("25").await;
+    let client = emulator.client_builder().base_url(emulator.emulator.url()).build().expect("client");
+    let capture =
+        client.payment_sessions().capture(&session, CaptureRequest::amount(amount("1"))).await.expect("capture");
+    assert_eq!(capture.amount, Some(amount("1")));
+    assert_eq!(journal(&emulator, "/captures").await[0]["path"], format!("/v2/payment-sessions/{session}/captures"));
+}
