@@ -42,7 +42,7 @@ impl Notes {
 }
 
 /// One request.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Entry {
     at: DateTime<Utc>,
     method: String,
@@ -87,17 +87,8 @@ impl Entry {
             "path": self.path,
             "idempotencyKey": self.idempotency_key,
             "status": self.status,
-            "fault": self.fault.map(fault_name),
+            "fault": self.fault,
         })
-    }
-}
-
-fn fault_name(kind: FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Status => "status",
-        FaultKind::Delay => "delay",
-        FaultKind::Malformed => "malformed",
-        FaultKind::Drop => "drop",
     }
 }
 
@@ -117,15 +108,10 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
+        let mut entry = std::mem::take(&mut self.entry);
         let noted = lock(&self.notes.0);
-        let entry = Entry {
-            at: self.entry.at,
-            method: std::mem::take(&mut self.entry.method),
-            path: std::mem::take(&mut self.entry.path),
-            idempotency_key: self.entry.idempotency_key.take(),
-            status: self.entry.status.or(noted.dropped_status),
-            fault: noted.fault,
-        };
+        entry.status = entry.status.or(noted.dropped_status);
+        entry.fault = noted.fault;
         lock(&self.state.0.journal).push(entry);
     }
 }
