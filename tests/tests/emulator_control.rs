@@ -46,9 +46,15 @@ async fn a_refused_request_and_an_injected_status_are_in_the_journal_too() {
     emulator.control("POST", "faults", json!({"type": "status", "status": 500, "count": 3, "method": "GET"})).await;
     let missing = "paymentSession_00000000-0000-4000-8000-000000000000";
     emulator.client().payment_sessions().get_session(missing).await.expect_err("three 500s");
+    // A request the gate refuses (no credentials) is recorded with its 401 and no fault.
+    let url = format!("{}/platform/v2/payment-sessions/{missing}", emulator.emulator.url());
+    let refused = reqwest::Client::new().get(url).send().await.expect("answer");
+    assert_eq!(refused.status().as_u16(), 401);
     let gets = journal(&emulator, missing).await;
     let answers: Vec<(Value, Value)> = gets.iter().map(|r| (r["status"].clone(), r["fault"].clone())).collect();
-    assert_eq!(answers, vec![(json!(500), json!("status")); 3]);
+    let mut expected = vec![(json!(500), json!("status")); 3];
+    expected.push((json!(401), Value::Null));
+    assert_eq!(answers, expected);
 }
 
 #[tokio::test]
@@ -86,9 +92,10 @@ async fn reset_leaves_nothing_of_the_last_test_behind() {
     let created = capture.created_at.expect("createdAt").timestamp();
     let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() as i64;
     assert!((created - wall).abs() < 60, "the clock's advance is undone: created at {created}, now {wall}");
-    // The configuration stays: captures still settle only on command.
-    let pending = client.payment_sessions().get_capture(&fresh, &capture.capture_id).await.expect("capture");
-    assert_eq!(pending.status, capture.status);
+    // The configuration stays: captures still settle only on command (an empty PUT changes
+    // nothing and answers the whole configuration).
+    let config = emulator.control("PUT", "config", json!({})).await;
+    assert_eq!(config, json!({"settleDelayMs": null, "rateLimits": false}));
 }
 
 /// The statuses of 40 StateSet GETs under a new status fault of probability one half.

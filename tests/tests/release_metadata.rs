@@ -52,21 +52,58 @@ fn every_package_has_the_workspace_version() {
     assert!(read("CHANGELOG.md").contains(&format!("## [{VERSION}]")), "CHANGELOG.md has no section for {VERSION}");
 }
 
+/// napi-rs's name for the platform of a Rust target: `x86_64-unknown-linux-gnu` is
+/// `linux-x64-gnu`, `aarch64-apple-darwin` is `darwin-arm64`, `x86_64-pc-windows-msvc` is
+/// `win32-x64-msvc`.
+fn napi_platform(triple: &str) -> String {
+    let parts: Vec<&str> = triple.split('-').collect();
+    let arch = match parts[0] {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        "i686" => "ia32",
+        other => panic!("napi.targets: no napi name known here for the architecture of {triple} ({other})"),
+    };
+    match parts[1..] {
+        [_, "linux", abi] => format!("linux-{arch}-{abi}"),
+        [_, "darwin"] => format!("darwin-{arch}"),
+        [_, "windows", abi] => format!("win32-{arch}-{abi}"),
+        _ => panic!("napi.targets: no napi name known here for {triple}"),
+    }
+}
+
 #[test]
-fn every_platform_package_is_an_optional_dependency_napi_builds() {
+fn every_napi_target_has_its_platform_package() {
     let root = json("node/package.json");
     let name = root["name"].as_str().expect("name");
-    let targets = root["napi"]["targets"].as_array().expect("napi.targets");
-    let platforms = npm_manifests().len() - 1;
-    assert_eq!(targets.len(), platforms, "one node/npm/<platform> folder per napi target");
-    for path in npm_manifests().into_iter().skip(1) {
-        let platform = json(&path);
-        let package = platform["name"].as_str().expect("name");
-        assert!(package.starts_with(&format!("{name}-")), "{path}: {package} must be {name}-<platform>");
+    let binary = root["napi"]["binaryName"].as_str().expect("napi.binaryName");
+    let mut expected: Vec<String> = root["napi"]["targets"]
+        .as_array()
+        .expect("napi.targets")
+        .iter()
+        .map(|t| napi_platform(t.as_str().expect("a target triple")))
+        .collect();
+    expected.sort();
+    let mut folders: Vec<String> = npm_manifests()
+        .into_iter()
+        .skip(1)
+        .map(|path| path.trim_start_matches("node/npm/").trim_end_matches("/package.json").to_string())
+        .collect();
+    folders.sort();
+    assert_eq!(folders, expected, "one node/npm/<platform> folder per napi target, named as napi names it");
+    for platform in folders {
+        let path = format!("node/npm/{platform}/package.json");
+        let manifest = json(&path);
+        assert_eq!(manifest["name"], format!("{name}-{platform}"), "{path}: name");
+        let addon = format!("{binary}.{platform}.node");
+        assert_eq!(manifest["main"], addon, "{path}: main");
+        assert_eq!(manifest["files"], serde_json::json!([addon]), "{path}: files");
         for field in ["os", "cpu"] {
-            assert!(platform[field].is_array(), "{path}: {field} tells npm which machines it fits");
+            assert!(manifest[field].is_array(), "{path}: {field} tells npm which machines it fits");
         }
-        assert_eq!(platform["engines"], root["engines"], "{path}: engines");
+        if platform.ends_with("-gnu") {
+            assert_eq!(manifest["libc"], serde_json::json!(["glibc"]), "{path}: libc");
+        }
+        assert_eq!(manifest["engines"], root["engines"], "{path}: engines");
     }
 }
 
