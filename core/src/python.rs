@@ -225,8 +225,9 @@ static FROM_DETAILS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 pub fn to_py_err(error: Error) -> PyErr {
     Python::attach(|py| {
         let build = || -> PyResult<Bound<'_, PyAny>> {
-            let from_details = FROM_DETAILS
-                .get_or_try_init(py, || py.import("capturekit_sdk._errors")?.getattr("_from_details").map(Bound::unbind))?;
+            let from_details = FROM_DETAILS.get_or_try_init(py, || {
+                py.import("capturekit_sdk._errors")?.getattr("_from_details").map(Bound::unbind)
+            })?;
             let details = error.details();
             let fields = PyDict::new(py);
             for (name, value) in details.py_items(py, false)? {

@@ -133,8 +133,9 @@ where
         })))
     });
     let pending = pyo3::Py::new(py, PendingCall { call: Mutex::new(Some(call)) })?;
-    let coroutine = COROUTINE
-        .get_or_try_init(py, || py.import("capturekit_sdk._awaitable")?.getattr("coroutine").map(pyo3::Bound::unbind))?;
+    let coroutine = COROUTINE.get_or_try_init(py, || {
+        py.import("capturekit_sdk._awaitable")?.getattr("coroutine").map(pyo3::Bound::unbind)
+    })?;
     coroutine.bind(py).call1((pending,))
 }
 
