@@ -47,6 +47,10 @@ struct Args {
     /// requests on every run.
     #[arg(long)]
     seed: Option<u64>,
+    /// Stop when standard input closes: a test harness passes a pipe, so that the emulator
+    /// ends with it even when the harness is killed before it can stop the emulator.
+    #[arg(long)]
+    stop_on_stdin_close: bool,
 }
 
 fn main() {
@@ -116,20 +120,41 @@ fn run(args: Args) -> Result<(), String> {
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes()).and_then(|_| stdout.flush());
         drop(stdout);
-        shutdown_signal().await;
+        shutdown_signal(args.stop_on_stdin_close).await;
         emulator.stop().await;
         Ok(())
     })
 }
 
-async fn shutdown_signal() {
+/// Waits for SIGINT or SIGTERM, or (when asked) for standard input to close.
+async fn shutdown_signal(stop_on_stdin_close: bool) {
     let ctrl_c = tokio::signal::ctrl_c();
+    let stdin_closed = async {
+        if stop_on_stdin_close {
+            stdin_closed().await
+        } else {
+            std::future::pending().await
+        }
+    };
     #[cfg(unix)]
     {
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
-        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {}, _ = stdin_closed => {} }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    tokio::select! { _ = ctrl_c => {}, _ = stdin_closed => {} }
+}
+
+/// Resolves when standard input reaches its end (or fails). The read runs on a plain thread,
+/// which never holds the process open once `main` returns.
+async fn stdin_closed() {
+    let (closed, when_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let mut sink = [0u8; 4096];
+        let mut stdin = std::io::stdin().lock();
+        while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
+        let _ = closed.send(());
+    });
+    let _ = when_closed.await;
 }

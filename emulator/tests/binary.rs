@@ -139,3 +139,27 @@ fn sigterm_stops_it_even_when_started_with_sigterm_blocked() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// With `--stop-on-stdin-close`, the emulator ends when its harness's pipe closes, so that a
+/// test run killed before it could stop the emulator leaves no process behind.
+#[test]
+fn it_stops_when_stdin_closes_if_asked() {
+    let dir = std::env::temp_dir().join(format!("capturekit-emulator-test-{}", uuid::Uuid::new_v4()));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_capturekit-emulator"));
+    command.args(["--port", "0", "--stop-on-stdin-close", "--dev-key"]).arg(dir.join("dev-key.json"));
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("emulator starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    assert!(first_line.starts_with("CAPTUREKIT_EMULATOR_URL="), "{first_line}");
+    let stdin = child.stdin.take().unwrap();
+    let mut running = Running(child);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(running.0.try_wait().unwrap().is_none(), "the emulator stopped while its stdin was open");
+    drop(stdin);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while running.0.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "the emulator outlived its stdin");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
