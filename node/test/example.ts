@@ -36,3 +36,23 @@ export async function captureTwice(sessionId: string): Promise<PaymentSession> {
   await client.paymentSessions.capture(sessionId, { amout: '1.00' })
   return client.paymentSessions.getSession(sessionId)
 }
+
+// A TypeScript user's test helper over capturekit-sdk/testing.
+import { startEmulator, EmulatorControlError, type Emulator, type JournalEntry } from 'capturekit-sdk/testing'
+
+export async function capturedOnce(): Promise<JournalEntry[]> {
+  const emulator: Emulator = await startEmulator({ manualSettle: true, seed: 7 })
+  try {
+    const sessionId: string = await emulator.createSession({ amount: '25.00' })
+    await emulator.addFault({ type: 'drop', method: 'POST', path: '/captures' })
+    await emulator.client({ maxRetries: 0 }).paymentSessions.capture(sessionId, { amount: '10.00' }).catch(() => undefined)
+    const settled: number = await emulator.settle({ paymentSessionId: sessionId })
+    if (settled !== 1) throw new Error(`settled ${settled}`)
+    return (await emulator.requests()).filter((entry) => entry.fault === 'drop')
+  } catch (error) {
+    if (error instanceof EmulatorControlError) throw new Error(`control refused (${error.status})`)
+    throw error
+  } finally {
+    await emulator.stop()
+  }
+}
