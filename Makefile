@@ -112,6 +112,8 @@ release-mobile:
 # into the local Maven repository. zig (PyPI's ziglang, through maturin and cargo-zigbuild)
 # links each against glibc 2.17. docs/release.md has the other platforms.
 DIST := dist
+# The workspace's version, which every package carries (tests/tests/release_metadata.rs).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 DIST_TARGET := x86_64-unknown-linux-gnu
 DIST_GLIBC := 2.17
 ZIG_ENV := PATH=$(abspath $(VENV))/bin:$$PATH
@@ -121,22 +123,28 @@ WHEEL_TARGET_DIR := target/wheel
 
 dist: dist-python dist-node dist-kotlin
 
+# The client's wheel and sdist, and the emulator's (maturin's "bin" bindings: the executable
+# on the virtualenv's PATH); the emulator's other packages take their executable from its wheel.
 dist-python: $(VENV)/.installed
 	rm -rf $(DIST)/python
-	$(ZIG_ENV) maturin build --quiet --release --zig --compatibility manylinux2014 -m python/Cargo.toml \
-		--target-dir $(WHEEL_TARGET_DIR) --out $(DIST)/python
-	$(ZIG_ENV) maturin sdist -m python/Cargo.toml --out $(DIST)/python
+	for crate in python emulator; do \
+		$(ZIG_ENV) maturin build --quiet --release --zig --compatibility manylinux2014 -m $$crate/Cargo.toml \
+			--target-dir $(WHEEL_TARGET_DIR) --out $(DIST)/python && \
+		$(ZIG_ENV) maturin sdist -m $$crate/Cargo.toml --out $(DIST)/python || exit 1; \
+	done
 
-dist-node: node/node_modules/.installed $(VENV)/.installed
+# The client's npm packages, then the emulator's (from the emulator's wheel).
+dist-node: node/node_modules/.installed $(VENV)/.installed dist-python
 	$(ZIG_ENV) scripts/dist-node.sh $(DIST_TARGET).$(DIST_GLIBC) $(DIST)/npm
+	scripts/dist-emulator-npm.sh $(DIST)/python/capturekit_emulator-$(VERSION)-*.whl $(DIST)/npm
 
 # The Kotlin tests ran in test-kotlin, against the same sources.
 dist-kotlin: kotlin-sources $(VENV)/.installed
-	$(ZIG_ENV) cargo zigbuild --quiet --release -p capturekit-ffi --target $(DIST_TARGET).$(DIST_GLIBC)
+	$(ZIG_ENV) $(CARGO) zigbuild --quiet --release -p capturekit-ffi --target $(DIST_TARGET).$(DIST_GLIBC)
 	cd bindings/kotlin && $(MVN) -q install -DskipTests -Dcapturekit.nativedir=$(abspath target/$(DIST_TARGET)/release)
 	rm -rf $(DIST)/maven && mkdir -p $(DIST)/maven
-	cp bindings/kotlin/target/capturekit-sdk-*.jar $(DIST)/maven/
-	cp bindings/kotlin/pom.xml $(DIST)/maven/$$(basename bindings/kotlin/target/capturekit-sdk-*-sources.jar -sources.jar).pom
+	cp bindings/kotlin/target/capturekit-sdk-$(VERSION).jar bindings/kotlin/target/capturekit-sdk-$(VERSION)-sources.jar $(DIST)/maven/
+	cp bindings/kotlin/pom.xml $(DIST)/maven/capturekit-sdk-$(VERSION).pom
 
 # What a user installs, tried as a user would: from dist/ only, with no Rust on PATH, each
 # package captures against the emulator (tests/install).

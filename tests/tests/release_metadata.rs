@@ -18,14 +18,58 @@ fn json(path: &str) -> serde_json::Value {
     serde_json::from_str(&read(path)).unwrap_or_else(|error| panic!("{path}: {error}"))
 }
 
-/// The npm package files: the root package and one per platform under `node/npm/`.
+/// The `package.json` of every folder under `dir`.
+fn manifests_under(dir: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(repo().join(dir)).unwrap_or_else(|error| panic!("{dir}: {error}")) {
+        let folder = entry.expect("folder entry").path();
+        paths.push(format!("{dir}/{}/package.json", folder.file_name().unwrap().to_string_lossy()));
+    }
+    paths.sort();
+    paths
+}
+
+/// The npm package files: the client's root package and one per platform under `node/npm/`,
+/// and the emulator's under `emulator/npm/`.
 fn npm_manifests() -> Vec<String> {
     let mut paths = vec!["node/package.json".to_string()];
-    for entry in std::fs::read_dir(repo().join("node/npm")).expect("node/npm") {
-        let dir = entry.expect("node/npm entry").path();
-        paths.push(format!("node/npm/{}/package.json", dir.file_name().unwrap().to_string_lossy()));
-    }
+    paths.extend(manifests_under("node/npm"));
+    paths.extend(manifests_under("emulator/npm"));
     paths
+}
+
+#[test]
+fn the_packages_that_name_each_other_name_this_version() {
+    let client = json("node/package.json");
+    assert_eq!(client["peerDependencies"]["capturekit-emulator"], VERSION, "node/package.json peerDependencies");
+    let emulator = json("emulator/npm/capturekit-emulator/package.json");
+    let platforms = emulator["optionalDependencies"].as_object().expect("emulator optionalDependencies");
+    let mut emulator_platforms = Vec::new();
+    for (name, version) in platforms {
+        assert_eq!(version, VERSION, "emulator/npm/capturekit-emulator/package.json: {name}");
+        let platform = name.strip_prefix("capturekit-emulator-").expect("capturekit-emulator-<platform>");
+        let manifest = json(&format!("emulator/npm/{platform}/package.json"));
+        assert_eq!(&manifest["name"], name, "emulator/npm/{platform}/package.json: name");
+        emulator_platforms.push(platform.to_string());
+    }
+    // The emulator ships for every platform the client does.
+    let mut client_platforms: Vec<String> = client["napi"]["targets"]
+        .as_array()
+        .expect("napi.targets")
+        .iter()
+        .map(|t| napi_platform(t.as_str().expect("a target triple")))
+        .collect();
+    client_platforms.sort();
+    emulator_platforms.sort();
+    assert_eq!(emulator_platforms, client_platforms, "the emulator's platform packages are the client's platforms");
+    let pyproject = read("python/pyproject.toml");
+    let testing = format!("testing = [\"capturekit-emulator=={VERSION}\"]");
+    assert!(pyproject.contains(&testing), "python/pyproject.toml must declare {testing}");
+    let emulator_pyproject = read("emulator/pyproject.toml");
+    assert!(
+        emulator_pyproject.contains("dynamic = [\"version\"]"),
+        "emulator/pyproject.toml must take its version from Cargo"
+    );
 }
 
 #[test]
@@ -83,9 +127,8 @@ fn every_napi_target_has_its_platform_package() {
         .map(|t| napi_platform(t.as_str().expect("a target triple")))
         .collect();
     expected.sort();
-    let mut folders: Vec<String> = npm_manifests()
+    let mut folders: Vec<String> = manifests_under("node/npm")
         .into_iter()
-        .skip(1)
         .map(|path| path.trim_start_matches("node/npm/").trim_end_matches("/package.json").to_string())
         .collect();
     folders.sort();
