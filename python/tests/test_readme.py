@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -13,8 +15,25 @@ import capturekit_sdk
 from conftest import ED25519_KEY, REPO, STATESET_API_KEY, Emulator
 
 
+def python_blocks() -> List[str]:
+    """The README's ```python blocks, in order."""
+    return re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), flags=re.S)
+
+
+def test_the_readme_pytest_example_passes_with_the_installed_plugin(tmp_path: Path) -> None:
+    # A test file a user writes (its first line names it) runs under pytest as the user runs it:
+    # in its own folder, with the fixture from the installed plugin and no conftest.
+    [example] = [block for block in python_blocks() if block.startswith("# test_")]
+    name = example.splitlines()[0].removeprefix("# ")
+    (tmp_path / name).write_text(example)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", name], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout, run.stdout
+
+
 def test_the_readme_python_examples_run(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocks = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), flags=re.S)
+    blocks = [block for block in python_blocks() if not block.startswith("# test_")]
     assert len(blocks) >= 3
     # The examples name a key file in the working directory and the production host; here
     # the key is the test key and every client is pointed at the emulator.

@@ -7,14 +7,40 @@ work=$repo/target/install
 emulator=$repo/target/debug/capturekit-emulator
 mkdir -p "$work"
 
-# This PATH without any folder that holds cargo or rustc: a user's machine without Rust.
+# This PATH with cargo, rustc and rustup hidden: a user's machine without Rust. A folder that
+# holds them is replaced by a shadow folder of links to everything else in it, so that the
+# other tools there (python3, node, mvn, … when Rust sits in /usr/bin) stay on PATH.
 without_rust() {
-  local kept="" dir
+  local kept="" dir shadow entry name
   local IFS=:
   for dir in $PATH; do
-    [ -x "$dir/cargo" ] || [ -x "$dir/rustc" ] || kept=${kept:+$kept:}$dir
+    if [ -e "$dir/cargo" ] || [ -e "$dir/rustc" ] || [ -e "$dir/rustup" ]; then
+      shadow=$work/no-rust/$(printf '%s' "$dir" | md5sum | cut -c1-12)
+      if [ ! -d "$shadow" ]; then
+        mkdir -p "$shadow"
+        for entry in "$dir"/*; do
+          name=${entry##*/}
+          case $name in cargo | cargo-* | rustc | rustdoc | rustup | rustfmt | rust-* | clippy-driver) continue ;; esac
+          ln -s "$entry" "$shadow/$name"
+        done
+      fi
+      dir=$shadow
+    fi
+    kept=${kept:+$kept:}$dir
   done
   echo "$kept"
+}
+
+# Writes the README block whose first line is "<comment> <file name>" (the test file a
+# user writes, e.g. "# test_capture.py") into <folder>/<file name>.
+readme_test_file() {
+  local name=$1 folder=$2
+  awk -v name="$name" '
+    /^```/ { if (inside) exit; in_block = !in_block; first = in_block; next }
+    first { first = 0; if ($0 ~ ("^(#|//) " name "$")) inside = 1 }
+    inside { print }
+  ' "$repo/README.md" >"$folder/$name"
+  [ -s "$folder/$name" ] || { echo "README.md has no block that starts with the file name $name" >&2; exit 1; }
 }
 
 # Runs a command beside a fresh emulator (scripts/with-emulator.sh), with no Rust on PATH.
