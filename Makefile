@@ -138,13 +138,25 @@ dist-node: node/node_modules/.installed $(VENV)/.installed dist-python
 	$(ZIG_ENV) scripts/dist-node.sh $(DIST_TARGET).$(DIST_GLIBC) $(DIST)/npm
 	scripts/dist-emulator-npm.sh $(DIST)/python/capturekit_emulator-$(VERSION)-*.whl $(DIST)/npm
 
-# The Kotlin tests ran in test-kotlin, against the same sources.
-dist-kotlin: kotlin-sources $(VENV)/.installed
+# The client's jar (its tests ran in test-kotlin, against the same sources), the emulator's
+# (its executable taken from the emulator's wheel) and capturekit-testing's, whose tests run
+# here against the first two as installed, as a user's project resolves them.
+EMULATOR_JAR_DIR := target/dist-emulator-jar
+
+dist-kotlin: kotlin-sources $(VENV)/.installed dist-python
 	$(ZIG_ENV) $(CARGO) zigbuild --quiet --release -p capturekit-ffi --target $(DIST_TARGET).$(DIST_GLIBC)
 	cd bindings/kotlin && $(MVN) -q install -DskipTests -Dcapturekit.nativedir=$(abspath target/$(DIST_TARGET)/release)
+	rm -rf $(EMULATOR_JAR_DIR) && mkdir -p $(EMULATOR_JAR_DIR)
+	scripts/emulator-from-wheel.sh $(DIST)/python/capturekit_emulator-$(VERSION)-*.whl $(EMULATOR_JAR_DIR)/capturekit-emulator
+	cd bindings/kotlin/emulator && $(MVN) -q install -Dcapturekit.emulator.dir=$(abspath $(EMULATOR_JAR_DIR))
+	cd bindings/kotlin/testing && $(MVN) install
 	rm -rf $(DIST)/maven && mkdir -p $(DIST)/maven
 	cp bindings/kotlin/target/capturekit-sdk-$(VERSION).jar bindings/kotlin/target/capturekit-sdk-$(VERSION)-sources.jar $(DIST)/maven/
 	cp bindings/kotlin/pom.xml $(DIST)/maven/capturekit-sdk-$(VERSION).pom
+	cp bindings/kotlin/emulator/target/capturekit-emulator-$(VERSION).jar $(DIST)/maven/
+	cp bindings/kotlin/emulator/pom.xml $(DIST)/maven/capturekit-emulator-$(VERSION).pom
+	cp bindings/kotlin/testing/target/capturekit-testing-$(VERSION).jar bindings/kotlin/testing/target/capturekit-testing-$(VERSION)-sources.jar $(DIST)/maven/
+	cp bindings/kotlin/testing/pom.xml $(DIST)/maven/capturekit-testing-$(VERSION).pom
 
 # What a user installs, tried as a user would: from dist/ only, with no Rust on PATH, each
 # package captures against the emulator (tests/install).

@@ -14,16 +14,7 @@ rm -rf "$stage"
 mkdir -p "$stage" "$out"
 cp -r "$repo/emulator/npm/." "$stage/"
 
-# The executable, from the wheel's scripts (zip entries keep their mode in external_attr).
-python3 - "$wheel" "$stage/linux-x64-gnu/capturekit-emulator" <<'PY'
-import sys, zipfile
-wheel, target = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(wheel) as archive:
-    [entry] = [e for e in archive.infolist() if e.filename.endswith(".data/scripts/capturekit-emulator")]
-    with open(target, "wb") as out:
-        out.write(archive.read(entry))
-PY
-chmod 755 "$stage/linux-x64-gnu/capturekit-emulator"
+"$repo/scripts/emulator-from-wheel.sh" "$wheel" "$stage/linux-x64-gnu/capturekit-emulator"
 
 for package in "$stage"/*/; do
   cp "$repo/LICENSE" "$repo/emulator/README.md" "$package"

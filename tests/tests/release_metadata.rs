@@ -84,9 +84,14 @@ fn every_package_has_the_workspace_version() {
     let macros = format!("capturekit-macros = {{ path = \"macros\", version = \"{VERSION}\" }}");
     assert!(read("core/Cargo.toml").contains(&macros), "core/Cargo.toml must require {macros}");
 
-    let pom = read("bindings/kotlin/pom.xml");
-    let coordinates = format!("<artifactId>capturekit-sdk</artifactId>\n  <version>{VERSION}</version>");
-    assert!(pom.contains(&coordinates), "bindings/kotlin/pom.xml must declare {coordinates}");
+    for (pom, artifact) in [
+        ("bindings/kotlin/pom.xml", "capturekit-sdk"),
+        ("bindings/kotlin/emulator/pom.xml", "capturekit-emulator"),
+        ("bindings/kotlin/testing/pom.xml", "capturekit-testing"),
+    ] {
+        let coordinates = format!("<artifactId>{artifact}</artifactId>\n  <version>{VERSION}</version>");
+        assert!(read(pom).contains(&coordinates), "{pom} must declare {coordinates}");
+    }
 
     // maturin takes the Python package's version from its crate, which takes the workspace's.
     let pyproject = read("python/pyproject.toml");
