@@ -31,6 +31,7 @@ if swift --version 2>/dev/null | grep -q "Swift version"; then
   export LD_LIBRARY_PATH="$repo/target/debug${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   export DYLD_LIBRARY_PATH="$repo/target/debug${DYLD_LIBRARY_PATH:+:$DYLD_LIBRARY_PATH}"
   export CAPTUREKIT_EMULATOR="$repo/target/debug/capturekit-emulator"
+  export CAPTUREKIT_EMULATOR_BIN="$CAPTUREKIT_EMULATOR"
   bounded swift build --build-tests --scratch-path "$scratch" -Xlinker -L"$repo/target/debug"
   exec bounded swift test --skip-build --disable-swift-testing --scratch-path "$scratch"
 fi
@@ -57,6 +58,7 @@ mount --bind "$scratch" "$root/scratch"
 
 bounded chroot "$root" /usr/bin/env -i HOME=/tmp PATH=/usr/bin:/bin \
   LD_LIBRARY_PATH=/repo/target/debug CAPTUREKIT_EMULATOR=/repo/target/debug/capturekit-emulator \
+  CAPTUREKIT_EMULATOR_BIN=/repo/target/debug/capturekit-emulator \
   /bin/sh -c 'cd /repo/bindings/swift \
     && swift build --build-tests --scratch-path /scratch -Xlinker -L/repo/target/debug \
     && swift test --skip-build --disable-swift-testing --scratch-path /scratch'

@@ -9,11 +9,16 @@ let package = Package(
     platforms: [.macOS(.v12), .iOS(.v15)],
     products: [
         .library(name: "CaptureKit", targets: ["CaptureKit"]),
+        // The emulator in your own XCTest suite (macOS and Linux: it starts a process).
+        .library(name: "CaptureKitTesting", targets: ["CaptureKitTesting"]),
     ],
     targets: [
         .systemLibrary(name: "CaptureKitFFI", path: "Sources/CaptureKitFFI"),
         .target(name: "CaptureKit", dependencies: ["CaptureKitFFI"], path: "Sources/CaptureKit"),
+        .target(name: "CaptureKitTesting", dependencies: ["CaptureKit"], path: "Sources/CaptureKitTesting"),
         .testTarget(name: "CaptureKitTests", dependencies: ["CaptureKit"], path: "Tests/CaptureKitTests"),
+        .testTarget(name: "CaptureKitTestingTests", dependencies: ["CaptureKit", "CaptureKitTesting"],
+                    path: "Tests/CaptureKitTestingTests"),
     ],
     swiftLanguageVersions: [.v5]
 )
