@@ -151,3 +151,13 @@ test('an emulator outlives no killed test run', () => {
     spawnSync('sleep', ['0.05'])
   }
 })
+
+test('the helpers are the shared control calls', () => {
+  // tests/vectors/emulator_fixture.json lists the control calls every language's fixture wraps.
+  const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'vectors', 'emulator_fixture.json'), 'utf8'))
+  const camel = (name) => name.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase())
+  const infrastructure = new Set(['constructor', 'client', 'control', 'stop'])
+  const { Emulator } = require('../testing.js')
+  const helpers = Object.getOwnPropertyNames(Emulator.prototype).filter((name) => !infrastructure.has(name)).sort()
+  assert.deepEqual(helpers, vector.helpers.map((helper) => camel(helper.name)).sort())
+})

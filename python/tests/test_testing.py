@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import stat
@@ -176,3 +177,11 @@ def _is_running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_the_helpers_are_the_shared_control_calls() -> None:
+    # tests/vectors/emulator_fixture.json lists the control calls every language's fixture wraps.
+    vector = json.loads((Path(__file__).resolve().parents[2] / "tests" / "vectors" / "emulator_fixture.json").read_text())
+    infrastructure = {"client", "async_client", "client_options", "control", "stop"}
+    helpers = {name for name, value in vars(Emulator).items() if callable(value) and not name.startswith("_")}
+    assert helpers - infrastructure == {helper["name"] for helper in vector["helpers"]}

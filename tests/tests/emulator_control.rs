@@ -137,3 +137,53 @@ async fn a_client_given_the_root_url_reaches_the_api_too() {
     assert_eq!(capture.amount, Some(amount("1")));
     assert_eq!(journal(&emulator, "/captures").await[0]["path"], format!("/v2/payment-sessions/{session}/captures"));
 }
+
+/// The calls of the README's Control API table, as `METHOD /_emulator/route`.
+fn readme_control_calls() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
+    readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split_once('`').map(|(call, _)| call.to_string()))
+        .filter(|call| call.contains(" /_emulator/"))
+        .collect()
+}
+
+/// The shared list of control calls the fixtures wrap (tests/vectors/emulator_fixture.json).
+fn fixture_vector() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/emulator_fixture.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("emulator_fixture.json")).expect("JSON")
+}
+
+#[test]
+fn the_fixtures_wrap_every_documented_control_call() {
+    let vector = fixture_vector();
+    let mut listed: Vec<String> = vector["helpers"]
+        .as_array()
+        .expect("helpers")
+        .iter()
+        .map(|helper| helper["call"].as_str().expect("call").to_string())
+        .chain(vector["unwrapped"].as_array().expect("unwrapped").iter().map(|c| c.as_str().expect("call").to_string()))
+        .collect();
+    listed.sort();
+    let mut documented = readme_control_calls();
+    documented.sort();
+    assert_eq!(listed, documented, "tests/vectors/emulator_fixture.json and the README's Control API table");
+}
+
+#[tokio::test]
+async fn every_documented_control_call_is_served() {
+    let emulator = TestEmulator::start(None).await;
+    let http = reqwest::Client::new();
+    for call in readme_control_calls() {
+        let (method, path) = call.split_once(' ').expect("METHOD /path");
+        let path = path.replace("{id}", "paymentSession_00000000-0000-4000-8000-000000000000");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = http.request(method, format!("{}{path}", emulator.emulator.url())).body("{}").send().await.expect("answer");
+        // A route it does not serve is a bare 404 or 405; a served one answers JSON (a 400 for
+        // the empty body, or a 404 error body naming the unknown id).
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status != 405 && (status != 404 || body["errorType"] == "not_found"), "{call}: {status} {body}");
+    }
+}

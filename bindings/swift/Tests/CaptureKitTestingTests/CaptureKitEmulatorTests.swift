@@ -142,3 +142,26 @@ final class CaptureKitEmulatorTests: XCTestCase {
         }
     }
 }
+
+/// tests/vectors/emulator_fixture.json lists the control calls every language's fixture wraps;
+/// CaptureKitEmulator's public methods (read from its source: Swift lists no methods at run time) are those.
+final class SharedControlCallsTests: XCTestCase {
+    func testTheHelpersAreTheSharedControlCalls() throws {
+        let swift = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = swift.deletingLastPathComponent().deletingLastPathComponent()
+        let vector = try JSONSerialization.jsonObject(with: Data(contentsOf: repo.appendingPathComponent("tests/vectors/emulator_fixture.json")))
+        let names = ((vector as? [String: Any])?["helpers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let expected = Set(names.map { name -> String in
+            let words = name.split(separator: "_")
+            return String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        })
+        let source = try String(contentsOf: swift.appendingPathComponent("Sources/CaptureKitTesting/CaptureKitEmulator.swift"), encoding: .utf8)
+        let declared = source.components(separatedBy: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("public func ") else { return nil }
+            return String(trimmed.dropFirst("public func ".count).prefix { $0.isLetter || $0.isNumber })
+        }
+        let infrastructure: Set<String> = ["client", "control", "stop", "startCaptureKitEmulator"]
+        XCTAssertEqual(Set(declared).subtracting(infrastructure), expected)
+    }
+}
