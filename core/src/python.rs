@@ -220,7 +220,7 @@ fn raised(path: &str, error: PyErr) -> InputError {
 
 static FROM_DETAILS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// The capturekit exception (`capturekit._errors`) for a core error: the class of its kind,
+/// The capturekit_sdk exception (`capturekit_sdk._errors`) for a core error: the class of its kind,
 /// its message the core's `Display`, every field of [`crate::ErrorDetails`] an attribute.
 pub fn to_py_err(error: Error) -> PyErr {
     Python::attach(|py| {
@@ -239,7 +239,7 @@ pub fn to_py_err(error: Error) -> PyErr {
             Ok(exception) => PyErr::from_value(exception),
             // Only reachable if the package's own Python files are broken.
             Err(broken) => {
-                pyo3::exceptions::PyRuntimeError::new_err(format!("{error} (and capturekit._errors: {broken})"))
+                pyo3::exceptions::PyRuntimeError::new_err(format!("{error} (and capturekit_sdk._errors: {broken})"))
             }
         }
     })
@@ -277,7 +277,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_json::from_str(json).map_err(|e| PyValueError::new_err(format!("cannot unpickle: {e}")))
 }
 
-/// The member of the open string enum `capturekit._enums.<name>` for `value` (a value this
+/// The member of the open string enum `capturekit_sdk._enums.<name>` for `value` (a value this
 /// version does not know becomes a pseudo-member, kept as sent).
 pub fn enum_member(
     py: Python<'_>,

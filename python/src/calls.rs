@@ -207,7 +207,7 @@ call_group! {
         /// Polls until the capture is `succeeded` or `failed` and returns it (a failed capture
         /// is a value with its `error`): keyword arguments of `WaitOptions` (`timeout`,
         /// `poll_interval`, `max_poll_interval`, in seconds). At the deadline raises
-        /// `capturekit.TimeoutError`, whose `last_capture` is the last state seen.
+        /// `capturekit_sdk.TimeoutError`, whose `last_capture` is the last state seen.
         fn wait_for_capture(payment_session_id: String, capture_id: String) [options: WaitOptions] -> Capture
             = |client| client.payment_sessions().wait_for_capture(&payment_session_id, &capture_id, options).await;
         /// Polls until the void settles, as `wait_for_capture`; a timeout's `last_void` is the

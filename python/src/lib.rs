@@ -81,7 +81,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
     module.add_function(wrap_pyfunction!(_panic_for_tests_async, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    // The package exports what it means to (`capturekit.__all__`); this module is its
+    // The package exports what it means to (`capturekit_sdk.__all__`); this module is its
     // implementation, and the `__all__` pyo3 kept of every class added would say otherwise.
     module.delattr("__all__")?;
     let wait = wrap_pyfunction!(runtime::wait_for_completions, module)?;

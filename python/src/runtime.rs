@@ -155,7 +155,7 @@ impl<'py> pyo3::IntoPyObject<'py> for Converted {
     }
 }
 
-/// An asyncio call that has not started: `capturekit._awaitable.coroutine` starts it when it
+/// An asyncio call that has not started: `capturekit_sdk._awaitable.coroutine` starts it when it
 /// is first awaited.
 #[pyo3::pyclass(frozen, module = "capturekit_sdk._native")]
 pub struct PendingCall {
