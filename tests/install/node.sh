@@ -45,6 +45,16 @@ case $message in
   *) echo "unexpected emulator package error: $message" >&2; exit 1 ;;
 esac
 
+# With a broken binary in the platform package, the error says it is installed but did not load.
+addon=$(ls "$app"/node_modules/capturekit-sdk-linux-x64-gnu/*.node)
+printf 'not an addon' >"$addon"
+message=$(cd "$app" && node -e "try { require('capturekit-sdk') } catch (e) { console.log(e.code + ': ' + e.message) }")
+echo "$message"
+case $message in
+  "ERR_CAPTUREKIT_NO_NATIVE_LIBRARY: capturekit-sdk: no native library for this platform (linux-x64-gnu"*"its package capturekit-sdk-linux-x64-gnu is installed but its binary did not load"*) ;;
+  *) echo "unexpected loader error: $message" >&2; exit 1 ;;
+esac
+
 # Without the platform package, the error names the platform and the platforms published.
 rm -rf "$app/node_modules/capturekit-sdk-linux-x64-gnu"
 message=$(cd "$app" && node -e "try { require('capturekit-sdk') } catch (e) { console.log(e.code + ': ' + e.message) }")

@@ -5,12 +5,15 @@
 const path = require('node:path')
 const pkg = require('./package.json')
 
-/** This machine as the platform packages are named: `linux-x64-gnu`, `darwin-arm64`, … */
+/** This machine as the platform packages are named (napi-rs's names): `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`, … */
 function platformName() {
-  if (process.platform !== 'linux') return `${process.platform}-${process.arch}`
+  const { platform, arch } = process
+  if (platform === 'win32') return `win32-${arch}-msvc`
+  if (platform !== 'linux') return `${platform}-${arch}`
   const report = typeof process.report?.getReport === 'function' ? process.report.getReport() : null
-  const glibc = report?.header?.glibcVersionRuntime
-  return `linux-${process.arch}-${glibc ? 'gnu' : 'musl'}`
+  const glibc = Boolean(report?.header?.glibcVersionRuntime)
+  if (arch === 'arm') return `linux-arm-${glibc ? 'gnueabihf' : 'musleabihf'}`
+  return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`
 }
 
 /** The platforms published: the platform packages this package names. */
