@@ -191,15 +191,17 @@ fn as_object<'a>(value: &Unknown<'a>, path: &str, what: &str) -> Result<Object<'
     unsafe { value.cast::<Object<'a>>() }.map_err(|e| InputError::Type(e.reason.clone()))
 }
 
-/// Whether an object's prototype is `Object.prototype` or `null`.
+/// Whether an object is plain: its prototype is `null`, or an `Object.prototype` (whose own
+/// prototype is `null`). The test holds for an object of any realm: a test runner such as
+/// Jest runs a test file in its own `vm` context, whose `{…}` have that context's
+/// `Object.prototype`, not this one's. A class instance, a `Map` or a `Date` has a prototype
+/// whose prototype is `Object.prototype`, and is refused.
 fn is_plain(value: &Unknown<'_>) -> bool {
     let raw = value.value();
     let env = raw.env;
     let ok = |status| status == sys::Status::napi_ok;
-    let (mut prototype, mut global, mut object, mut object_prototype) =
-        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-    let mut prototype_type = 0;
-    let mut equal = false;
+    let (mut prototype, mut grandparent) = (ptr::null_mut(), ptr::null_mut());
+    let (mut prototype_type, mut grandparent_type) = (0, 0);
     // SAFETY: env and value come from a live `Unknown`; every out-pointer is a local.
     unsafe {
         if !ok(sys::napi_get_prototype(env, raw.value, &mut prototype))
@@ -210,11 +212,9 @@ fn is_plain(value: &Unknown<'_>) -> bool {
         if prototype_type == sys::ValueType::napi_null {
             return true;
         }
-        ok(sys::napi_get_global(env, &mut global))
-            && ok(sys::napi_get_named_property(env, global, c"Object".as_ptr(), &mut object))
-            && ok(sys::napi_get_named_property(env, object, c"prototype".as_ptr(), &mut object_prototype))
-            && ok(sys::napi_strict_equals(env, prototype, object_prototype, &mut equal))
-            && equal
+        ok(sys::napi_get_prototype(env, prototype, &mut grandparent))
+            && ok(sys::napi_typeof(env, grandparent, &mut grandparent_type))
+            && grandparent_type == sys::ValueType::napi_null
     }
 }
 
