@@ -53,15 +53,8 @@ fn the_packages_that_name_each_other_name_this_version() {
         emulator_platforms.push(platform.to_string());
     }
     // The emulator ships for every platform the client does.
-    let mut client_platforms: Vec<String> = client["napi"]["targets"]
-        .as_array()
-        .expect("napi.targets")
-        .iter()
-        .map(|t| napi_platform(t.as_str().expect("a target triple")))
-        .collect();
-    client_platforms.sort();
     emulator_platforms.sort();
-    assert_eq!(emulator_platforms, client_platforms, "the emulator's platform packages are the client's platforms");
+    assert_eq!(emulator_platforms, client_platforms(), "the emulator's platform packages are the client's platforms");
     let pyproject = read("python/pyproject.toml");
     let testing = format!("testing = [\"capturekit-emulator=={VERSION}\"]");
     assert!(pyproject.contains(&testing), "python/pyproject.toml must declare {testing}");
@@ -120,18 +113,25 @@ fn napi_platform(triple: &str) -> String {
     }
 }
 
-#[test]
-fn every_napi_target_has_its_platform_package() {
+/// The client's platforms, sorted: napi's names of the targets in `node/package.json`.
+fn client_platforms() -> Vec<String> {
     let root = json("node/package.json");
-    let name = root["name"].as_str().expect("name");
-    let binary = root["napi"]["binaryName"].as_str().expect("napi.binaryName");
-    let mut expected: Vec<String> = root["napi"]["targets"]
+    let mut platforms: Vec<String> = root["napi"]["targets"]
         .as_array()
         .expect("napi.targets")
         .iter()
         .map(|t| napi_platform(t.as_str().expect("a target triple")))
         .collect();
-    expected.sort();
+    platforms.sort();
+    platforms
+}
+
+#[test]
+fn every_napi_target_has_its_platform_package() {
+    let root = json("node/package.json");
+    let name = root["name"].as_str().expect("name");
+    let binary = root["napi"]["binaryName"].as_str().expect("napi.binaryName");
+    let expected = client_platforms();
     let mut folders: Vec<String> = manifests_under("node/npm")
         .into_iter()
         .map(|path| path.trim_start_matches("node/npm/").trim_end_matches("/package.json").to_string())
