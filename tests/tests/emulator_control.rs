@@ -179,7 +179,8 @@ async fn every_documented_control_call_is_served() {
         let (method, path) = call.split_once(' ').expect("METHOD /path");
         let path = path.replace("{id}", "paymentSession_00000000-0000-4000-8000-000000000000");
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let response = http.request(method, format!("{}{path}", emulator.emulator.url())).body("{}").send().await.expect("answer");
+        let response =
+            http.request(method, format!("{}{path}", emulator.emulator.url())).body("{}").send().await.expect("answer");
         // A route it does not serve is a bare 404 or 405; a served one answers JSON (a 400 for
         // the empty body, or a 404 error body naming the unknown id).
         let status = response.status().as_u16();
