@@ -32,7 +32,8 @@ class EmulatorControlError extends Error {
  * `capturekit-emulator` npm package provides.
  */
 function findEmulatorExecutable(executable) {
-  const named = executable ?? process.env[ENV_EXECUTABLE]
+  // An empty variable counts as unset, as in the Kotlin and Swift fixtures.
+  const named = executable ?? (process.env[ENV_EXECUTABLE] || undefined)
   if (named != null) {
     try {
       fs.accessSync(named, fs.constants.X_OK)

@@ -119,7 +119,7 @@ test('stop ends the process and removes its key file', async () => {
 test('a missing executable or one that cannot start is a clear error', async () => {
   assert.throws(() => findEmulatorExecutable('/nowhere/capturekit-emulator'), /not an executable file/)
   const saved = process.env.CAPTUREKIT_EMULATOR_BIN
-  delete process.env.CAPTUREKIT_EMULATOR_BIN
+  process.env.CAPTUREKIT_EMULATOR_BIN = '' // empty counts as unset
   try {
     assert.throws(() => findEmulatorExecutable(), /npm install --save-dev capturekit-emulator/)
   } finally {

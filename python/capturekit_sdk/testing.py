@@ -65,7 +65,8 @@ def find_emulator_executable(executable: Union[str, "os.PathLike[str]", None] = 
     """The emulator executable: ``executable``, else ``$CAPTUREKIT_EMULATOR_BIN``, else
     ``capturekit-emulator`` in this Python's scripts folder (where the capturekit-emulator
     wheel puts it, on PATH or not), else on ``PATH``."""
-    named = executable if executable is not None else os.environ.get(ENV_EXECUTABLE)
+    # An empty variable counts as unset, as in the Kotlin and Swift fixtures.
+    named = executable if executable is not None else (os.environ.get(ENV_EXECUTABLE) or None)
     if named is not None:
         path = Path(named)
         if not (path.is_file() and os.access(path, os.X_OK)):

@@ -140,7 +140,7 @@ def test_stop_ends_the_process_and_removes_its_key(tmp_path: Path) -> None:
 def test_a_missing_executable_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FileNotFoundError, match="not an executable file"):
         start_emulator(executable=tmp_path / "nowhere")
-    monkeypatch.delenv("CAPTUREKIT_EMULATOR_BIN", raising=False)
+    monkeypatch.setenv("CAPTUREKIT_EMULATOR_BIN", "")  # empty counts as unset
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr("sysconfig.get_path", lambda name: str(tmp_path))
     with pytest.raises(FileNotFoundError, match=r'pip install "capturekit-sdk\[testing\]"'):
